@@ -1,1 +1,11 @@
-return 0;
+using System.CommandLine;
+using LocalClaude.Cli.Commands;
+
+var root = new RootCommand("LocalClaude: does Claude Code work with this llama-server and model, how well, how fast?")
+{
+    SetupCommand.Create(),
+    DoctorCommand.Create(),
+    ServeCommand.Create(),
+    TestCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

@@ -30,6 +30,8 @@ public sealed class LlamaServerProcess : IAsyncDisposable
     public string LogFile => _process.LogFile;
     public TimeSpan StartupTime { get; }
     public bool HasExited => _process.HasExited;
+    /// <summary>Completes when the server exits (its exit code).</summary>
+    public Task<int> Exited => _process.Exited;
     public int GuardPid => _process.GuardPid;
     public string LogTail(int lines = 30) => _process.Tail(lines);
 

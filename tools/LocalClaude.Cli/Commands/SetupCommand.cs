@@ -1,0 +1,36 @@
+using System.CommandLine;
+using LocalClaude.Infrastructure;
+using LocalClaude.Provisioning;
+
+namespace LocalClaude.Cli.Commands;
+
+/// <summary><c>setup</c>: provisions llama-server, the generated models, Claude Code and system packages into the cache.</summary>
+internal static class SetupCommand
+{
+    public static Command Create()
+    {
+        var npm = new Option<string[]>("--llama-npm") { Description = "also provision the llama.cpp release shipped by this node-llama-cpp version (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var server = new Option<string?>("--llama-server") { Description = "register a llama-server binary you already have (e.g. your own CUDA build)" };
+        var name = new Option<string?>("--name") { Description = "name for --llama-server, used as LLAMA_SERVER in models.conf" };
+        var cuda = new Option<bool>("--cuda") { Description = "build with -DGGML_CUDA=ON (needs nvcc)" };
+        var skipSystem = new Option<bool>("--skip-system-packages") { Description = "do not install bubblewrap, socat, chromium, tmux" };
+        var command = new Command("setup", "Provision everything into the cache (idempotent; a second run takes seconds)")
+        {
+            npm, server, name, cuda, skipSystem,
+        };
+        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        {
+            var request = new ProvisioningRequest
+            {
+                ExtraNpmVersions = parse.GetValue(npm) ?? [],
+                RegisterBinary = parse.GetValue(server),
+                RegisterName = parse.GetValue(name),
+                Cuda = parse.GetValue(cuda),
+                SkipSystemPackages = parse.GetValue(skipSystem),
+            };
+            var result = await Provisioner.RunAsync(LocalClaudeHome.Default(), request, ProgressLog.Console, ct);
+            return result.MissingPackages.Count == 0 ? 0 : 1;
+        }));
+        return command;
+    }
+}
