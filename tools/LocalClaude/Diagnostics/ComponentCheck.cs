@@ -23,7 +23,7 @@ public static class ComponentCheck
         foreach (var build in registry.All().Where(b => b.Binary != pinned?.Binary))
             list.Add(await BinaryStatusAsync($"llama-server {build.Key}", build.Binary, false, ct));
 
-        foreach (var name in GeneratedModels.ByName.Keys)
+        foreach (var name in GeneratedModels.Names)
         {
             var path = GeneratedModels.PathFor(home, name);
             list.Add(File.Exists(path)

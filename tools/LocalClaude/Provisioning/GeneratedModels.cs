@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using LocalClaude.Gguf;
 using LocalClaude.Infrastructure;
 
 namespace LocalClaude.Provisioning;
@@ -6,34 +7,30 @@ namespace LocalClaude.Provisioning;
 /// <summary>The tiny random-weights models the project writes itself so that everything runs on CPU.</summary>
 public static class GeneratedModels
 {
-    /// <summary>MODEL names in models.conf that mean "a model setup generates", by preset.</summary>
-    public static readonly IReadOnlyDictionary<string, string> ByName = new Dictionary<string, string>
-    {
-        ["default"] = "tiny-qwen3.gguf",
-        ["default-thinking"] = "tiny-qwen3-thinking.gguf",
-    };
+    /// <summary>MODEL values in models.conf that mean "a model setup generates".</summary>
+    public static IEnumerable<string> Names => TinyModelPresets.All.Select(p => p.Id);
 
-    public static bool IsGenerated(string modelValue) => ByName.ContainsKey(modelValue);
+    public static bool IsGenerated(string modelValue) => TinyModelPresets.All.Any(p => p.Id == modelValue);
 
     public static string PathFor(LocalClaudeHome home, string name) =>
-        Path.Combine(home.Models, ByName[name]);
+        Path.Combine(home.Models, TinyModelPresets.Get(name).FileName);
 
     /// <summary>Writes each preset from the llama.cpp source's vocab and templates (skipped when already there).</summary>
     public static async Task<IReadOnlyList<(string Name, string Path, string Sha256)>> EnsureAsync(
         LocalClaudeHome home, LlamaCppSource source, ProgressLog progress, CancellationToken ct)
     {
         var written = new List<(string, string, string)>();
-        foreach (var (name, preset) in ByName)
+        foreach (var preset in TinyModelPresets.All)
         {
             ct.ThrowIfCancellationRequested();
-            var path = PathFor(home, name);
+            var path = PathFor(home, preset.Id);
             if (!File.Exists(path))
             {
-                progress.Info($"writing {name} model: {path}");
+                progress.Info($"writing {preset.Id} model: {path}");
                 home.Ensure(home.Models);
-                throw new NotImplementedException("GGUF writer pending");
+                await Task.Run(() => TinyModel.Write(preset, source.Directory, path), ct);
             }
-            written.Add((name, path, await Sha256Async(path, ct)));
+            written.Add((preset.Id, path, await Sha256Async(path, ct)));
         }
         return written;
     }
