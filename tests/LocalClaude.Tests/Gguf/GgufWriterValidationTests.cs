@@ -1,0 +1,90 @@
+using LocalClaude.Gguf;
+
+namespace LocalClaude.Tests.Gguf;
+
+public sealed class GgufWriterValidationTests
+{
+    [Fact]
+    public void Q8_0_rows_that_are_not_a_multiple_of_32_are_rejected()
+    {
+        var error = Assert.Throws<ArgumentException>(() =>
+            GgufTensor.FromValues("w", [48, 2], GgmlType.Q8_0, new float[96]));
+
+        Assert.Contains("'w'", error.Message);
+        Assert.Contains("multiple of 32", error.Message);
+    }
+
+    [Fact]
+    public void Duplicate_keys_and_tensor_names_are_rejected()
+    {
+        var writer = new GgufWriter()
+            .Add("k", GgufValue.UInt8(1))
+            .AddTensor(GgufTensor.FromValues("t", [1], GgmlType.F32, new[] { 1f }));
+
+        Assert.Contains("'k'", Assert.Throws<ArgumentException>(() => writer.Add("k", GgufValue.UInt8(2))).Message);
+        Assert.Contains("'t'", Assert.Throws<ArgumentException>(() =>
+            writer.AddTensor(GgufTensor.FromValues("t", [1], GgmlType.F32, new[] { 2f }))).Message);
+    }
+
+    [Fact]
+    public void Set_replaces_a_value_in_place()
+    {
+        var writer = new GgufWriter().Add("a", GgufValue.UInt8(1)).Add("b", GgufValue.UInt8(2));
+
+        writer.Set("a", GgufValue.String("x"));
+
+        Assert.Equal(["a", "b"], writer.Metadata.Select(kv => kv.Key));
+        Assert.Equal("x", writer.Metadata[0].Value.AsString());
+    }
+
+    [Theory]
+    [InlineData(0u)]
+    [InlineData(48u)]
+    public void An_alignment_that_is_not_a_power_of_two_is_rejected(uint alignment) =>
+        Assert.Throws<ArgumentException>(() => new GgufWriter().Add(GgufWriter.AlignmentKey, GgufValue.UInt32(alignment)));
+
+    [Fact]
+    public void An_alignment_that_is_not_uint32_is_rejected() =>
+        Assert.Throws<ArgumentException>(() => new GgufWriter().Add(GgufWriter.AlignmentKey, GgufValue.UInt64(32)));
+
+    [Fact]
+    public void Shape_and_data_must_agree()
+    {
+        Assert.Contains("6 elements but 5", Assert.Throws<ArgumentException>(() =>
+            GgufTensor.FromValues("t", [2, 3], GgmlType.F32, new float[5])).Message);
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromEncoded("t", [32], GgmlType.Q8_0, new byte[33]));
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [1, 1, 1, 1, 1], GgmlType.F32, new float[1]));
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [], GgmlType.F32, new float[1]));
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [0], GgmlType.F32, new float[0]));
+    }
+
+    [Fact]
+    public void Names_must_fit_ggml_and_floats_only_encode_to_supported_types()
+    {
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues(new string('n', 64), [1], GgmlType.F32, new float[1]));
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("", [1], GgmlType.F32, new float[1]));
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [256], GgmlType.Q4_K, new float[256]));
+        Assert.Throws<ArgumentException>(() => GgufTensor.FromEncoded("t", [1], (GgmlType)4, new byte[1]));
+    }
+
+    [Fact]
+    public void Values_the_type_cannot_hold_are_rejected_before_writing()
+    {
+        var nan = new float[32];
+        nan[3] = float.NaN;
+        Assert.Contains("index 3", Assert.Throws<ArgumentException>(() =>
+            GgufTensor.FromValues("t", [32], GgmlType.Q8_0, nan)).Message);
+        Assert.Contains("65504", Assert.Throws<ArgumentException>(() =>
+            GgufTensor.FromValues("t", [1], GgmlType.F16, new[] { 70000f })).Message);
+    }
+
+    [Fact]
+    public void Arrays_must_be_homogeneous_and_strings_valid_unicode()
+    {
+        Assert.Throws<ArgumentException>(() =>
+            GgufValue.Array(GgufValueType.UInt8, [GgufValue.UInt8(1), GgufValue.Int8(1)]));
+        Assert.Throws<ArgumentException>(() => new GgufWriter().Add("s", GgufValue.String("\ud800")));
+        Assert.Throws<ArgumentException>(() => new GgufWriter().Add("s", GgufValue.Strings(["ok", "\udc00"])));
+        Assert.Throws<ArgumentException>(() => new GgufWriter().Add("", GgufValue.UInt8(1)));
+    }
+}

@@ -1,0 +1,68 @@
+using LocalClaude.Gguf;
+
+namespace LocalClaude.Tests.Gguf;
+
+/// <summary>Tiny models built from a real llama.cpp source tree (<c>LOCALCLAUDE_LLAMA_SRC</c>); skipped without one.</summary>
+public sealed class TinyModelLlamaSourceTests
+{
+    public static TheoryData<string> PresetIds => new(TinyModelPresets.All.Select(p => p.Id));
+
+    [Theory]
+    [MemberData(nameof(PresetIds))]
+    public void A_preset_is_written_reproducibly_with_the_vocab_and_template_of_the_source_tree(string presetId)
+    {
+        var source = GgufTestFiles.LlamaSourceOrSkip();
+        var preset = TinyModelPresets.Get(presetId);
+        var dir = Directory.CreateTempSubdirectory("gguf-tiny-");
+        try
+        {
+            var first = Path.Combine(dir.FullName, preset.FileName);
+            var second = Path.Combine(dir.FullName, "again.gguf");
+            TinyModel.Write(preset, source, first);
+            TinyModel.Write(preset, source, second);
+
+            Assert.Equal(GgufTestFiles.Sha256(File.ReadAllBytes(first)), GgufTestFiles.Sha256(File.ReadAllBytes(second)));
+            using var model = GgufReader.Open(first);
+            using var vocab = GgufReader.Open(Path.Combine(source, preset.VocabRelativePath));
+            var template = File.ReadAllText(Path.Combine(source, preset.ChatTemplateRelativePath));
+
+            Assert.Equal(template, model[TinyModel.ChatTemplateKey].AsString());
+            foreach (var (key, value) in vocab.Metadata.Where(kv => kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)))
+            {
+                if (key is not (TinyModel.TokensKey or TinyModel.TokenTypesKey or TinyModel.ChatTemplateKey))
+                {
+                    Assert.Equal(value, model[key]);
+                }
+            }
+
+            var tokens = model[TinyModel.TokensKey].AsStrings();
+            Assert.Equal(vocab[TinyModel.TokensKey].AsArray().Count, tokens.Count);
+            Assert.Equal(["<tool_call>", "</tool_call>"], tokens.Skip(151657).Take(2));
+            Assert.Equal(["<think>", "</think>"], tokens.Skip(151667).Take(2));
+            Assert.Equal("[PAD151669]", tokens[151669]);
+            Assert.Equal([64L, tokens.Count], model.Tensor("output.weight").Shape);
+            Assert.Equal(GgmlType.Q8_0, model.Tensor("token_embd.weight").Type);
+            Assert.InRange(new FileInfo(first).Length, 25_000_000, 30_000_000);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>The vocab file was written by gguf-py: rewriting its metadata must give the same bytes (plus ggml's final padding).</summary>
+    [Fact]
+    public void Rewriting_the_vocab_file_reproduces_it_byte_for_byte()
+    {
+        var source = GgufTestFiles.LlamaSourceOrSkip();
+        var path = Path.Combine(source, TinyModelPresets.Default.VocabRelativePath);
+        var original = File.ReadAllBytes(path);
+        using var vocab = GgufReader.Open(path);
+
+        var rewritten = GgufTestFiles.Write(vocab.Metadata.Aggregate(new GgufWriter(), (w, kv) => w.Add(kv.Key, kv.Value)));
+
+        Assert.Equal(original, rewritten[..original.Length]);
+        Assert.All(rewritten[original.Length..], b => Assert.Equal(0, b));
+        Assert.Equal(0, rewritten.Length % 32);
+    }
+}
