@@ -78,6 +78,11 @@ public static class AnthropicMessageValidator
             {
                 Report(FindingCatalog.MessageUsageMissingInputTokens, "usage has no input_tokens");
             }
+
+            if (usageJson.IsNullOrAbsent("output_tokens"))
+            {
+                Report(FindingCatalog.MessageUsageMissingOutputTokens, "usage has no output_tokens");
+            }
         }
 
         var stopReason = body.TryProperty("stop_reason", out var reason) && reason.ValueKind != JsonValueKind.Null

@@ -33,6 +33,7 @@ public sealed class AnthropicStreamValidator
     private int _messageStarts;
     private bool _reportedMissingStart;
     private bool _sawMessageDelta;
+    private bool _messageDeltaSentOutputTokens;
     private bool _sawMessageStop;
     private bool _endedByError;
     private bool _reportedAfterEnd;
@@ -117,7 +118,13 @@ public sealed class AnthropicStreamValidator
             }
 
             var type = data.String("type");
-            if (type is null)
+            // An OpenAI-shaped error event ({"error":{...}} under event: error) has no type; the envelope check names it.
+            var untypedError = type is null && sseEvent.EventName == "error" && data.IsObject("error");
+            if (untypedError)
+            {
+                type = "error";
+            }
+            else if (type is null)
             {
                 Report(FindingCatalog.StreamMissingType, "data has no string 'type'");
                 return;
@@ -221,6 +228,10 @@ public sealed class AnthropicStreamValidator
         if (_sawMessageDelta && !_endedByError)
         {
             MessageChecks.CheckFinished(message, (definition, text) => Report(definition, text));
+            if (!_messageDeltaSentOutputTokens)
+            {
+                Report(FindingCatalog.MessageUsageMissingOutputTokens, "no message_delta carries usage.output_tokens");
+            }
         }
 
         foreach (var (id, (position, count)) in _repeated)
@@ -316,13 +327,13 @@ public sealed class AnthropicStreamValidator
             Report(FindingCatalog.StreamBlockAfterMessageDelta, $"block {index} starts after message_delta");
         }
 
-        if (_blocks.ContainsKey(index.Value))
+        if (_blocks.TryGetValue(index.Value, out var previous))
         {
-            Report(FindingCatalog.StreamDuplicateIndex, $"block {index} starts a second time");
-            return;
+            // Clients keep blocks in an array by index: the new block replaces the old one, whose content is lost.
+            Report(FindingCatalog.StreamDuplicateIndex, $"block {index} ({blockType}) starts again; the earlier {previous.Type} block at that index is overwritten");
+            _open.Remove(previous);
         }
-
-        if (index.Value != _nextIndex)
+        else if (index.Value != _nextIndex)
         {
             Report(FindingCatalog.StreamIndexGap, index.Value > _nextIndex
                 ? $"block {index} starts but the next index is {_nextIndex}"
@@ -520,6 +531,7 @@ public sealed class AnthropicStreamValidator
         }
 
         _usage = _usage.MergedWith(MessageChecks.ReadUsage(usage, (definition, text) => Report(definition, text)));
+        _messageDeltaSentOutputTokens |= !usage.IsNullOrAbsent("output_tokens");
     }
 
     private void OnMessageStop()

@@ -23,7 +23,7 @@ public static class FindingCatalog
     public static readonly FindingDefinition SseInvalidRetry = new("sse.invalid-retry", Note,
         "A retry field whose value is not ASCII digits; SSE ignores it.");
     public static readonly FindingDefinition SseEventWithoutData = new("sse.event-without-data", Violation,
-        "An event block has fields but no data line; EventSource and the SDKs never dispatch it.");
+        "A block with an event: line but no data line; EventSource and the SDKs never dispatch it.");
     public static readonly FindingDefinition SseUnterminatedFinalEvent = new("sse.unterminated-final-event", ClientBreak,
         "The last event is not closed by a blank line; EventSource and the SDKs drop it (the C# SDK then throws); this validator still reads it.");
     public static readonly FindingDefinition SseMultilineData = new("sse.multiline-data", Note,
@@ -122,8 +122,8 @@ public static class FindingCatalog
         "The finished message has no content block (llama.cpp streamed none for a newline-only answer); Claude Code shows an empty turn.");
     public static readonly FindingDefinition MessageUsageMissingInputTokens = new("message.usage-missing-input-tokens", Violation,
         "usage.input_tokens is missing (message_start or the body).");
-    public static readonly FindingDefinition MessageUsageMissingOutputTokens = new("message.usage-missing-output-tokens", Violation,
-        "usage.output_tokens is missing (message_delta or the body).");
+    public static readonly FindingDefinition MessageUsageMissingOutputTokens = new("message.usage-missing-output-tokens", ClientBreak,
+        "usage.output_tokens is missing (message_delta or the body); the C# SDK's Aggregate() throws \"'output_tokens' cannot be absent\".");
     public static readonly FindingDefinition MessageUsageInvalid = new("message.usage-invalid", Violation,
         "A usage token count is not a non-negative integer.");
 

@@ -94,7 +94,7 @@ internal static class MessageChecks
         }
     }
 
-    /// <summary>Consistency of a finished message: stop_reason, stop_sequence, tool use, content, output usage.</summary>
+    /// <summary>Consistency of a finished message: stop_reason, stop_sequence, tool use, content.</summary>
     public static void CheckFinished(AggregatedMessage message, Action<FindingDefinition, string> report)
     {
         var stopReason = message.StopReason;
@@ -130,11 +130,6 @@ internal static class MessageChecks
         if (message.Content.Count == 0)
         {
             report(FindingCatalog.MessageNoContent, $"no content block (stop_reason {stopReason ?? "null"})");
-        }
-
-        if (message.Usage.OutputTokens is null)
-        {
-            report(FindingCatalog.MessageUsageMissingOutputTokens, "usage.output_tokens was never sent");
         }
     }
 }

@@ -281,12 +281,19 @@ internal sealed class SseParser
         ResetBlock();
     }
 
+    /// <summary>
+    /// A block without data dispatches nothing. That is normal for a block of only id: or retry: (they set reader state);
+    /// a block that names an event was meant to be one, and is lost.
+    /// </summary>
     private void DiscardBlockWithoutData()
     {
         _anomalies.AddRange(_blockAnomalies);
-        var name = _eventName is null ? "a block" : $"block 'event: {_eventName}'";
-        _anomalies.Add(new SseAnomaly(SseAnomalyKind.EventWithoutData, _blockStart, _blockLine, null,
-            $"{name} at line {_blockLine} has no data line and is never dispatched"));
+        if (_eventName is not null)
+        {
+            _anomalies.Add(new SseAnomaly(SseAnomalyKind.EventWithoutData, _blockStart, _blockLine, null,
+                $"block 'event: {_eventName}' at line {_blockLine} has no data line and is never dispatched"));
+        }
+
         ResetBlock();
     }
 

@@ -1,0 +1,245 @@
+using System.Diagnostics;
+using System.Text;
+using LocalClaude.Protocol;
+
+namespace LocalClaude.Tests.Protocol;
+
+public sealed class SseReaderTests
+{
+    private const string TwoEvents = "event: a\ndata: one\n\nevent: b\ndata: two\n\n";
+
+    [Theory]
+    [InlineData("\n", SseLineEndings.Lf)]
+    [InlineData("\r\n", SseLineEndings.CrLf)]
+    [InlineData("\r", SseLineEndings.Cr)]
+    public void Every_line_end_gives_the_same_events(string lineEnd, SseLineEndings expected)
+    {
+        var document = SseReader.Parse(TwoEvents.Replace("\n", lineEnd, StringComparison.Ordinal));
+
+        Assert.Equal(["a", "b"], document.Events.Select(e => e.EventName));
+        Assert.Equal(["one", "two"], document.Events.Select(e => e.Data));
+        Assert.All(document.Events, e => Assert.True(e.IsTerminated));
+        Assert.Equal(expected, document.Summary.LineEndings);
+        Assert.Empty(document.Summary.Anomalies);
+    }
+
+    [Fact]
+    public void Mixed_line_ends_are_all_recognised()
+    {
+        var document = SseReader.Parse("event: a\r\ndata: one\r\rdata: two\n\n");
+
+        Assert.Equal(["one", "two"], document.Events.Select(e => e.Data));
+        Assert.Equal(SseLineEndings.Lf | SseLineEndings.CrLf | SseLineEndings.Cr, document.Summary.LineEndings);
+    }
+
+    [Fact]
+    public void Data_lines_are_joined_with_line_feed_and_one_leading_space_is_stripped()
+    {
+        var document = SseReader.Parse("data: first\ndata:second\ndata:  third\ndata\n\n");
+
+        var sseEvent = Assert.Single(document.Events);
+        Assert.Equal("first\nsecond\n third\n", sseEvent.Data);
+        Assert.Equal(4, sseEvent.DataLineCount);
+        Assert.Null(sseEvent.EventName);
+    }
+
+    [Fact]
+    public void Comments_are_kept_aside_and_do_not_split_an_event()
+    {
+        var document = SseReader.Parse(": hello\n:\nevent: a\n: inside\ndata: x\n\n");
+
+        var sseEvent = Assert.Single(document.Events);
+        Assert.Equal("x", sseEvent.Data);
+        Assert.Equal(["hello", "", "inside"], document.Summary.Comments.Select(c => c.Text));
+        Assert.Equal([0L, 8L, 19L], document.Summary.Comments.Select(c => c.ByteOffset));
+        Assert.Equal([1, 2, 4], document.Summary.Comments.Select(c => c.LineNumber));
+    }
+
+    [Fact]
+    public void Event_name_resets_after_dispatch_but_last_event_id_persists()
+    {
+        var document = SseReader.Parse("id: 7\nevent: a\ndata: 1\n\ndata: 2\n\nid\ndata: 3\n\n");
+
+        Assert.Equal(["a", null, null], document.Events.Select(e => e.EventName));
+        Assert.Equal(["7", "7", ""], document.Events.Select(e => e.LastEventId));
+    }
+
+    [Fact]
+    public void Id_containing_nul_is_ignored()
+    {
+        var document = SseReader.Parse("id: 1\ndata: a\n\nid: 2\u0000x\ndata: b\n\n");
+
+        Assert.Equal(["1", "1"], document.Events.Select(e => e.LastEventId));
+    }
+
+    [Fact]
+    public void Retry_must_be_ascii_digits()
+    {
+        var document = SseReader.Parse("retry: 1500\ndata: a\n\nretry: 2s\ndata: b\n\n");
+
+        Assert.Equal([1500, null], document.Events.Select(e => e.Retry));
+        var anomaly = Assert.Single(document.Summary.Anomalies);
+        Assert.Equal(SseAnomalyKind.InvalidRetry, anomaly.Kind);
+        Assert.Equal(1, anomaly.EventIndex);
+    }
+
+    [Theory]
+    [InlineData("data: last")]
+    [InlineData("data: last\n")]
+    [InlineData("data: last\r\n")]
+    public void Final_event_without_blank_line_is_dispatched_and_flagged(string ending)
+    {
+        var document = SseReader.Parse("data: first\n\n" + ending);
+
+        Assert.Equal(["first", "last"], document.Events.Select(e => e.Data));
+        Assert.True(document.Events[0].IsTerminated);
+        Assert.False(document.Events[1].IsTerminated);
+        var anomaly = Assert.Single(document.Summary.Anomalies);
+        Assert.Equal(SseAnomalyKind.UnterminatedFinalEvent, anomaly.Kind);
+        Assert.Equal(1, anomaly.EventIndex);
+    }
+
+    [Fact]
+    public void Block_without_data_is_not_dispatched_and_flagged_when_it_names_an_event()
+    {
+        var document = SseReader.Parse("event: ping\n\nretry: 10\n\nid: 4\n\nevent: a\ndata: x\n\nevent: trailing\n");
+
+        var sseEvent = Assert.Single(document.Events);
+        Assert.Equal("a", sseEvent.EventName);
+        Assert.Equal(0, sseEvent.Index);
+        Assert.Equal(
+            [SseAnomalyKind.EventWithoutData, SseAnomalyKind.EventWithoutData],
+            document.Summary.Anomalies.Select(a => a.Kind));
+    }
+
+    [Fact]
+    public void Byte_order_mark_is_stripped_once_and_offsets_count_it()
+    {
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes("data: a\n\ndata: \uFEFFb\n\n")).ToArray();
+
+        var document = SseReader.Parse(bytes);
+
+        Assert.True(document.Summary.HadByteOrderMark);
+        Assert.Equal(["a", "\uFEFFb"], document.Events.Select(e => e.Data));
+        Assert.Equal(3, document.Events[0].ByteOffset);
+        Assert.Equal(SseAnomalyKind.ByteOrderMark, Assert.Single(document.Summary.Anomalies).Kind);
+    }
+
+    [Fact]
+    public void Byte_offsets_and_lengths_locate_each_event_in_the_input()
+    {
+        var text = ": header\n\nevent: a\ndata: é\n\n\n\nevent: b\r\ndata: two\r\n\r\n";
+        var bytes = Encoding.UTF8.GetBytes(text);
+
+        var document = SseReader.Parse(bytes);
+
+        Assert.Equal(bytes.Length, document.Summary.TotalBytes);
+        var first = document.Events[0];
+        Assert.Equal("event: a\ndata: é\n\n", Encoding.UTF8.GetString(bytes, (int)first.ByteOffset, (int)first.ByteLength));
+        Assert.Equal(3, first.LineNumber);
+        var second = document.Events[1];
+        // The LF of the closing CRLF is not counted.
+        Assert.Equal("event: b\r\ndata: two\r\n\r", Encoding.UTF8.GetString(bytes, (int)second.ByteOffset, (int)second.ByteLength));
+        Assert.Equal(8, second.LineNumber);
+    }
+
+    [Fact]
+    public void Invalid_utf8_is_replaced_and_flagged_on_its_event()
+    {
+        byte[] bytes = [.. "data: ok\n\ndata: caf"u8, 0xE9, .. "\n\n"u8];
+
+        var document = SseReader.Parse(bytes);
+
+        Assert.Equal("caf\uFFFD", document.Events[1].Data);
+        var anomaly = Assert.Single(document.Summary.Anomalies);
+        Assert.Equal(SseAnomalyKind.InvalidUtf8, anomaly.Kind);
+        Assert.Equal(1, anomaly.EventIndex);
+    }
+
+    [Fact]
+    public void Unknown_fields_are_ignored_and_flagged()
+    {
+        var document = SseReader.Parse("Data: shouted\nfoo: bar\ndata: x\n\n");
+
+        Assert.Equal("x", Assert.Single(document.Events).Data);
+        Assert.Equal(2, document.Summary.Anomalies.Count(a => a.Kind == SseAnomalyKind.UnknownField));
+    }
+
+    public static TheoryData<string> AllStreamFixtures =>
+        new(StreamFixtures.Paths("valid", ".sse").Concat(StreamFixtures.Paths("broken", ".sse")));
+
+    [Theory]
+    [MemberData(nameof(AllStreamFixtures))]
+    public async Task Reading_in_any_chunk_size_gives_the_same_events_as_parsing(string fixture)
+    {
+        var bytes = File.ReadAllBytes(StreamFixtures.PathOf(fixture));
+        var expected = SseReader.Parse(bytes);
+
+        foreach (var chunk in new[] { 1, 2, 3, 7, 4096 })
+        {
+            var reader = new SseReader();
+            var events = new List<SseEvent>();
+            await foreach (var sseEvent in reader.ReadAsync(new TrickleStream(bytes, chunk), TestContext.Current.CancellationToken))
+            {
+                events.Add(sseEvent);
+            }
+
+            Assert.True(reader.IsComplete);
+            Assert.Equal(expected.Events, events.Select(e => e with { ArrivedAt = null }));
+            Assert.Equal(expected.Summary.Anomalies, reader.Summary.Anomalies);
+            Assert.Equal(expected.Summary.Comments, reader.Summary.Comments);
+            Assert.Equal(expected.Summary.LineEndings, reader.Summary.LineEndings);
+            Assert.Equal(expected.Summary.TotalBytes, reader.Summary.TotalBytes);
+        }
+    }
+
+    [Fact]
+    public async Task Arrival_times_come_from_the_callers_clock_and_never_go_back()
+    {
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(20, TestContext.Current.CancellationToken);
+        var startedReadingAt = clock.Elapsed;
+        var reader = new SseReader(clock);
+
+        var times = new List<TimeSpan>();
+        await foreach (var sseEvent in reader.ReadAsync(new TrickleStream(Encoding.UTF8.GetBytes(TwoEvents + TwoEvents), 5), TestContext.Current.CancellationToken))
+        {
+            times.Add(sseEvent.ArrivedAt!.Value);
+        }
+
+        Assert.Equal(4, times.Count);
+        Assert.True(times[0] >= startedReadingAt);
+        Assert.Equal(times.Order(), times);
+    }
+
+    [Fact]
+    public async Task Reading_honours_cancellation()
+    {
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+        var reader = new SseReader();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in reader.ReadAsync(new TrickleStream(Encoding.UTF8.GetBytes(TwoEvents), 4), cancellation.Token))
+            {
+            }
+        });
+    }
+
+    [Fact]
+    public async Task A_reader_reads_one_stream_only()
+    {
+        var reader = new SseReader();
+        await foreach (var _ in reader.ReadAsync(new MemoryStream(Encoding.UTF8.GetBytes(TwoEvents)), TestContext.Current.CancellationToken))
+        {
+        }
+
+        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var _ in reader.ReadAsync(new MemoryStream(), TestContext.Current.CancellationToken))
+            {
+            }
+        });
+    }
+}
