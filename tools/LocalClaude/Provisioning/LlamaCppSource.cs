@@ -20,8 +20,8 @@ public sealed record LlamaCppSource(string NpmVersion, string ReleaseTag, string
         var infoFile = Path.Combine(root, "source.json");
         if (File.Exists(infoFile) && System.IO.Directory.Exists(Path.Combine(tree, ".git")))
         {
-            var cached = JsonSerializer.Deserialize<LlamaCppSource>(File.ReadAllText(infoFile));
-            if (cached is not null) return cached with { Directory = tree };
+            var cached = JsonSerializer.Deserialize<LlamaCppSource>(File.ReadAllText(infoFile), JsonDefaults.Indented);
+            if (cached is { ReleaseTag.Length: > 0, Commit.Length: > 0 }) return cached with { Directory = tree };
         }
 
         var log = Path.Combine(root, "fetch.log");
