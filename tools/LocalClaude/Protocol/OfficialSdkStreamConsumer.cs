@@ -29,24 +29,34 @@ public sealed class OfficialSdkStreamConsumer : IDisposable
     private readonly HttpClient? _ownedHttpClient;
 
     /// <param name="baseUrl">The server root, e.g. http://127.0.0.1:8080 (the SDK appends /v1/messages).</param>
-    /// <param name="apiKey">Sent as x-api-key; llama-server ignores it unless started with --api-key.</param>
+    /// <param name="apiKey">The SDK's ApiKey; SDK 13.12.0 sends it as "Authorization: Bearer" (not x-api-key). When neither
+    /// credential is given, "localclaude" is sent (llama-server ignores it without --api-key).</param>
+    /// <param name="authToken">The SDK's AuthToken (Authorization: Bearer, like Claude Code's ANTHROPIC_AUTH_TOKEN). The SDK takes one credential, not both.</param>
     /// <param name="httpClient">Optional; when null the SDK's own client is used.</param>
     /// <param name="timeout">The SDK's request timeout; null keeps the SDK default.</param>
-    public OfficialSdkStreamConsumer(Uri baseUrl, string apiKey, HttpClient? httpClient = null, TimeSpan? timeout = null)
-        : this(baseUrl, apiKey, httpClient, timeout, ownsHttpClient: false)
+    public OfficialSdkStreamConsumer(Uri baseUrl, string? apiKey = null, string? authToken = null, HttpClient? httpClient = null, TimeSpan? timeout = null)
+        : this(baseUrl, apiKey, authToken, httpClient, timeout, ownsHttpClient: false)
     {
     }
 
-    private OfficialSdkStreamConsumer(Uri baseUrl, string apiKey, HttpClient? httpClient, TimeSpan? timeout, bool ownsHttpClient)
+    private OfficialSdkStreamConsumer(Uri baseUrl, string? apiKey, string? authToken, HttpClient? httpClient, TimeSpan? timeout, bool ownsHttpClient)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
+        if (apiKey is not null && authToken is not null)
+        {
+            throw new ArgumentException("Pass an API key or an auth token, not both: the SDK refuses two credentials.", nameof(authToken));
+        }
+
         var options = new ClientOptions
         {
             BaseUrl = baseUrl.ToString().TrimEnd('/'),
-            ApiKey = apiKey,
             // Retries would hide a broken first answer behind a second request.
             MaxRetries = 0,
         };
+        options = authToken is not null
+            ? options with { AuthToken = authToken }
+            : options with { ApiKey = apiKey ?? "localclaude" };
+
         if (httpClient is not null)
         {
             options = options with { HttpClient = httpClient };
@@ -71,7 +81,7 @@ public sealed class OfficialSdkStreamConsumer : IDisposable
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
-        return new OfficialSdkStreamConsumer(new Uri("http://recorded.localclaude.invalid"), "recorded", httpClient, timeout: null, ownsHttpClient: true);
+        return new OfficialSdkStreamConsumer(new Uri("http://recorded.localclaude.invalid"), "recorded", authToken: null, httpClient, timeout: null, ownsHttpClient: true);
     }
 
     /// <summary>A one-user-message request, enough to drive a recorded response.</summary>
