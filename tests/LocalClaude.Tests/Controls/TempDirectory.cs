@@ -1,0 +1,21 @@
+namespace LocalClaude.Tests.Controls;
+
+/// <summary>A fresh folder under /tmp, deleted with everything in it at the end of the test.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public TempDirectory(string prefix = "lc-controls")
+    {
+        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(Path);
+    }
+
+    public string Path { get; }
+
+    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Path, recursive: true); }
+        catch (IOException) { /* a leftover temp folder is harmless */ }
+    }
+}
