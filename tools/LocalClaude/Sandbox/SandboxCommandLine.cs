@@ -1,0 +1,126 @@
+using System.Globalization;
+
+namespace LocalClaude.Sandbox;
+
+/// <summary>Everything the argv of one sandboxed command depends on.</summary>
+internal sealed record SandboxPlan(
+    SandboxToolPaths Tools, bool DropPrivileges, int Uid, int Gid, SandboxSpec Spec, SandboxLayout Layout, string SessionId);
+
+/// <summary>
+/// Builds the argv:
+/// <c>env -i [unshare --mount] bash LAUNCHER [setpriv …] bwrap … -- /bin/sh /run/localclaude/init.sh COMMAND ARGS</c>.
+/// The launcher (host side, as the caller) fills the staging mount points in a private mount namespace, closes every
+/// inherited descriptor above 2, and execs; setpriv drops to the sandbox uid with no capabilities; bwrap builds the
+/// namespaces and mounts as that uid.
+/// </summary>
+internal static class SandboxCommandLine
+{
+    public const string SessionMarker = "LOCALCLAUDE_SANDBOX_ID";
+    private const string HostPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    // $1: mount tool, $2: number of (source, staging point) pairs, then the pairs, then the command.
+    private const string Launcher = """
+        set -e
+        mount_tool=$1; pairs=$2; shift 2
+        while [ "$pairs" -gt 0 ]; do "$mount_tool" --bind -- "$1" "$2"; shift 2; pairs=$((pairs - 1)); done
+        # An inherited descriptor (an open directory above all) would be a way out of the mount namespace.
+        for fd in /proc/self/fd/*; do
+          fd=${fd##*/}
+          case $fd in 0|1|2) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
+        done
+        exec "$@"
+        """;
+
+    // Host /etc files the tools inside need (TLS roots, time zone, alternatives symlinks); never passwd, shadow or resolv.conf.
+    private static readonly string[] HostEtc =
+    [
+        "/etc/ssl", "/etc/ca-certificates", "/etc/alternatives", "/etc/localtime", "/etc/timezone", "/etc/ld.so.cache",
+        "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/os-release", "/etc/terminfo", "/etc/services", "/etc/protocols",
+    ];
+
+    private static readonly string[] TopLevelSystemDirs = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
+
+    public static IReadOnlyList<string> Build(SandboxPlan plan, string command, IReadOnlyList<string> arguments)
+    {
+        var argv = new List<string> { "/usr/bin/env", "-i", HostPath };
+        var staged = plan.Layout.Binds.Where(b => b.Source != b.HostPath).ToArray();
+        if (plan.DropPrivileges)
+            argv.AddRange([plan.Tools.Unshare!, "--mount", "--propagation", "private", "--"]);
+        argv.AddRange(["/bin/bash", "--noprofile", "--norc", "-c", Launcher, "localclaude-sandbox"]);
+        argv.Add(plan.Tools.Mount ?? "mount");
+        argv.Add(staged.Length.ToString(CultureInfo.InvariantCulture));
+        foreach (var bind in staged) argv.AddRange([bind.HostPath, bind.Source]);
+
+        if (plan.DropPrivileges)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            argv.AddRange([
+                plan.Tools.Setpriv!, string.Create(inv, $"--reuid={plan.Uid}"), string.Create(inv, $"--regid={plan.Gid}"),
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+            ]);
+        }
+        argv.AddRange(BwrapArguments(plan));
+        argv.AddRange(["--", "/bin/sh", SandboxLayout.InitInside, command]);
+        argv.AddRange(arguments);
+        return argv;
+    }
+
+    private static IEnumerable<string> BwrapArguments(SandboxPlan plan)
+    {
+        var spec = plan.Spec;
+        var size = spec.TmpfsBytes.ToString(CultureInfo.InvariantCulture);
+        var a = new List<string>
+        {
+            plan.Tools.Bwrap!,
+            "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--cap-drop", "ALL",
+            "--hostname", "localclaude-sandbox",
+        };
+        // A new session stops TIOCSTI keystroke injection into the caller's terminal; an interactive run owns its own tmux pane.
+        if (!spec.Interactive) a.Add("--new-session");
+
+        a.AddRange(["--ro-bind", "/usr", "/usr"]);
+        foreach (var dir in TopLevelSystemDirs)
+        {
+            var info = new DirectoryInfo(dir);
+            if (info.LinkTarget is { } target) a.AddRange(["--symlink", target, dir]);
+            else if (info.Exists) a.AddRange(["--ro-bind", dir, dir]);
+        }
+        foreach (var etc in HostEtc) a.AddRange(["--ro-bind-try", etc, etc]);
+
+        a.AddRange(["--proc", "/proc", "--dev", "/dev"]);
+        // Private, size-limited memory folders; /dev itself read-only so it cannot be filled either.
+        a.AddRange(["--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]);
+        a.AddRange(["--size", size, "--tmpfs", "/tmp"]);
+
+        foreach (var bind in plan.Layout.Binds)
+            a.AddRange([bind.ReadOnly ? "--ro-bind" : "--bind", bind.Source, bind.InsidePath]);
+        a.AddRange(["--ro-bind", plan.Layout.MountDirectory, SandboxLayout.MountInside]);
+        foreach (var name in SandboxLayout.GeneratedEtcFiles)
+            a.AddRange(["--symlink", $"{SandboxLayout.MountInside}/{name}", $"/etc/{name}"]);
+        a.AddRange(["--remount-ro", "/"]);
+
+        a.Add("--clearenv");
+        foreach (var (name, value) in Environment(plan)) a.AddRange(["--setenv", name, value]);
+        a.AddRange(["--chdir", spec.WorkDirectoryInside]);
+        return a;
+    }
+
+    public static IReadOnlyDictionary<string, string> Environment(SandboxPlan plan)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["HOME"] = SandboxSpec.HomeInside,
+            ["USER"] = "sbx",
+            ["LOGNAME"] = "sbx",
+            ["SHELL"] = "/bin/bash",
+            ["PATH"] = "/usr/local/bin:/usr/bin:/bin",
+            ["LANG"] = "C.UTF-8",
+            ["TMPDIR"] = "/tmp",
+            ["TERM"] = plan.Spec.Interactive ? "xterm-256color" : "dumb",
+        };
+        foreach (var (name, value) in plan.Spec.Environment) env[name] = value;
+        // Last, so the spec cannot hide it: lets Dispose find processes started outside our control (tmux).
+        env[SessionMarker] = plan.SessionId;
+        return env;
+    }
+}
