@@ -7,5 +7,7 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     DoctorCommand.Create(),
     ServeCommand.Create(),
     TestCommand.Create(),
+    ReportCommand.Create(),
+    GateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,182 @@
+using LocalClaude.Infrastructure;
+using LocalClaude.Provisioning;
+using LocalClaude.Reporting;
+using LocalClaude.Results;
+using static LocalClaude.Tests.Reporting.Samples;
+
+namespace LocalClaude.Tests.Reporting;
+
+/// <summary>The gate sets LOCALCLAUDE_LLAMA_SERVER process-wide while a build runs: no other test may start a server meanwhile.</summary>
+[CollectionDefinition(nameof(ProcessEnvironmentCollection), DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection;
+
+[Collection(nameof(ProcessEnvironmentCollection))]
+public sealed class GateRunTests
+{
+    private static GateRun NewGateRun(params IResultProducer[] producers) =>
+        new(producers, FakeProducer.Profile, ProgressLog.Silent);
+
+    private static string SaveReport(ScratchFolder dir, string name, params LoadedResultFile[] files)
+    {
+        var path = dir.Combine(name, CompatibilityReport.FileName);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        Report(Night, files).Save(path);
+        return path;
+    }
+
+    [Fact]
+    public async Task Two_reports_are_compared_and_the_table_and_json_are_written()
+    {
+        using var dir = new ScratchFolder();
+        var baseline = SaveReport(dir, "b", Conformance("cpu-tiny", [Check("x", CheckOutcome.Pass), Check("y", CheckOutcome.Fail)]));
+        var candidate = SaveReport(dir, "c", Conformance("cpu-tiny", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)]));
+
+        var outcome = await NewGateRun().RunAsync(new GateRequest
+        {
+            Baseline = new GateSource.Report(baseline, baseline),
+            Candidate = new GateSource.Report(candidate, candidate),
+            DefaultProfile = "somewhere-else",
+            OutputDirectory = dir.Combine("gate"),
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal("cpu-tiny", outcome.Result.Profile);
+        Assert.Equal(GateResult.Regressed, outcome.Result.ExitCode);
+        Assert.Equal(outcome.Markdown, File.ReadAllText(outcome.MarkdownPath));
+        var json = File.ReadAllText(outcome.JsonPath);
+        Assert.Contains("\"exitCode\": 1", json);
+        Assert.Contains("\"change\": \"regression\"", json);
+    }
+
+    [Fact]
+    public async Task Several_shared_profiles_need_a_choice_and_a_missing_profile_cannot_run()
+    {
+        using var dir = new ScratchFolder();
+        var two = SaveReport(dir, "two", Conformance("a", [Check("x", CheckOutcome.Pass)]), Conformance("b", [Check("x", CheckOutcome.Pass)]));
+        var request = new GateRequest
+        {
+            Baseline = new GateSource.Report(two, two),
+            Candidate = new GateSource.Report(two, two),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("gate"),
+        };
+        var ct = TestContext.Current.CancellationToken;
+
+        var ambiguous = await Assert.ThrowsAsync<GateCouldNotRunException>(() => NewGateRun().RunAsync(request, ct));
+        Assert.Contains("--profile", ambiguous.Message);
+        Assert.Equal(GateResult.Passed, (await NewGateRun().RunAsync(request with { Profile = "b" }, ct)).Result.ExitCode);
+        var missing = await Assert.ThrowsAsync<GateCouldNotRunException>(() => NewGateRun().RunAsync(request with { Profile = "c" }, ct));
+        Assert.Contains("no results for profile 'c'", missing.Message);
+    }
+
+    [Fact]
+    public async Task Builds_run_the_producers_with_the_binary_as_override_and_restore_the_environment()
+    {
+        using var dir = new ScratchFolder();
+        var before = Environment.GetEnvironmentVariable(LlamaServerRegistry.OverrideVariable);
+        // The "candidate" binary breaks streaming; the producer reads which binary it got, as a real runner would.
+        var producer = FakeProducer.Returning("conformance", (profile, server) => new ResultFile
+        {
+            Kind = "conformance",
+            Run = Run(profile.Name, version: server!.Label),
+            Checks = [Check("stream.order", server.Binary.EndsWith("new") ? CheckOutcome.Fail : CheckOutcome.Pass)],
+            Metrics = Perf(2.0, 0.1, 100),
+        });
+
+        var outcome = await NewGateRun(producer).RunAsync(new GateRequest
+        {
+            Baseline = new GateSource.Build("npm:old", "/opt/llama/old"),
+            Candidate = new GateSource.Build("npm:new", "/opt/llama/new"),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("gate"),
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(
+            [("cpu-tiny", "/opt/llama/old", "/opt/llama/old", "/opt/llama/old"), ("cpu-tiny", "/opt/llama/new", "/opt/llama/new", "/opt/llama/new")],
+            producer.Calls);
+        Assert.Equal(before, Environment.GetEnvironmentVariable(LlamaServerRegistry.OverrideVariable));
+        Assert.Equal(["stream.order"], outcome.Result.CheckRegressions.Select(c => c.Id));
+        Assert.Equal(("npm:old", "npm:new"), (outcome.Result.Baseline.ServerVersion, outcome.Result.Candidate.ServerVersion));
+        Assert.True(File.Exists(dir.Combine("gate", "baseline", "cpu-tiny.conformance.json")));
+        Assert.True(File.Exists(dir.Combine("gate", "candidate", "cpu-tiny.conformance.json")));
+    }
+
+    [Fact]
+    public async Task A_producer_that_fails_on_a_build_means_the_gate_could_not_run()
+    {
+        using var dir = new ScratchFolder();
+        var producer = new FakeProducer("conformance", (_, _, _) => throw new InvalidOperationException("llama-server exited with code 1"));
+        var e = await Assert.ThrowsAsync<GateCouldNotRunException>(() => NewGateRun(producer).RunAsync(new GateRequest
+        {
+            Baseline = new GateSource.Build("npm:old", "/opt/llama/old"),
+            Candidate = new GateSource.Build("npm:new", "/opt/llama/new"),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("gate"),
+        }, TestContext.Current.CancellationToken));
+        Assert.Contains("llama-server exited with code 1", e.Message);
+    }
+
+    [Fact]
+    public async Task Builds_without_any_producer_cannot_run()
+    {
+        using var dir = new ScratchFolder();
+        await Assert.ThrowsAsync<InvalidOperationException>(() => NewGateRun().RunAsync(new GateRequest
+        {
+            Baseline = new GateSource.Build("a", "/a"),
+            Candidate = new GateSource.Build("b", "/b"),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("gate"),
+        }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
+    public void Sides_resolve_to_reports_result_files_or_builds()
+    {
+        using var dir = new ScratchFolder();
+        var home = new LocalClaudeHome(dir.Combine("home"));
+        var registry = new LlamaServerRegistry(home);
+        var report = SaveReport(dir, "nightly", Conformance("a", [Check("x", CheckOutcome.Pass)]));
+        var results = dir.Combine("results");
+        Directory.CreateDirectory(results);
+        var resultFile = Path.Combine(results, "a.conformance.json");
+        Conformance("a", [Check("x", CheckOutcome.Pass)]).File.Save(resultFile);
+        var binary = dir.Combine("bin", "llama-server");
+        Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
+        File.WriteAllText(binary, "");
+        var registered = dir.Combine("home", "llama", "mine", LlamaServerBuild.ManifestName);
+        Directory.CreateDirectory(Path.GetDirectoryName(registered)!);
+        File.WriteAllText(registered, System.Text.Json.JsonSerializer.Serialize(new LlamaServerBuild
+        {
+            Key = "mine", Binary = binary, Flavor = "registered", Version = new LlamaServerVersion("1", 1, "abc", "version: 1"),
+        }, JsonDefaults.Indented));
+
+        Assert.IsType<GateSource.Report>(GateSourceResolver.Resolve(dir.Combine("nightly"), registry));
+        Assert.IsType<GateSource.Report>(GateSourceResolver.Resolve(report, registry));
+        Assert.IsType<GateSource.Results>(GateSourceResolver.Resolve(results, registry));
+        Assert.IsType<GateSource.Results>(GateSourceResolver.Resolve(resultFile, registry));
+        Assert.Equal(binary, Assert.IsType<GateSource.Build>(GateSourceResolver.Resolve(binary, registry)).Binary);
+        Assert.Equal(binary, Assert.IsType<GateSource.Build>(GateSourceResolver.Resolve("mine", registry)).Binary);
+        Assert.Contains("setup --llama-npm 3.1.0", Assert.Throws<FileNotFoundException>(() => GateSourceResolver.Resolve("npm:3.1.0", registry)).Message);
+        Assert.Throws<FileNotFoundException>(() => GateSourceResolver.Resolve(dir.Combine("missing", "report.json"), registry));
+        Assert.Throws<FileNotFoundException>(() => GateSourceResolver.Resolve(dir.Combine("bin", "gone"), registry));
+    }
+
+    [Fact]
+    public async Task A_folder_of_result_files_is_a_side_too()
+    {
+        using var dir = new ScratchFolder();
+        var results = dir.Combine("results");
+        Conformance("a", [Check("x", CheckOutcome.Fail)]).File.Save(Path.Combine(results, "a.conformance.json"));
+        var report = SaveReport(dir, "nightly", Conformance("a", [Check("x", CheckOutcome.Pass)]));
+
+        var outcome = await NewGateRun().RunAsync(new GateRequest
+        {
+            Baseline = new GateSource.Results(results, results),
+            Candidate = new GateSource.Report(report, report),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("gate"),
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(["x"], outcome.Result.CheckFixes.Select(c => c.Id));
+        Assert.Equal(GateResult.Passed, outcome.Result.ExitCode);
+    }
+}

@@ -1,0 +1,57 @@
+using System.CommandLine;
+using LocalClaude.Infrastructure;
+using LocalClaude.Provisioning;
+using LocalClaude.Reporting;
+
+namespace LocalClaude.Cli.Commands;
+
+/// <summary><c>gate</c>: baseline against candidate on one profile; exit 0 nothing regressed, 1 something did, 2 the gate could not run.</summary>
+internal static class GateCommand
+{
+    public static Command Create()
+    {
+        const string sideHelp = "a llama-server build (path, npm:VERSION, a registered name, default), an earlier report.json, or a folder of result files";
+        var baseline = new Option<string>("--baseline") { Description = sideHelp, Required = true };
+        var candidate = new Option<string>("--candidate") { Description = sideHelp, Required = true };
+        var profile = new Option<string?>("--profile") { Description = "profile to compare (default: the one both sides share, else LOCALCLAUDE_PROFILE or cpu-tiny)" };
+        var output = new Option<string?>("--out") { Description = "folder for gate.md, gate.json and the runs' result files (default: reports/gate/TIMESTAMP)" };
+        var ttfb = new Option<double?>("--ttfb-threshold") { Description = $"relative TTFB change that counts (default {ReportMetrics.LongPromptTtfbCold.GateRelativeThreshold})" };
+        var decode = new Option<double?>("--decode-threshold") { Description = $"relative decode-speed change that counts (default {ReportMetrics.DecodeTokensPerSecond.GateRelativeThreshold})" };
+        var performanceAdvisory = new Option<bool>("--performance-advisory") { Description = "report slowdowns beyond the threshold without failing the gate" };
+        var phaseTimeout = new Option<int>("--phase-timeout") { Description = "minutes one producer may run on one build", DefaultValueFactory = _ => (int)ProfileRunner.DefaultPhaseTimeout.TotalMinutes };
+        var command = new Command("gate", "Compare a baseline and a candidate llama-server build (or report) on one profile")
+        {
+            baseline, candidate, profile, output, ttfb, decode, performanceAdvisory, phaseTimeout,
+        };
+        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        {
+            var context = LocalClaudeContext.Discover();
+            var registry = new LlamaServerRegistry(context.Home);
+            var thresholds = new Dictionary<string, double>();
+            if (parse.GetValue(ttfb) is { } t)
+            {
+                thresholds[ReportMetrics.LongPromptTtfbCold.Name] = t;
+                thresholds[ReportMetrics.LongPromptTtfbWarm.Name] = t;
+            }
+            if (parse.GetValue(decode) is { } d) thresholds[ReportMetrics.DecodeTokensPerSecond.Name] = d;
+            var request = new GateRequest
+            {
+                Baseline = GateSourceResolver.Resolve(parse.GetValue(baseline)!, registry),
+                Candidate = GateSourceResolver.Resolve(parse.GetValue(candidate)!, registry),
+                Profile = parse.GetValue(profile),
+                DefaultProfile = LocalClaudeContext.SelectedProfileName,
+                OutputDirectory = parse.GetValue(output)
+                    ?? Path.Combine(context.Repo.Reports, "gate", ReportWriter.SnapshotName(DateTimeOffset.UtcNow)),
+                Options = new GateOptions(thresholds, PerformanceFails: !parse.GetValue(performanceAdvisory)),
+                PhaseTimeout = TimeSpan.FromMinutes(parse.GetValue(phaseTimeout)),
+            };
+            var progress = ProgressLog.Console;
+            var outcome = await new GateRun(ResultProducers.Create(context, progress), context.Profile, progress).RunAsync(request, ct);
+            Console.WriteLine();
+            Console.Write(outcome.Markdown);
+            Console.WriteLine($"written: {outcome.MarkdownPath}, {outcome.JsonPath}");
+            return outcome.Result.ExitCode;
+        }, failureExitCode: GateResult.CouldNotRun));
+        return command;
+    }
+}

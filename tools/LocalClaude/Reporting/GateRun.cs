@@ -1,0 +1,112 @@
+using System.Text.Json;
+using LocalClaude.Infrastructure;
+using LocalClaude.Profiles;
+using LocalClaude.Provisioning;
+
+namespace LocalClaude.Reporting;
+
+public sealed record GateRequest
+{
+    public required GateSource Baseline { get; init; }
+    public required GateSource Candidate { get; init; }
+    /// <summary>The profile to compare; null: the one profile both sides share, else <see cref="DefaultProfile"/>.</summary>
+    public string? Profile { get; init; }
+    public required string DefaultProfile { get; init; }
+    /// <summary>Where gate.md, gate.json and the result files of build runs go.</summary>
+    public required string OutputDirectory { get; init; }
+    public GateOptions Options { get; init; } = GateOptions.Default;
+    public TimeSpan PhaseTimeout { get; init; } = ProfileRunner.DefaultPhaseTimeout;
+}
+
+public sealed record GateOutcome(GateResult Result, string Markdown, string MarkdownPath, string JsonPath);
+
+/// <summary>Thrown when a side cannot be had (a phase failed on a build, a report lacks the profile): the gate exits 2.</summary>
+public sealed class GateCouldNotRunException(string message) : InvalidOperationException(message);
+
+/// <summary>
+/// The <c>gate</c> command's work: turn each side into a <see cref="ProfileSnapshot"/> (reading a report or result
+/// files, or running the producers on a build with the same profile), compare, write gate.md and gate.json.
+/// </summary>
+public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<string, ModelProfile> findProfile, ProgressLog progress)
+{
+    public async Task<GateOutcome> RunAsync(GateRequest request, CancellationToken ct)
+    {
+        var baseline = Load(request.Baseline);
+        var candidate = Load(request.Candidate);
+        var profile = request.Profile ?? ChooseProfile(baseline, candidate, request.DefaultProfile);
+        progress.Step($"gate on profile '{profile}': baseline {request.Baseline.Spec}, candidate {request.Candidate.Spec}");
+
+        var before = await SnapshotAsync(baseline, profile, Path.Combine(request.OutputDirectory, "baseline"), request.PhaseTimeout, ct);
+        var after = await SnapshotAsync(candidate, profile, Path.Combine(request.OutputDirectory, "candidate"), request.PhaseTimeout, ct);
+        if (before.ServerVersion is not null && before.ServerVersion == after.ServerVersion)
+            progress.Warn($"baseline and candidate report the same llama-server ({before.ServerVersion})");
+
+        var result = Gate.Compare(before, after, request.Options);
+        var markdown = GateMarkdown.Render(result);
+        var markdownPath = Path.Combine(request.OutputDirectory, GateMarkdown.FileName);
+        var jsonPath = Path.Combine(request.OutputDirectory, "gate.json");
+        AtomicFile.WriteAllText(markdownPath, markdown);
+        AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(result, CompatibilityReport.Json));
+        return new GateOutcome(result, markdown, markdownPath, jsonPath);
+    }
+
+    private sealed record LoadedSide(GateSource Source, CompatibilityReport? Report, ResultFileSet? Results)
+    {
+        public IReadOnlyList<string>? Profiles => Report?.Profiles.Select(p => p.Name).ToList() ?? Results?.Profiles;
+    }
+
+    private static LoadedSide Load(GateSource source) => source switch
+    {
+        GateSource.Report r => new LoadedSide(source, CompatibilityReport.Load(r.Path), null),
+        GateSource.Results r => new LoadedSide(source, null, ResultFileSet.Load([r.Path])),
+        _ => new LoadedSide(source, null, null),
+    };
+
+    private static string ChooseProfile(LoadedSide baseline, LoadedSide candidate, string fallback)
+    {
+        var sets = new[] { baseline.Profiles, candidate.Profiles }.OfType<IReadOnlyList<string>>().ToList();
+        if (sets.Count == 0) return fallback;
+        var common = sets.Aggregate((IEnumerable<string>)sets[0], (acc, s) => acc.Intersect(s)).ToList();
+        if (common.Count == 1) return common[0];
+        if (common.Contains(fallback)) return fallback;
+        throw new GateCouldNotRunException(common.Count == 0
+            ? $"baseline and candidate share no profile (baseline: {Names(baseline)}; candidate: {Names(candidate)})"
+            : $"both sides have several profiles ({string.Join(", ", common)}): pick one with --profile");
+    }
+
+    private static string Names(LoadedSide side) => side.Profiles is { } p ? string.Join(", ", p) : "any (a build)";
+
+    private async Task<ProfileSnapshot> SnapshotAsync(LoadedSide side, string profile, string resultsDirectory, TimeSpan phaseTimeout, CancellationToken ct)
+    {
+        var snapshot = side.Source switch
+        {
+            GateSource.Report => FromReport(side, profile),
+            GateSource.Results => side.Results!.Files.Any(f => f.Profile == profile)
+                ? ProfileSnapshot.FromResults(profile, side.Source.Spec, side.Results.Files)
+                : throw new GateCouldNotRunException($"{side.Source.Spec}: no result files for profile '{profile}' (it has: {Names(side)})"),
+            GateSource.Build build => await RunBuildAsync(build, profile, resultsDirectory, phaseTimeout, ct),
+            _ => throw new InvalidOperationException($"unknown gate source {side.Source}"),
+        };
+        if (snapshot.IsEmpty) throw new GateCouldNotRunException($"{side.Source.Spec}: no checks, tasks or metrics for profile '{profile}'");
+        return snapshot;
+    }
+
+    private static ProfileSnapshot FromReport(LoadedSide side, string profile)
+    {
+        try { return ProfileSnapshot.FromReport(side.Report!, profile, side.Source.Spec); }
+        catch (InvalidDataException e) { throw new GateCouldNotRunException(e.Message); }
+    }
+
+    private async Task<ProfileSnapshot> RunBuildAsync(GateSource.Build build, string profile, string resultsDirectory, TimeSpan phaseTimeout, CancellationToken ct)
+    {
+        var server = new LlamaServerOverride(build.Binary, build.Spec);
+        var results = await new ProfileRunner(producers, progress, phaseTimeout).RunAsync([findProfile(profile)], server, resultsDirectory, ct);
+        // A phase that produced nothing cannot be compared; passing it silently could hide a crash of the candidate.
+        if (results.Failures.Count > 0)
+            throw new GateCouldNotRunException($"{build.Spec}: {string.Join("; ", results.Failures.Select(f => $"{f.Kind} produced no result: {f.Message}"))}");
+        var snapshot = ProfileSnapshot.FromResults(profile, build.Spec, results.Files);
+        if (snapshot.ServerVersion is null)
+            snapshot = snapshot with { ServerVersion = (await LlamaServerVersion.ReadAsync(build.Binary, ct)).Raw };
+        return snapshot;
+    }
+}

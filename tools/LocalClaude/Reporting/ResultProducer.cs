@@ -1,0 +1,64 @@
+using LocalClaude.Profiles;
+using LocalClaude.Provisioning;
+using LocalClaude.Results;
+
+namespace LocalClaude.Reporting;
+
+/// <summary>A llama-server binary that replaces the profile's LLAMA_SERVER for one run (the gate's baseline or candidate).</summary>
+/// <param name="Binary">Absolute path of the llama-server executable.</param>
+/// <param name="Label">What the user named it (<c>npm:3.21.1</c>, a registered name, a path), for logs and tables.</param>
+public sealed record LlamaServerOverride(string Binary, string Label);
+
+/// <summary>
+/// The seam between the report/gate and the runners: conformance, replay and E2E each plug in one producer.
+/// A producer starts whatever server it needs for <paramref name="profile"/> and returns its result file.
+/// </summary>
+public interface IResultProducer
+{
+    /// <summary><c>conformance</c>, <c>replay</c> or <c>e2e</c>: the <see cref="ResultFile.Kind"/> it writes.</summary>
+    string Kind { get; }
+
+    /// <summary>
+    /// Runs for one profile. When <paramref name="server"/> is set, the profile passed in already has
+    /// <c>LlamaServer</c> set to its binary and <see cref="LlamaServerRegistry.OverrideVariable"/> is set for the
+    /// duration, so a producer that resolves the binary either way gets the override.
+    /// </summary>
+    Task<ResultFile> RunAsync(ModelProfile profile, LlamaServerOverride? server, CancellationToken ct);
+}
+
+/// <summary>The producers the CLI runs, in order. Each runner adds itself here when it lands.</summary>
+public static class ResultProducers
+{
+    public static readonly IReadOnlyList<string> KnownKinds = ["conformance", "replay", "e2e"];
+
+    public static IReadOnlyList<IResultProducer> Create(LocalClaudeContext context, Infrastructure.ProgressLog progress)
+    {
+        // Wire runners here as they land, e.g. new ConformanceResultProducer(context, progress).
+        _ = context;
+        _ = progress;
+        return [];
+    }
+}
+
+/// <summary>
+/// Sets <see cref="LlamaServerRegistry.OverrideVariable"/> for one run and restores the previous value.
+/// Process-wide on purpose: producers that start servers in child processes must see it too; runs are sequential.
+/// </summary>
+public sealed class LlamaServerOverrideScope : IDisposable
+{
+    private readonly string? _previous;
+    private readonly bool _active;
+
+    public LlamaServerOverrideScope(LlamaServerOverride? server)
+    {
+        if (server is null) return;
+        _active = true;
+        _previous = Environment.GetEnvironmentVariable(LlamaServerRegistry.OverrideVariable);
+        Environment.SetEnvironmentVariable(LlamaServerRegistry.OverrideVariable, server.Binary);
+    }
+
+    public void Dispose()
+    {
+        if (_active) Environment.SetEnvironmentVariable(LlamaServerRegistry.OverrideVariable, _previous);
+    }
+}
