@@ -10,8 +10,8 @@ public sealed class CompatibilityReportBuilderTests
     public void Feature_matrix_has_one_row_per_check_and_a_cell_per_profile_that_ran_it()
     {
         var report = Report(Night,
-            Conformance("a", [Check("stream.order", CheckOutcome.Pass), Check("errors.shape", CheckOutcome.KnownDeviation, area: "errors")]),
-            Conformance("b", [Check("stream.order", CheckOutcome.Fail), Check("thinking.blocks", CheckOutcome.NotApplicable, area: "thinking")]));
+            ConformanceResult("a", [Check("stream.order", CheckOutcome.Pass), Check("errors.shape", CheckOutcome.KnownDeviation, area: "errors")]),
+            ConformanceResult("b", [Check("stream.order", CheckOutcome.Fail), Check("thinking.blocks", CheckOutcome.NotApplicable, area: "thinking")]));
 
         Assert.Equal(["a", "b"], report.Profiles.Select(p => p.Name));
         Assert.Equal(["stream.order", "errors.shape", "thinking.blocks"], report.Features.Select(r => r.Id));
@@ -27,11 +27,11 @@ public sealed class CompatibilityReportBuilderTests
     [Fact]
     public void Replay_verdicts_join_the_feature_matrix_and_e2e_verdicts_do_not()
     {
-        var e2e = E2E("a", Trial("fix-bug", 1, true)) with { };
+        var e2e = E2EResult("a", Trial("fix-bug", 1, true)) with { };
         var e2eWithCheck = new LoadedResultFile(e2e.File with { Checks = [Check("task.fix-bug", CheckOutcome.Pass)] }, null);
         var report = Report(Night,
-            Conformance("a", [Check("stream.order", CheckOutcome.Pass)]),
-            Replay("a", [Check("session-1", CheckOutcome.Fail, area: "replay")], []),
+            ConformanceResult("a", [Check("stream.order", CheckOutcome.Pass)]),
+            ReplayResult("a", [Check("session-1", CheckOutcome.Fail, area: "replay")], []),
             e2eWithCheck);
 
         Assert.Equal([("conformance", "stream.order"), ("replay", "session-1")], report.Features.Select(r => (r.Kind, r.Id)));
@@ -41,7 +41,7 @@ public sealed class CompatibilityReportBuilderTests
     [Fact]
     public void Capability_cells_count_trials_and_leave_control_backends_out()
     {
-        var report = Report(Night, E2E("a",
+        var report = Report(Night, E2EResult("a",
             Trial("fix-bug", 1, true, wall: 30), Trial("fix-bug", 2, false, wall: 50, failure: "timeout"), Trial("fix-bug", 3, false, wall: 40),
             Trial("fix-bug", 4, true, wall: 1, control: "oracle"),
             Trial("rename", 1, false, wall: 5)));
@@ -65,7 +65,7 @@ public sealed class CompatibilityReportBuilderTests
             [ReportMetrics.DecodeTokensPerSecond.Name] = 999,
             [ReportMetrics.MainBesideTitle(2).Name] = 3.5,
         };
-        var report = Report(Night, Conformance("a", [Check("concurrency.pair", CheckOutcome.Pass, metrics: checkMetrics)], fileMetrics));
+        var report = Report(Night, ConformanceResult("a", [Check("concurrency.pair", CheckOutcome.Pass, metrics: checkMetrics)], fileMetrics));
 
         var perf = report.Performance.Single();
         Assert.Equal(130, perf.Get(ReportMetrics.DecodeTokensPerSecond));
@@ -85,14 +85,14 @@ public sealed class CompatibilityReportBuilderTests
     [Fact]
     public void The_profile_column_shows_the_slots_its_server_ran_with()
     {
-        var report = Report(Night, Conformance("a", [Check("x", CheckOutcome.Pass)], run: Run("a", arguments: ["-c", "65536", "-np", "2"])));
+        var report = Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)], run: Run("a", arguments: ["-c", "65536", "-np", "2"])));
         Assert.Equal(2, report.Profiles[0].ParallelSlots);
     }
 
     [Fact]
     public void Cache_reuse_is_the_share_of_prompt_tokens_read_from_the_cache_per_session()
     {
-        var report = Report(Night, Replay("a", [], [
+        var report = Report(Night, ReplayResult("a", [], [
             Request("s1", 0, input: 1000, cacheRead: 0, share: null, ttfb: 2.0),
             Request("s1", 1, input: 100, cacheRead: 900, share: 0.9, ttfb: 0.2),
             Request("s1", 2, input: 50, cacheRead: 950, share: 0.95, ttfb: 0.1),
@@ -112,10 +112,10 @@ public sealed class CompatibilityReportBuilderTests
     [Fact]
     public void Trends_run_oldest_first_and_the_changes_since_the_previous_report_are_a_gate()
     {
-        var older = Report(Night.AddDays(-2), Conformance("a", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)], Perf(2, 0.1, 100)));
-        var previous = Report(Night.AddDays(-1), Conformance("a", [Check("x", CheckOutcome.Pass), Check("y", CheckOutcome.Fail)], Perf(2, 0.1, 100)));
+        var older = Report(Night.AddDays(-2), ConformanceResult("a", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)], Perf(2, 0.1, 100)));
+        var previous = Report(Night.AddDays(-1), ConformanceResult("a", [Check("x", CheckOutcome.Pass), Check("y", CheckOutcome.Fail)], Perf(2, 0.1, 100)));
         var current = CompatibilityReportBuilder.Build(
-            [Conformance("a", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)], Perf(2, 0.1, 50))],
+            [ConformanceResult("a", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)], Perf(2, 0.1, 50))],
             Night, earlier: [previous, older]);
 
         Assert.Equal([Night.AddDays(-2), Night.AddDays(-1), Night], current.Trends.Select(t => t.GeneratedAt));
@@ -132,8 +132,8 @@ public sealed class CompatibilityReportBuilderTests
     [Fact]
     public void A_report_later_than_this_one_is_not_history()
     {
-        var future = Report(Night.AddDays(1), Conformance("a", [Check("x", CheckOutcome.Pass)]));
-        var report = CompatibilityReportBuilder.Build([Conformance("a", [Check("x", CheckOutcome.Pass)])], Night, earlier: [future]);
+        var future = Report(Night.AddDays(1), ConformanceResult("a", [Check("x", CheckOutcome.Pass)]));
+        var report = CompatibilityReportBuilder.Build([ConformanceResult("a", [Check("x", CheckOutcome.Pass)])], Night, earlier: [future]);
         Assert.Single(report.Trends);
         Assert.Null(report.SincePrevious);
     }
@@ -141,8 +141,8 @@ public sealed class CompatibilityReportBuilderTests
     [Fact]
     public void Versions_come_from_the_runs_and_differing_builds_within_a_profile_are_a_warning()
     {
-        var conformance = Conformance("a", [Check("x", CheckOutcome.Pass)]);
-        var e2e = new LoadedResultFile(E2E("a", Trial("t", 1, true)).File with { Run = Run("a", version: "0.4.0 (build 9, commit 1234567)") }, null);
+        var conformance = ConformanceResult("a", [Check("x", CheckOutcome.Pass)]);
+        var e2e = new LoadedResultFile(E2EResult("a", Trial("t", 1, true)).File with { Run = Run("a", version: "0.4.0 (build 9, commit 1234567)") }, null);
         var report = Report(Night, conformance, e2e);
 
         var column = report.Profiles.Single();
@@ -157,11 +157,11 @@ public sealed class CompatibilityReportBuilderTests
     {
         var report = CompatibilityReportBuilder.Build(
             [
-                Conformance("a", [Check("x", CheckOutcome.KnownDeviation, evidence: new Evidence { Request = "{}", Response = "<b>", Status = 500, Route = "prefill" })], Perf(2, 0.1, 120)),
-                Replay("a", [Check("s1", CheckOutcome.Pass, area: "replay")], [Request("s1", 0, 10, 0, null), Request("s1", 1, 1, 9, 0.9)]),
-                E2E("a", Trial("t", 1, false)),
+                ConformanceResult("a", [Check("x", CheckOutcome.KnownDeviation, evidence: new Evidence { Request = "{}", Response = "<b>", Status = 500, Route = "prefill" })], Perf(2, 0.1, 120)),
+                ReplayResult("a", [Check("s1", CheckOutcome.Pass, area: "replay")], [Request("s1", 0, 10, 0, null), Request("s1", 1, 1, 9, 0.9)]),
+                E2EResult("a", Trial("t", 1, false)),
             ],
-            Night, earlier: [Report(Night.AddDays(-1), Conformance("a", [Check("x", CheckOutcome.Pass)]))]);
+            Night, earlier: [Report(Night.AddDays(-1), ConformanceResult("a", [Check("x", CheckOutcome.Pass)]))]);
 
         var json = report.ToJson();
         var loaded = CompatibilityReport.Parse(json, "test");
@@ -174,7 +174,7 @@ public sealed class CompatibilityReportBuilderTests
     [Fact]
     public void A_newer_report_schema_is_refused()
     {
-        var json = Report(Night, Conformance("a", [Check("x", CheckOutcome.Pass)])).ToJson().Replace("\"schema\": 1", "\"schema\": 99");
+        var json = Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)])).ToJson().Replace("\"schema\": 1", "\"schema\": 99");
         var e = Assert.Throws<InvalidDataException>(() => CompatibilityReport.Parse(json, "r.json"));
         Assert.Contains("newer", e.Message);
     }

@@ -28,8 +28,8 @@ public sealed class GateRunTests
     public async Task Two_reports_are_compared_and_the_table_and_json_are_written()
     {
         using var dir = new ScratchFolder();
-        var baseline = SaveReport(dir, "b", Conformance("cpu-tiny", [Check("x", CheckOutcome.Pass), Check("y", CheckOutcome.Fail)]));
-        var candidate = SaveReport(dir, "c", Conformance("cpu-tiny", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)]));
+        var baseline = SaveReport(dir, "b", ConformanceResult("cpu-tiny", [Check("x", CheckOutcome.Pass), Check("y", CheckOutcome.Fail)]));
+        var candidate = SaveReport(dir, "c", ConformanceResult("cpu-tiny", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)]));
 
         var outcome = await NewGateRun().RunAsync(new GateRequest
         {
@@ -51,7 +51,7 @@ public sealed class GateRunTests
     public async Task Several_shared_profiles_need_a_choice_and_a_missing_profile_cannot_run()
     {
         using var dir = new ScratchFolder();
-        var two = SaveReport(dir, "two", Conformance("a", [Check("x", CheckOutcome.Pass)]), Conformance("b", [Check("x", CheckOutcome.Pass)]));
+        var two = SaveReport(dir, "two", ConformanceResult("a", [Check("x", CheckOutcome.Pass)]), ConformanceResult("b", [Check("x", CheckOutcome.Pass)]));
         var request = new GateRequest
         {
             Baseline = new GateSource.Report(two, two),
@@ -134,11 +134,11 @@ public sealed class GateRunTests
         using var dir = new ScratchFolder();
         var home = new LocalClaudeHome(dir.Combine("home"));
         var registry = new LlamaServerRegistry(home);
-        var report = SaveReport(dir, "nightly", Conformance("a", [Check("x", CheckOutcome.Pass)]));
+        var report = SaveReport(dir, "nightly", ConformanceResult("a", [Check("x", CheckOutcome.Pass)]));
         var results = dir.Combine("results");
         Directory.CreateDirectory(results);
         var resultFile = Path.Combine(results, "a.conformance.json");
-        Conformance("a", [Check("x", CheckOutcome.Pass)]).File.Save(resultFile);
+        ConformanceResult("a", [Check("x", CheckOutcome.Pass)]).File.Save(resultFile);
         var binary = dir.Combine("bin", "llama-server");
         Directory.CreateDirectory(Path.GetDirectoryName(binary)!);
         File.WriteAllText(binary, "");
@@ -165,8 +165,8 @@ public sealed class GateRunTests
     {
         using var dir = new ScratchFolder();
         var results = dir.Combine("results");
-        Conformance("a", [Check("x", CheckOutcome.Fail)]).File.Save(Path.Combine(results, "a.conformance.json"));
-        var report = SaveReport(dir, "nightly", Conformance("a", [Check("x", CheckOutcome.Pass)]));
+        ConformanceResult("a", [Check("x", CheckOutcome.Fail)]).File.Save(Path.Combine(results, "a.conformance.json"));
+        var report = SaveReport(dir, "nightly", ConformanceResult("a", [Check("x", CheckOutcome.Pass)]));
 
         var outcome = await NewGateRun().RunAsync(new GateRequest
         {

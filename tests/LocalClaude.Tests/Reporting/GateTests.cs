@@ -8,8 +8,8 @@ public sealed class GateTests
 {
     private static ProfileSnapshot Side(string label, IReadOnlyList<CheckResult> checks, Dictionary<string, double>? metrics = null, params TaskTrial[] trials)
     {
-        List<LoadedResultFile> files = [Conformance("p", checks, metrics)];
-        if (trials.Length > 0) files.Add(E2E("p", trials));
+        List<LoadedResultFile> files = [ConformanceResult("p", checks, metrics)];
+        if (trials.Length > 0) files.Add(E2EResult("p", trials));
         return ProfileSnapshot.FromResults("p", label, files);
     }
 
@@ -112,8 +112,8 @@ public sealed class GateTests
     {
         List<LoadedResultFile> files =
         [
-            Conformance("p", [Check("a", CheckOutcome.Pass), Check("b", CheckOutcome.KnownDeviation)], Perf(2.0, 0.1, 100)),
-            E2E("p", Trial("t", 1, true), Trial("t", 2, false)),
+            ConformanceResult("p", [Check("a", CheckOutcome.Pass), Check("b", CheckOutcome.KnownDeviation)], Perf(2.0, 0.1, 100)),
+            E2EResult("p", Trial("t", 1, true), Trial("t", 2, false)),
         ];
         var fromFiles = ProfileSnapshot.FromResults("p", "files", files);
         var report = CompatibilityReport.Parse(Report(Night, [.. files]).ToJson(), "report.json");
@@ -128,8 +128,8 @@ public sealed class GateTests
     [Fact]
     public void Profiles_must_match()
     {
-        var a = ProfileSnapshot.FromResults("a", "B", [Conformance("a", [Check("x", CheckOutcome.Pass)])]);
-        var b = ProfileSnapshot.FromResults("b", "C", [Conformance("b", [Check("x", CheckOutcome.Pass)])]);
+        var a = ProfileSnapshot.FromResults("a", "B", [ConformanceResult("a", [Check("x", CheckOutcome.Pass)])]);
+        var b = ProfileSnapshot.FromResults("b", "C", [ConformanceResult("b", [Check("x", CheckOutcome.Pass)])]);
         Assert.Throws<ArgumentException>(() => Gate.Compare(a, b));
     }
 

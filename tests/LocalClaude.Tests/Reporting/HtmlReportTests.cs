@@ -9,15 +9,15 @@ public sealed partial class HtmlReportTests
 {
     private static CompatibilityReport Full() => CompatibilityReportBuilder.Build(
         [
-            Conformance("a", [Check("stream.order", CheckOutcome.Pass), Check("errors.shape", CheckOutcome.KnownDeviation, area: "errors",
+            ConformanceResult("a", [Check("stream.order", CheckOutcome.Pass), Check("errors.shape", CheckOutcome.KnownDeviation, area: "errors",
                 evidence: new Evidence { Request = "{\"messages\":[]}", Response = "<script>alert(1)</script>", Status = 500, Route = "prefill & stop" })],
                 Perf(2.0, 0.1, 130)),
-            Conformance("b", [Check("stream.order", CheckOutcome.Fail)], new Dictionary<string, double> { [ReportMetrics.MainBesideTitle(2).Name] = 3, [ReportMetrics.MainAlone(1).Name] = 1.5 }),
-            Replay("a", [Check("session-1", CheckOutcome.Pass, area: "replay")], [Request("session-1", 0, 100, 0, null), Request("session-1", 1, 10, 90, 0.9)]),
-            E2E("b", Trial("fix-bug", 1, true), Trial("fix-bug", 2, false)),
+            ConformanceResult("b", [Check("stream.order", CheckOutcome.Fail)], new Dictionary<string, double> { [ReportMetrics.MainBesideTitle(2).Name] = 3, [ReportMetrics.MainAlone(1).Name] = 1.5 }),
+            ReplayResult("a", [Check("session-1", CheckOutcome.Pass, area: "replay")], [Request("session-1", 0, 100, 0, null), Request("session-1", 1, 10, 90, 0.9)]),
+            E2EResult("b", Trial("fix-bug", 1, true), Trial("fix-bug", 2, false)),
         ],
         Night,
-        earlier: [Report(Night.AddDays(-1), Conformance("a", [Check("stream.order", CheckOutcome.Pass)], Perf(1.5, 0.1, 140)))]);
+        earlier: [Report(Night.AddDays(-1), ConformanceResult("a", [Check("stream.order", CheckOutcome.Pass)], Perf(1.5, 0.1, 140)))]);
 
     [Fact]
     public void Every_matrix_cell_carries_the_outcome_of_report_json()
@@ -80,7 +80,7 @@ public sealed partial class HtmlReportTests
     [Fact]
     public void Without_measurements_or_history_the_page_says_so_instead_of_drawing_empty_charts()
     {
-        var html = HtmlReport.Render(Report(Night, Conformance("a", [Check("x", CheckOutcome.Pass)])));
+        var html = HtmlReport.Render(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)])));
         Assert.DoesNotContain("<svg", html);
         Assert.Contains("No earlier reports", html);
         Assert.Contains("No E2E task results.", html);

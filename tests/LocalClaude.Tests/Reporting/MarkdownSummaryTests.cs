@@ -9,11 +9,11 @@ public sealed class MarkdownSummaryTests
     [Fact]
     public void One_row_per_profile_then_the_failures_then_the_changes()
     {
-        var previous = Report(Night.AddDays(-1), Conformance("a|b", [Check("x", CheckOutcome.Pass)], Perf(2, 0.1, 100)));
+        var previous = Report(Night.AddDays(-1), ConformanceResult("a|b", [Check("x", CheckOutcome.Pass)], Perf(2, 0.1, 100)));
         var report = CompatibilityReportBuilder.Build(
             [
-                Conformance("a|b", [Check("x", CheckOutcome.Fail, reason: "first line\nsecond line"), Check("y", CheckOutcome.KnownDeviation)], Perf(2.094, 0.1, 131.25)),
-                E2E("a|b", Trial("t", 1, true), Trial("t", 2, false)),
+                ConformanceResult("a|b", [Check("x", CheckOutcome.Fail, reason: "first line\nsecond line"), Check("y", CheckOutcome.KnownDeviation)], Perf(2.094, 0.1, 131.25)),
+                E2EResult("a|b", Trial("t", 1, true), Trial("t", 2, false)),
             ],
             Night, earlier: [previous]);
 
@@ -29,7 +29,7 @@ public sealed class MarkdownSummaryTests
     public void Long_failure_lists_are_cut()
     {
         var checks = Enumerable.Range(0, 30).Select(i => Check($"c{i}", CheckOutcome.Fail)).ToList();
-        var md = MarkdownSummary.Render(Report(Night, Conformance("a", checks)));
+        var md = MarkdownSummary.Render(Report(Night, ConformanceResult("a", checks)));
         Assert.Contains("**Failing checks (30):**", md);
         Assert.Contains("- … and 15 more (index.html)", md);
     }
@@ -37,7 +37,7 @@ public sealed class MarkdownSummaryTests
     [Fact]
     public void Angle_brackets_stay_visible_in_a_chat()
     {
-        var md = MarkdownSummary.Render(Report(Night, Conformance("a", [Check("thinking", CheckOutcome.Fail, reason: "<think> seen in text")])));
+        var md = MarkdownSummary.Render(Report(Night, ConformanceResult("a", [Check("thinking", CheckOutcome.Fail, reason: "<think> seen in text")])));
         Assert.Contains("- a: `conformance/thinking` &lt;think&gt; seen in text", md);
     }
 }

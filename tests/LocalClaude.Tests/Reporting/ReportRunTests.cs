@@ -13,7 +13,7 @@ public sealed class ReportRunTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private static FakeProducer Conformance(Func<string, CheckOutcome> outcome) => FakeProducer.Returning("conformance", (p, _) => new ResultFile
+    private static FakeProducer ConformanceProducer(Func<string, CheckOutcome> outcome) => FakeProducer.Returning("conformance", (p, _) => new ResultFile
     {
         Kind = "conformance",
         Run = Run(p.Name),
@@ -34,9 +34,9 @@ public sealed class ReportRunTests
         var clock = new SteppingClock(Night);
         var ct = TestContext.Current.CancellationToken;
         var log = new StringWriter();
-        var first = await new ReportRun([Conformance(_ => CheckOutcome.Pass)], new ProgressLog(log), clock).RunAsync(Request(dir, "a", "b"), ct);
+        var first = await new ReportRun([ConformanceProducer(_ => CheckOutcome.Pass)], new ProgressLog(log), clock).RunAsync(Request(dir, "a", "b"), ct);
         clock.Now = Night.AddDays(1);
-        var second = await new ReportRun([Conformance(p => p == "b" ? CheckOutcome.Fail : CheckOutcome.Pass)], ProgressLog.Silent, clock)
+        var second = await new ReportRun([ConformanceProducer(p => p == "b" ? CheckOutcome.Fail : CheckOutcome.Pass)], ProgressLog.Silent, clock)
             .RunAsync(Request(dir, "a", "b"), ct);
 
         Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
@@ -64,7 +64,7 @@ public sealed class ReportRunTests
     {
         using var dir = new ScratchFolder();
         var clock = new SteppingClock(Night);
-        await new ReportRun([Conformance(_ => CheckOutcome.Pass)], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), TestContext.Current.CancellationToken);
+        await new ReportRun([ConformanceProducer(_ => CheckOutcome.Pass)], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), TestContext.Current.CancellationToken);
         var before = Directory.GetFiles(dir.Combine("reports")).ToDictionary(f => f, File.ReadAllBytes);
 
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -90,7 +90,7 @@ public sealed class ReportRunTests
         var ct = TestContext.Current.CancellationToken;
         var e2eBroken = new FakeProducer("e2e", (_, _, _) => throw new IOException("claude not installed"));
 
-        var outcome = await new ReportRun([Conformance(_ => CheckOutcome.Pass), e2eBroken], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), ct);
+        var outcome = await new ReportRun([ConformanceProducer(_ => CheckOutcome.Pass), e2eBroken], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), ct);
         Assert.Equal(1, outcome.ExitCode);
         Assert.Contains(outcome.Report.Warnings, w => w.Contains("a e2e") && w.Contains("claude not installed"));
         var before = File.ReadAllBytes(dir.Combine("reports", "report.json"));
@@ -111,7 +111,7 @@ public sealed class ReportRunTests
             await Task.Delay(Timeout.Infinite, ct);
             throw new InvalidOperationException("unreachable");
         });
-        var outcome = await new ReportRun([hanging, Conformance(_ => CheckOutcome.Pass)], ProgressLog.Silent, new SteppingClock(Night))
+        var outcome = await new ReportRun([hanging, ConformanceProducer(_ => CheckOutcome.Pass)], ProgressLog.Silent, new SteppingClock(Night))
             .RunAsync(Request(dir, "a") with { PhaseTimeout = TimeSpan.FromMilliseconds(200) }, TestContext.Current.CancellationToken);
 
         Assert.Equal(new PhaseFailure("a", "replay", "timed out after 0.2 s"), outcome.Failures.Single());
@@ -132,8 +132,8 @@ public sealed class ReportRunTests
     public async Task Merging_reads_result_folders_from_several_machines_and_runs_nothing()
     {
         using var dir = new ScratchFolder();
-        Samples.Conformance("gpu-a", [Check("x", CheckOutcome.Pass)], run: Run("gpu-a", machine: "m1")).File.Save(dir.Combine("job-1", "gpu-a.conformance.json"));
-        Samples.Conformance("gpu-b", [Check("x", CheckOutcome.Fail)], run: Run("gpu-b", machine: "m2")).File.Save(dir.Combine("job-2", "nested", "gpu-b.conformance.json"));
+        ConformanceResult("gpu-a", [Check("x", CheckOutcome.Pass)], run: Run("gpu-a", machine: "m1")).File.Save(dir.Combine("job-1", "gpu-a.conformance.json"));
+        ConformanceResult("gpu-b", [Check("x", CheckOutcome.Fail)], run: Run("gpu-b", machine: "m2")).File.Save(dir.Combine("job-2", "nested", "gpu-b.conformance.json"));
         var never = new FakeProducer("conformance", (_, _, _) => throw new InvalidOperationException("must not run"));
 
         var outcome = await new ReportRun([never], ProgressLog.Silent, new SteppingClock(Night)).RunAsync(new ReportRequest
@@ -154,7 +154,7 @@ public sealed class ReportRunTests
         using var dir = new ScratchFolder();
         var writer = new ReportWriter(dir.Path);
         foreach (var day in new[] { 0, 1, 2 })
-            writer.Write(Report(Night.AddDays(day), Samples.Conformance("a", [Check("x", CheckOutcome.Pass)])), [], keepHistory: 2);
+            writer.Write(Report(Night.AddDays(day), ConformanceResult("a", [Check("x", CheckOutcome.Pass)])), [], keepHistory: 2);
         Directory.CreateDirectory(dir.Combine("history", ".staging-20261201T000000Z-1"));
         File.WriteAllText(dir.Combine("history", ".staging-20261201T000000Z-1", "report.json"), "{}");
         Directory.CreateDirectory(dir.Combine("history", "broken"));
@@ -172,8 +172,8 @@ public sealed class ReportRunTests
     {
         using var dir = new ScratchFolder();
         var writer = new ReportWriter(dir.Path);
-        var a = writer.Write(Report(Night, Samples.Conformance("a", [Check("x", CheckOutcome.Pass)])), []);
-        var b = writer.Write(Report(Night, Samples.Conformance("a", [Check("x", CheckOutcome.Fail)])), []);
+        var a = writer.Write(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)])), []);
+        var b = writer.Write(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Fail)])), []);
         Assert.NotEqual(a.Snapshot, b.Snapshot);
         Assert.EndsWith("-2", b.Snapshot);
     }

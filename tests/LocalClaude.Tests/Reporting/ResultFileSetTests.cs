@@ -10,8 +10,8 @@ public sealed class ResultFileSetTests
     public void The_newest_run_of_a_profile_and_kind_wins_with_a_warning()
     {
         using var dir = new ScratchFolder();
-        Conformance("a", [Check("x", CheckOutcome.Fail)], run: Run("a", startedAt: Night.AddHours(-1), machine: "old")).File.Save(dir.Combine("m1", "a.json"));
-        Conformance("a", [Check("x", CheckOutcome.Pass)], run: Run("a", startedAt: Night, machine: "new")).File.Save(dir.Combine("m2", "a.json"));
+        ConformanceResult("a", [Check("x", CheckOutcome.Fail)], run: Run("a", startedAt: Night.AddHours(-1), machine: "old")).File.Save(dir.Combine("m1", "a.json"));
+        ConformanceResult("a", [Check("x", CheckOutcome.Pass)], run: Run("a", startedAt: Night, machine: "new")).File.Save(dir.Combine("m2", "a.json"));
 
         var set = ResultFileSet.Load([dir.Combine("m1"), dir.Combine("m2")]);
 
@@ -24,9 +24,9 @@ public sealed class ResultFileSetTests
     public void Reports_gate_files_history_and_broken_files_are_not_merged_as_results()
     {
         using var dir = new ScratchFolder();
-        Conformance("a", [Check("x", CheckOutcome.Pass)]).File.Save(dir.Combine("a.conformance.json"));
-        Report(Night, Conformance("b", [Check("x", CheckOutcome.Pass)])).Save(dir.Combine("report.json"));
-        Conformance("c", [Check("x", CheckOutcome.Pass)]).File.Save(dir.Combine("history", "20260101T000000Z", "results", "c.conformance.json"));
+        ConformanceResult("a", [Check("x", CheckOutcome.Pass)]).File.Save(dir.Combine("a.conformance.json"));
+        Report(Night, ConformanceResult("b", [Check("x", CheckOutcome.Pass)])).Save(dir.Combine("report.json"));
+        ConformanceResult("c", [Check("x", CheckOutcome.Pass)]).File.Save(dir.Combine("history", "20260101T000000Z", "results", "c.conformance.json"));
         File.WriteAllText(dir.Combine("gate.json"), """{"profile":"a"}""");
         File.WriteAllText(dir.Combine("broken.json"), """{"kind":"conformance","run":{}}""");
         File.WriteAllText(dir.Combine("notes.json"), "not json at all");

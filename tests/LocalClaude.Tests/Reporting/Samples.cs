@@ -35,14 +35,14 @@ internal static class Samples
         SuiteCommit = "abc1234",
     };
 
-    public static LoadedResultFile Conformance(string profile, IReadOnlyList<CheckResult> checks,
+    public static LoadedResultFile ConformanceResult(string profile, IReadOnlyList<CheckResult> checks,
         IReadOnlyDictionary<string, double>? metrics = null, RunInfo? run = null) =>
         new(new ResultFile { Kind = "conformance", Run = run ?? Run(profile), Checks = checks, Metrics = metrics ?? new Dictionary<string, double>() }, null);
 
-    public static LoadedResultFile Replay(string profile, IReadOnlyList<CheckResult> checks, IReadOnlyList<ReplayedRequest> requests) =>
+    public static LoadedResultFile ReplayResult(string profile, IReadOnlyList<CheckResult> checks, IReadOnlyList<ReplayedRequest> requests) =>
         new(new ResultFile { Kind = "replay", Run = Run(profile), Checks = checks, Requests = requests }, null);
 
-    public static LoadedResultFile E2E(string profile, params TaskTrial[] trials) =>
+    public static LoadedResultFile E2EResult(string profile, params TaskTrial[] trials) =>
         new(new ResultFile { Kind = "e2e", Run = Run(profile), Trials = trials }, null);
 
     public static TaskTrial Trial(string task, int trial, bool passed, double wall = 10, string? failure = null, string? control = null) => new()
