@@ -22,7 +22,7 @@ public sealed class ProfileRunner(IReadOnlyList<IResultProducer> producers, Prog
     {
         if (producers.Count == 0)
             throw new InvalidOperationException(
-                "no result producers are wired yet (conformance, replay and E2E runners plug in through Reporting/ResultProducers.cs); " +
+                "no result producers are wired yet (conformance, replay and E2E runners plug in through ResultProducers.Create in tools/LocalClaude/Reporting/ResultProducers.cs); " +
                 "use --merge DIR with result files, or compare report.json files");
         Directory.CreateDirectory(resultsDirectory);
         var files = new List<LoadedResultFile>();

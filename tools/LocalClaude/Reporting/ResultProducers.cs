@@ -1,0 +1,15 @@
+namespace LocalClaude.Reporting;
+
+/// <summary>The producers the CLI runs, in order. Each runner adds itself here when it lands.</summary>
+public static class ResultProducers
+{
+    public static readonly IReadOnlyList<string> KnownKinds = ["conformance", "replay", "e2e"];
+
+    public static IReadOnlyList<IResultProducer> Create(LocalClaudeContext context, Infrastructure.ProgressLog progress)
+    {
+        // Wire runners here as they land, e.g. new ConformanceResultProducer(context, progress).
+        _ = context;
+        _ = progress;
+        return [];
+    }
+}
