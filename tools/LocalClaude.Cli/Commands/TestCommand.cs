@@ -33,7 +33,10 @@ internal static class TestCommand
                 .. parse.GetValue(extra) ?? [], .. parse.UnmatchedTokens,
             ];
             Console.WriteLine($"$ dotnet {string.Join(' ', args)}");
-            using var process = Process.Start(new ProcessStartInfo("dotnet", args) { UseShellExecute = false })!;
+            var start = new ProcessStartInfo("dotnet", args) { UseShellExecute = false };
+            // In CI a missing snapshot is a failure, not a new snapshot.
+            if (RunEnvironment.IsCi) start.Environment["SNAPSHOOTER_STRICT_MODE"] = "true";
+            using var process = Process.Start(start)!;
             await process.WaitForExitAsync(ct);
             var summary = TestResultSummary.FromTrxDirectory(results);
             Console.WriteLine(summary);
