@@ -119,6 +119,23 @@ public sealed class ReportRunTests
     }
 
     [Fact]
+    public async Task A_long_phase_says_it_is_still_running()
+    {
+        using var dir = new ScratchFolder();
+        var slow = new FakeProducer("conformance", async (p, _, ct) =>
+        {
+            await Task.Delay(400, ct);
+            return new ResultFile { Kind = "conformance", Run = Run(p.Name), Checks = [Check("x", CheckOutcome.Pass)] };
+        });
+        var log = new StringWriter();
+        var results = await new ProfileRunner([slow], new ProgressLog(log), TimeSpan.FromMinutes(1), heartbeat: TimeSpan.FromMilliseconds(100))
+            .RunAsync([FakeProducer.Profile("a")], null, dir.Path, TestContext.Current.CancellationToken);
+
+        Assert.Single(results.Files);
+        Assert.Contains("[a] conformance: still running (", log.ToString());
+    }
+
+    [Fact]
     public async Task A_producer_that_writes_the_wrong_profile_is_a_failed_phase()
     {
         using var dir = new ScratchFolder();

@@ -408,7 +408,7 @@ public static class HtmlReport
         .matrix td.cell:nth-last-child(-n+2) .tip{left:auto;right:0}
         .cell:hover .tip,.cell:focus .tip{display:block}.tip pre{white-space:pre-wrap;word-break:break-all;max-height:14em;overflow:auto;background:#f6f8fa;padding:4px;margin:2px 0 6px}
         .tip p{margin:4px 0}.tip ul{margin:2px 0;padding-left:18px}.tip-head{margin-bottom:4px}
-        .charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px}
+        .charts{display:flex;flex-wrap:wrap;gap:16px}figure{margin:0;max-width:100%;overflow-x:auto;background:#fff;border:1px solid var(--line);border-radius:6px;padding:8px}
         figcaption{font-weight:600;margin-bottom:4px;max-width:60em}svg.chart{display:block}svg .grid{stroke:#e5e8eb}svg .axis{stroke:#8c959f}
         svg text{font-size:11px;fill:#3d444d}svg text.value{font-size:10px}.numbers td{text-align:right;font-variant-numeric:tabular-nums}
         .none{color:#aaa}.empty{color:#57606a;font-style:italic}.bad{background:var(--fail)}.filter{display:block;margin:8px 0}

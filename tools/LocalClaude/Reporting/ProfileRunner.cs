@@ -12,10 +12,12 @@ public sealed record ProfileRunResults(IReadOnlyList<LoadedResultFile> Files, IR
 /// <summary>
 /// Runs every producer on every profile, one phase at a time, saving each result file as soon as it exists so a
 /// later failure or Ctrl-C loses no finished phase. A phase that throws or times out is recorded and the next one runs.
+/// A long phase prints a line every <paramref name="heartbeat"/> (default a minute) so a CI log shows it is alive.
 /// </summary>
-public sealed class ProfileRunner(IReadOnlyList<IResultProducer> producers, ProgressLog progress, TimeSpan phaseTimeout)
+public sealed class ProfileRunner(IReadOnlyList<IResultProducer> producers, ProgressLog progress, TimeSpan phaseTimeout, TimeSpan? heartbeat = null)
 {
     public static readonly TimeSpan DefaultPhaseTimeout = TimeSpan.FromHours(2);
+    private readonly TimeSpan _heartbeat = heartbeat ?? TimeSpan.FromMinutes(1);
 
     public async Task<ProfileRunResults> RunAsync(
         IReadOnlyList<ModelProfile> profiles, LlamaServerOverride? server, string resultsDirectory, CancellationToken ct)
@@ -36,6 +38,7 @@ public sealed class ProfileRunner(IReadOnlyList<IResultProducer> producers, Prog
                 var phase = $"[{profile.Name}] {producer.Kind}";
                 progress.Step($"{phase} (profile {p + 1}/{profiles.Count}, phase {k + 1}/{producers.Count}){(server is null ? "" : $" on {server.Label}")}");
                 var clock = Stopwatch.StartNew();
+                using var alive = new Timer(_ => progress.Info($"{phase}: still running ({Span(clock.Elapsed)})"), null, _heartbeat, _heartbeat);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(phaseTimeout);
                 try
@@ -70,7 +73,7 @@ public sealed class ProfileRunner(IReadOnlyList<IResultProducer> producers, Prog
         return await producer.RunAsync(profile, server, ct);
     }
 
-    private static string Span(TimeSpan t) => t.TotalMinutes >= 1 ? $"{t.TotalMinutes:0} min" : $"{t.TotalSeconds:0.#} s";
+    private static string Span(TimeSpan t) => t.TotalMinutes >= 1 ? $"{(int)t.TotalMinutes} min {t.Seconds:00} s" : $"{t.TotalSeconds:0.#} s";
 
     private static string Describe(Results.ResultFile result)
     {
