@@ -100,6 +100,7 @@ public sealed class ReportRunTests
             new ReportRun([e2eBroken], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), ct));
         Assert.Contains("claude not installed", e.Message);
         Assert.Equal(before, File.ReadAllBytes(dir.Combine("reports", "report.json")));
+        Assert.False(Directory.Exists(dir.Combine("reports", ReportRun.RunsFolder, "20261125T030000Z")));
     }
 
     [Fact]

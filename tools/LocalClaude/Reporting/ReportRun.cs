@@ -56,8 +56,12 @@ public sealed class ReportRun(IReadOnlyList<IResultProducer> producers, Progress
             warnings.AddRange(failures.Select(f => $"{f.Profile} {f.Kind}: no result: {f.Message}"));
         }
         if (files.Count == 0)
+        {
+            if (runDirectory is not null && Directory.Exists(runDirectory) && !Directory.EnumerateFileSystemEntries(runDirectory).Any())
+                Directory.Delete(runDirectory);
             throw new InvalidDataException(
                 $"no result files to report on{(failures.Count > 0 ? $" (every phase failed: {failures[0].Profile} {failures[0].Kind}: {failures[0].Message})" : "")}; the previous report is left as it was");
+        }
 
         progress.Step($"writing the report into {writer.OutputDirectory}");
         var history = writer.LoadHistory(warnings);
