@@ -7,6 +7,8 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     DoctorCommand.Create(),
     ServeCommand.Create(),
     TestCommand.Create(),
+    ConformanceCommand.Create(),
+    ValidateCommand.Create(),
     ReportCommand.Create(),
     GateCommand.Create(),
 };

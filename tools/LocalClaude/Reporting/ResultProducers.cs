@@ -7,9 +7,9 @@ public static class ResultProducers
 
     public static IReadOnlyList<IResultProducer> Create(LocalClaudeContext context, Infrastructure.ProgressLog progress)
     {
-        // Wire runners here as they land, e.g. new ConformanceResultProducer(context, progress).
-        _ = context;
-        _ = progress;
-        return [];
+        return
+        [
+            new Conformance.ConformanceResultProducer(context, progress),
+        ];
     }
 }

@@ -1,0 +1,23 @@
+using LocalClaude.Infrastructure;
+using LocalClaude.Profiles;
+using LocalClaude.Reporting;
+using LocalClaude.Results;
+using LocalClaude.Server;
+
+namespace LocalClaude.Conformance;
+
+/// <summary>Conformance as a report/gate phase: starts the profile's server (the gate's build override applies) and runs every check.</summary>
+public sealed class ConformanceResultProducer(LocalClaudeContext context, ProgressLog progress) : IResultProducer
+{
+    public string Kind => "conformance";
+
+    public async Task<ResultFile> RunAsync(ModelProfile profile, LlamaServerOverride? server, CancellationToken ct)
+    {
+        await using var under = await ServerUnderTest.StartAsync(context, profile, ct);
+        return await ConformanceRunner.RunAsync(under, new ProcessVariantLauncher(context), new ConformanceRunOptions
+        {
+            Progress = progress,
+            Command = $"tools/localclaude report --profiles {profile.Name}" + (server is null ? "" : $" (llama-server {server.Label})"),
+        }, ct);
+    }
+}
