@@ -21,13 +21,19 @@ internal static class GgufTestFiles
 
     public static string Sha256(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
 
-    /// <summary>The llama.cpp source tree named by <see cref="LlamaSourceVariable"/>, or a skip.</summary>
+    /// <summary>
+    /// The llama.cpp source tree named by <see cref="LlamaSourceVariable"/>, else the one setup provisioned;
+    /// without either the test is skipped (and fails in CI).
+    /// </summary>
     public static string LlamaSourceOrSkip()
     {
         var dir = Environment.GetEnvironmentVariable(LlamaSourceVariable);
         if (string.IsNullOrEmpty(dir))
         {
-            Assert.Skip($"{LlamaSourceVariable} is not set: these tests need a llama.cpp source tree (models/ggml-vocab-qwen2.gguf)");
+            dir = Path.Combine(LocalClaude.Infrastructure.LocalClaudeHome.Default().Sources,
+                $"node-llama-cpp-{LocalClaude.Provisioning.LlamaCppSource.PinnedNpmVersion}", "llama.cpp");
+            LocalClaude.Tests.Support.MissingPart.Require(Directory.Exists(dir),
+                $"no llama.cpp source tree at {dir} (or set {LlamaSourceVariable}): these tests need models/ggml-vocab-qwen2.gguf");
         }
 
         Assert.True(File.Exists(Path.Combine(dir, "models", "ggml-vocab-qwen2.gguf")),

@@ -2,10 +2,29 @@ using LocalClaude.Gguf;
 
 namespace LocalClaude.Tests.Gguf;
 
-/// <summary>Tiny models built from a real llama.cpp source tree (<c>LOCALCLAUDE_LLAMA_SRC</c>); skipped without one.</summary>
+/// <summary>Tiny models built from a real llama.cpp source tree (<c>LOCALCLAUDE_LLAMA_SRC</c>, else the provisioned one).</summary>
 public sealed class TinyModelLlamaSourceTests
 {
     public static TheoryData<string> PresetIds => new(TinyModelPresets.All.Select(p => p.Id));
+
+    [Theory]
+    [MemberData(nameof(PresetIds))]
+    public void The_model_setup_wrote_is_byte_identical_to_a_fresh_write(string presetId)
+    {
+        var source = GgufTestFiles.LlamaSourceOrSkip();
+        var installed = LocalClaude.Provisioning.GeneratedModels.PathFor(LocalClaude.Infrastructure.LocalClaudeHome.Default(), presetId);
+        LocalClaude.Tests.Support.MissingPart.Require(File.Exists(installed), $"the generated model {installed} is missing");
+        var fresh = Path.Combine(Directory.CreateTempSubdirectory("gguf-fresh-").FullName, "fresh.gguf");
+        try
+        {
+            TinyModel.Write(TinyModelPresets.Get(presetId), source, fresh);
+            Assert.Equal(GgufTestFiles.Sha256(File.ReadAllBytes(installed)), GgufTestFiles.Sha256(File.ReadAllBytes(fresh)));
+        }
+        finally
+        {
+            Directory.Delete(Path.GetDirectoryName(fresh)!, recursive: true);
+        }
+    }
 
     [Theory]
     [MemberData(nameof(PresetIds))]

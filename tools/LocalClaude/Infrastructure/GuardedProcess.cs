@@ -34,6 +34,7 @@ public sealed class GuardedProcess : IAsyncDisposable
           kill -0 $child 2>/dev/null || break
         done
         kill $watcher 2>/dev/null
+        wait $watcher 2>/dev/null
         exit $rc
         """;
 
