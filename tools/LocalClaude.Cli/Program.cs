@@ -11,5 +11,6 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     ValidateCommand.Create(),
     ReportCommand.Create(),
     GateCommand.Create(),
+    E2ECommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

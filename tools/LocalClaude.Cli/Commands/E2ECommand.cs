@@ -1,0 +1,86 @@
+using System.CommandLine;
+using LocalClaude.Agents;
+using LocalClaude.Infrastructure;
+using LocalClaude.Sandbox;
+
+namespace LocalClaude.Cli.Commands;
+
+/// <summary>
+/// <c>e2e --profile P [--tasks GLOB] [--trials N] [--out FILE] [--control oracle|noop]</c>: every task through the real
+/// sandboxed Claude Code against the profile's llama-server (or a control backend); prints the capability matrix.
+/// </summary>
+internal static class E2ECommand
+{
+    public static Command Create()
+    {
+        var profile = new Option<string>("--profile") { Description = "profile from models.conf (default: LOCALCLAUDE_PROFILE or cpu-tiny)" };
+        var tasks = new Option<string>("--tasks") { Description = "task folder names to run, a glob (default: all)", DefaultValueFactory = _ => "*" };
+        var trials = new Option<int>("--trials") { Description = "trials per task (pass@k uses k = trials)", DefaultValueFactory = _ => 1 };
+        var output = new Option<string?>("--out") { Description = "result file (default: reports/results/e2e-PROFILE.json; controls: reports/controls/e2e-CONTROL.json)" };
+        var control = new Option<string?>("--control") { Description = "run a CONTROL backend instead of llama-server: oracle (plays each task's solution) or noop (does nothing)" };
+        var serverUrl = new Option<string?>("--server-url") { Description = "use a llama-server you already run on 127.0.0.1 instead of starting one" };
+        var apiKey = new Option<string?>("--api-key") { Description = "key for --server-url (default: the profile's API_KEY)" };
+        var parallel = new Option<int?>("--parallel") { Description = "trials at once (default: the server's slots; 2-4 for controls)" };
+        var timeout = new Option<int?>("--timeout") { Description = "cap each task's timeout at this many seconds" };
+        var maxOutput = new Option<int?>("--max-output-tokens") { Description = "max_tokens Claude Code asks for (CLAUDE_CODE_MAX_OUTPUT_TOKENS; default: the profile's MAX_OUTPUT_TOKENS)" };
+        var reportOnly = new Option<bool>("--report-only") { Description = "exit 0 even when trials fail (SYNTHETIC profiles always do; a control run still fails when it disproves the pipeline)" };
+        var command = new Command("e2e", "Run the coding tasks through the real Claude Code in the sandbox and print the capability matrix")
+        {
+            profile, tasks, trials, output, control, serverUrl, apiKey, parallel, timeout, maxOutput, reportOnly,
+        };
+        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        {
+            var context = LocalClaudeContext.Discover();
+            var p = context.Profile(parse.GetValue(profile) ?? LocalClaudeContext.SelectedProfileName);
+            var controlKind = parse.GetValue(control) is { } name ? ControlBackend.Parse(name) : (ControlKind?)null;
+            var defaultOut = controlKind is { } k
+                ? Path.Combine(context.Repo.Reports, "controls", $"e2e-{ControlBackend.ControlName(k)}.json")
+                : Path.Combine(context.Repo.Reports, "results", $"e2e-{p.Name}.json");
+            var options = new E2ESuiteOptions
+            {
+                ResultPath = parse.GetValue(output) ?? defaultOut,
+                TaskGlob = parse.GetValue(tasks) ?? "*",
+                Trials = parse.GetValue(trials),
+                Parallelism = parse.GetValue(parallel),
+                TimeoutCap = parse.GetValue(timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
+                MaxOutputTokens = parse.GetValue(maxOutput),
+                Command = "tools/localclaude " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                Progress = ProgressLog.Console,
+            };
+            if (options.Trials < 1) throw new ArgumentException("--trials must be at least 1");
+
+            var suite = new E2ESuite(context);
+            E2ESuiteResult result;
+            try
+            {
+                var url = parse.GetValue(serverUrl) ?? Environment.GetEnvironmentVariable(LocalClaudeContext.ServerUrlVariable);
+                result = controlKind is { } kind
+                    ? await suite.RunControlAsync(p, kind, options, ct)
+                    : await suite.RunProfileAsync(p, url is null ? null : new Uri(url), parse.GetValue(apiKey), options, ct);
+            }
+            catch (Exception e) when (e is SandboxUnavailableException or E2EHarnessException or TaskFixtureException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return 2;
+            }
+
+            Console.WriteLine();
+            result.Matrix.Print(Console.Out);
+            Console.WriteLine($"result file: {result.ResultPath}");
+            Console.WriteLine($"trial folders: {result.RunDirectory}");
+            if (controlKind is null && p.Synthetic)
+                Console.WriteLine($"profile '{p.Name}' is SYNTHETIC (random weights): failing tasks are its expected result, so they do not fail this command");
+            var failed = result.File.Trials.Count(t => !t.Passed);
+            return (controlKind, failed) switch
+            {
+                // The controls prove the pipeline: every task passes with the oracle, none with the no-op.
+                (ControlKind.Oracle, > 0) => 1,
+                (ControlKind.NoOp, _) => result.File.Trials.Any(t => t.Passed) ? 1 : 0,
+                // A random-weights profile follows no instruction: failing every task is its honest, expected result.
+                (null, > 0) when !parse.GetValue(reportOnly) && !p.Synthetic => 1,
+                _ => 0,
+            };
+        }));
+        return command;
+    }
+}
