@@ -6,6 +6,7 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     SetupCommand.Create(),
     DoctorCommand.Create(),
     ServeCommand.Create(),
+    LaunchCommand.Create(),
     TestCommand.Create(),
     ConformanceCommand.Create(),
     ValidateCommand.Create(),

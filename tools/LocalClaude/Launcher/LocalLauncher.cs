@@ -1,0 +1,180 @@
+using System.Globalization;
+using LocalClaude.Agents;
+using LocalClaude.Infrastructure;
+using LocalClaude.Profiles;
+using LocalClaude.Sandbox;
+using LocalClaude.Server;
+
+namespace LocalClaude.Launcher;
+
+/// <summary>
+/// <c>launch local</c>: the profile's llama-server (started here, or shared when one already runs), then the real Claude
+/// Code interactively in the bubblewrap sandbox with its own HOME, reaching only that server through the bridge; when
+/// Claude Code exits, everything this launch started is stopped.
+/// </summary>
+public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output, BwrapSandboxOptions? sandboxOptions = null)
+{
+    /// <summary>Where the Claude Code binary's folder appears inside the sandbox.</summary>
+    public const string ClaudeFolderInside = "/opt/localclaude/claude-code";
+
+    private static readonly string[] ReservedInside =
+        ["/proc", "/dev", "/tmp", "/usr", "/etc", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/run/localclaude", "/run/localclaude-tools", SandboxSpec.HomeInside, ClaudeFolderInside];
+
+    /// <summary>The default HOME for a profile's sandboxed Claude Code (its login-free config, theme, history).</summary>
+    public static string DefaultSandboxHome(LocalClaudeHome cache, string profileName) =>
+        Path.Combine(cache.Root, "launch", "homes", profileName);
+
+    /// <summary>Checks the request without starting anything; bad input is a <see cref="LaunchRefusedException"/>.</summary>
+    public LocalLaunchPlan Plan(LocalLaunchRequest request)
+    {
+        ModelProfile profile;
+        try { profile = context.Profile(request.ProfileName); }
+        catch (ModelsConfException e) { throw new LaunchRefusedException($"unknown profile '{request.ProfileName}': {e.Message}", e); }
+
+        var userHome = ProtectedPath.UserHome();
+        var work = WorkDirectoryGuard.Check(request.WorkDirectory, ProtectedPath.Defaults(context.Repo, context.Home, userHome));
+        var claude = ClaudeCodeLocator.ForLocal(context.Home, request.ClaudeBinary);
+        if (RealPath.IsSameOrInside(Path.GetDirectoryName(claude.Path)!, work))
+            throw new LaunchRefusedException($"the work dir '{work}' contains the Claude Code binary {claude.Path}");
+        var home = CheckSandboxHome(request.SandboxHome ?? DefaultSandboxHome(context.Home, profile.Name), work, userHome);
+
+        LlamaServerLaunch launch;
+        try
+        {
+            launch = context.ResolveLaunch(profile);
+            LlamaServerProcess.Preflight(launch);
+        }
+        catch (Exception e) when (e is FileNotFoundException or LlamaServerStartException)
+        {
+            throw new LaunchRefusedException($"profile '{profile.Name}' cannot start: {e.Message}", e);
+        }
+        return new LocalLaunchPlan
+        {
+            Profile = profile,
+            ServerLaunch = launch,
+            WorkDirectory = work,
+            WorkDirectoryInside = ReservedInside.Any(r => RealPath.IsSameOrInside(work, r) || RealPath.IsSameOrInside(r, work))
+                ? SandboxSpec.DefaultWorkInside
+                : work,
+            SandboxHome = home,
+            Claude = claude,
+            ClaudeArguments = request.ClaudeArguments,
+            ReuseServer = request.ReuseServer,
+        };
+    }
+
+    /// <summary>Plans, prints what is in use, runs Claude Code to its end and stops what it started. Returns Claude Code's exit code.</summary>
+    public async Task<int> RunAsync(LocalLaunchRequest request, CancellationToken cancellationToken)
+    {
+        var plan = Plan(request);
+        PrintBanner(plan);
+        using var workLock = FolderLock.Acquire(context.Home, plan.WorkDirectory, "work dir");
+        using var homeLock = FolderLock.Acquire(context.Home, plan.SandboxHome, "sandbox HOME");
+        Directory.CreateDirectory(plan.SandboxHome);
+
+        var sandbox = new BwrapSandbox(sandboxOptions);
+        // Before the server starts: a machine without bubblewrap gets the fix, not a server it cannot use.
+        (await sandbox.ProbeAsync(cancellationToken)).EnsureUsable(withNetwork: true);
+
+        var server = await AcquireServerAsync(plan, cancellationToken);
+        try
+        {
+            var exitCode = await RunClaudeCodeAsync(sandbox, plan, server.Port, cancellationToken);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Claude Code exited with code {exitCode}."));
+            return exitCode;
+        }
+        finally
+        {
+            if (server.StartedHere)
+            {
+                if (server.HasExited) output.WriteLine($"llama-server had exited during the session; last lines:\n{server.LogTail()}");
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"stopping llama-server (pid {server.Pid})..."));
+                await server.DisposeAsync();
+                output.WriteLine("stopped.");
+            }
+            else output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"llama-server pid {server.Pid} was not started by this launch: left running."));
+            output.Flush();
+        }
+    }
+
+    private async Task<int> RunClaudeCodeAsync(BwrapSandbox sandbox, LocalLaunchPlan plan, int serverPort, CancellationToken cancellationToken)
+    {
+        // Disposing the session kills whatever still runs in it, stops the bridge and gives the folders back.
+        await using var session = await sandbox.StartAsync(SandboxSpecFor(plan, serverPort), cancellationToken);
+        Line("sandbox", $"bubblewrap {session.Id}: writes only the work dir and HOME; network: 127.0.0.1:{serverPort} only");
+        var argv = session.BuildCommandLine(Path.Combine(ClaudeFolderInside, Path.GetFileName(plan.Claude.Path)), plan.ClaudeArguments);
+        output.WriteLine("starting Claude Code (leave with /exit)...");
+        output.Flush();
+        return await new TerminalCommand(argv[0], argv.Skip(1).ToArray(), "/", new Dictionary<string, string?>()).RunAsync(cancellationToken);
+    }
+
+    private async Task<ModelServerLease> AcquireServerAsync(LocalLaunchPlan plan, CancellationToken cancellationToken)
+    {
+        if (plan.ReuseServer) output.WriteLine($"looking for a running llama-server for '{plan.Profile.Name}'...");
+        else output.WriteLine($"starting llama-server for '{plan.Profile.Name}'...");
+        output.Flush();
+        var server = await ModelServerLease.AcquireAsync(plan.ServerLaunch, plan.ReuseServer, cancellationToken);
+        Line("server", server.StartedHere
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"started llama-server pid {server.Pid} on {server.BaseUrl} in {server.StartupTime?.TotalSeconds:0.0} s (log: {server.LogFile}); stopped when Claude Code exits")
+            : string.Create(CultureInfo.InvariantCulture,
+                $"reusing llama-server pid {server.Pid} on {server.BaseUrl} (same profile arguments); left running when Claude Code exits"));
+        return server;
+    }
+
+    /// <summary>The sandbox for one launch: the work dir at its own path, the Claude Code folder read-only, the local-backend environment.</summary>
+    public static SandboxSpec SandboxSpecFor(LocalLaunchPlan plan, int serverPort)
+    {
+        var environment = new Dictionary<string, string>(
+            ClaudeCodeEnvironment.ForLocalBackend(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{serverPort}")), plan.Profile));
+        // llama-server's -n does not cap a request's max_tokens (Claude Code asks for 32000): cap it at the client.
+        if (plan.Profile.MaxOutputTokens is { } cap)
+            environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = cap.ToString(CultureInfo.InvariantCulture);
+        // Claude Code does not know a profile's window ("context assumed to be 1m tokens"); each slot gets CTX/NP.
+        environment["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] =
+            (plan.Profile.ContextSize / Math.Max(1, plan.Profile.ParallelSlots)).ToString(CultureInfo.InvariantCulture);
+        foreach (var name in new[] { "TERM", "COLORTERM" })
+            if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value) environment[name] = value;
+        return new SandboxSpec
+        {
+            WorkDirectory = plan.WorkDirectory,
+            WorkDirectoryInside = plan.WorkDirectoryInside,
+            HomeDirectory = plan.SandboxHome,
+            ReadOnlyBinds = [new ReadOnlyBind(Path.GetDirectoryName(plan.Claude.Path)!, ClaudeFolderInside)],
+            ModelServerPort = serverPort,
+            Environment = environment,
+            Interactive = true,
+        };
+    }
+
+    private void PrintBanner(LocalLaunchPlan plan)
+    {
+        output.WriteLine("localclaude launch: Claude Code on a local model, sandboxed");
+        Line("backend", "local (llama-server on this machine; nothing leaves 127.0.0.1)");
+        Line("profile", $"{plan.Profile.Name} ({plan.Profile.Location}){(plan.Profile.Description is { } d ? " - " + d : "")}");
+        Line("work dir", plan.WorkDirectory == plan.WorkDirectoryInside
+            ? plan.WorkDirectory
+            : $"{plan.WorkDirectory} (seen inside as {plan.WorkDirectoryInside})");
+        Line("HOME", $"{plan.SandboxHome} (seen inside as {SandboxSpec.HomeInside}); your own ~/.claude and ~/.claude.json are not visible");
+        Line("claude", $"{plan.Claude.Path} ({plan.Claude.Source})");
+        output.Flush();
+    }
+
+    private void Line(string label, string text) => output.WriteLine($"  {label,-9} {text}");
+
+    private static string CheckSandboxHome(string requested, string work, string userHome)
+    {
+        var home = RealPath.Of(requested);
+        if (RealPath.IsSameOrInside(home, work) || RealPath.IsSameOrInside(work, home))
+            throw new LaunchRefusedException($"the sandbox HOME '{home}' and the work dir '{work}' must be separate folders");
+        var user = RealPath.Of(userHome);
+        if (RealPath.IsSameOrInside(user, home))
+            throw new LaunchRefusedException($"the sandbox HOME '{home}' is or contains your HOME ({user}); it must be a folder of its own");
+        foreach (var config in new[] { Path.Combine(user, ".claude"), Path.Combine(user, ".claude.json") })
+            if (RealPath.IsSameOrInside(home, RealPath.Of(config)))
+                throw new LaunchRefusedException($"the sandbox HOME '{home}' is inside your Claude Code config {config}");
+        if (home.Count(c => c == '/') < 2) throw new LaunchRefusedException($"the sandbox HOME '{home}' is a top-level folder");
+        if (File.Exists(home)) throw new LaunchRefusedException($"the sandbox HOME '{home}' is a file");
+        return home;
+    }
+}
