@@ -16,7 +16,7 @@ internal static class E2ECommand
         var profile = new Option<string>("--profile") { Description = "profile from models.conf (default: LOCALCLAUDE_PROFILE or cpu-tiny)" };
         var tasks = new Option<string>("--tasks") { Description = "task folder names to run, a glob (default: all)", DefaultValueFactory = _ => "*" };
         var trials = new Option<int>("--trials") { Description = "trials per task (pass@k uses k = trials)", DefaultValueFactory = _ => 1 };
-        var output = new Option<string?>("--out") { Description = "result file (default: reports/results/e2e-PROFILE.json; controls: reports/controls/e2e-CONTROL.json)" };
+        var output = new Option<string?>("--out") { Description = "result file (default: reports/results/e2e-PROFILE.json; controls: reports/tmp/e2e-control-CONTROL.json)" };
         var control = new Option<string?>("--control") { Description = "run a CONTROL backend instead of llama-server: oracle (plays each task's solution) or noop (does nothing)" };
         var serverUrl = new Option<string?>("--server-url") { Description = "use a llama-server you already run on 127.0.0.1 instead of starting one" };
         var apiKey = new Option<string?>("--api-key") { Description = "key for --server-url (default: the profile's API_KEY)" };
@@ -34,7 +34,8 @@ internal static class E2ECommand
             var p = context.Profile(parse.GetValue(profile) ?? LocalClaudeContext.SelectedProfileName);
             var controlKind = parse.GetValue(control) is { } name ? ControlBackend.Parse(name) : (ControlKind?)null;
             var defaultOut = controlKind is { } k
-                ? Path.Combine(context.Repo.Reports, "controls", $"e2e-{ControlBackend.ControlName(k)}.json")
+                // Never beside the profiles' results (reports/results feeds the report): controls prove the pipeline only.
+                ? Path.Combine(context.Repo.Reports, "tmp", $"e2e-control-{ControlBackend.ControlName(k)}.json")
                 : Path.Combine(context.Repo.Reports, "results", $"e2e-{p.Name}.json");
             var options = new E2ESuiteOptions
             {
