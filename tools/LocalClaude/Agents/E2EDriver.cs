@@ -38,6 +38,20 @@ public sealed record E2ETrialResult(
     public StreamJsonTranscript Transcript => Run.Transcript;
 }
 
+/// <summary>An interactive (tmux) trial: whether the turn ended in time, the checker's verdict, the last screen.</summary>
+/// <param name="FirstRunScreens">The first-run screens that were answered (a fresh HOME shows them all).</param>
+public sealed record InteractiveTrialResult(
+    TaskFixture Task,
+    bool Passed,
+    bool TurnEnded,
+    Agents.CheckOutcome Check,
+    string FinalScreen,
+    IReadOnlyList<string> FirstRunScreens,
+    TimeSpan Wall,
+    string TrialDirectory,
+    string WorkDirectory,
+    string? RequestsFile);
+
 /// <summary>The harness itself failed (the sandbox or Claude Code did not start): not a verdict on the model.</summary>
 public sealed class E2EHarnessException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -138,6 +152,52 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
             Control = backend.Control,
         };
         return new E2ETrialResult(task, record, kind, run, check, trialDirectory, workDirectory, requestsFile);
+    }
+
+    /// <summary>
+    /// The same task through Claude Code's interactive UI under tmux (the smoke test of that mode): a fresh work dir
+    /// and HOME, the first-run screens answered, the instruction typed, the turn awaited, then the hidden checker
+    /// with the final screen as the answer. There is no stream-json in this mode, so nothing is counted.
+    /// </summary>
+    public async Task<InteractiveTrialResult> RunInteractiveTrialAsync(TaskFixture task, IE2EBackend backend, E2ERunOptions options, CancellationToken ct)
+    {
+        var trialDirectory = Path.GetFullPath(Path.Combine(options.RunDirectory, task.Id, "interactive"));
+        if (Directory.Exists(trialDirectory)) Directory.Delete(trialDirectory, recursive: true);
+        var workDirectory = task.PrepareWorkDirectory(Path.Combine(trialDirectory, "work"));
+        var home = Directory.CreateDirectory(Path.Combine(trialDirectory, "home")).FullName;
+        var timeout = options.TimeoutCap is { } cap && cap < task.Definition.Timeout ? cap : task.Definition.Timeout;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<string> screens;
+        bool ended;
+        string screen;
+        string? requestsFile;
+        await using (var lease = await backend.LeaseAsync(task, ct))
+        {
+            await using (var ui = await InteractiveClaudeCode.StartAsync(runner, new ClaudeCodeInvocation
+            {
+                Instruction = task.Definition.Instruction,
+                AllowedTools = task.Definition.AllowedTools,
+                MaxTurns = task.Definition.MaxTurns,
+                Timeout = timeout,
+                WorkDirectory = workDirectory,
+                HomeDirectory = home,
+                Backend = lease.Backend,
+                TranscriptPath = Path.Combine(trialDirectory, "transcript.jsonl"),
+                LogPath = Path.Combine(trialDirectory, "claude.log"),
+                MaxOutputTokens = options.MaxOutputTokens,
+                MaxRetries = options.MaxRetries,
+            }, ct))
+            {
+                screens = await ui.PassFirstRunScreensAsync(TimeSpan.FromSeconds(60), ct);
+                await ui.SubmitAsync(task.Definition.Instruction, ct);
+                (ended, screen) = await ui.WaitForTurnEndAsync(timeout - clock.Elapsed, ct);
+            }
+            requestsFile = await lease.SaveRequestsAsync(trialDirectory, ct);
+        }
+        clock.Stop();
+        await File.WriteAllTextAsync(Path.Combine(trialDirectory, "screen.txt"), screen, ct);
+        var check = await task.CheckAnswerAsync(workDirectory, screen, TimeSpan.FromSeconds(60), ct);
+        return new InteractiveTrialResult(task, ended && check.Passed, ended, check, screen, screens, clock.Elapsed, trialDirectory, workDirectory, requestsFile);
     }
 
     private static int Clamp(long value) => (int)Math.Min(value, int.MaxValue);

@@ -100,7 +100,8 @@ public sealed class InteractiveClaudeCode : IAsyncDisposable
                 seen.Add(screen.ToString());
                 await SendKeysAsync(ct, keys);
                 // Let the next screen draw before reading again, so one screen is not answered twice.
-                await WaitForScreenAsync(s => ClaudeCodeScreens.Classify(s) != screen, TimeSpan.FromSeconds(10), ct);
+                // A busy machine can take seconds to redraw; answering the same screen twice would send keys to the next one.
+                await WaitForScreenAsync(s => ClaudeCodeScreens.Classify(s) != screen, TimeSpan.FromSeconds(30), ct);
                 continue;
             }
             if (await HasExitedAsync(ct)) break;
@@ -129,6 +130,26 @@ public sealed class InteractiveClaudeCode : IAsyncDisposable
             if (submitted) return;
         }
         throw new InvalidOperationException($"Enter did not submit the prompt; screen:\n{await CaptureAsync(ct)}");
+    }
+
+    /// <summary>
+    /// Waits until the submitted turn is over: an answer (<c>●</c>) is on screen, nothing is running, the input box is
+    /// empty, and the screen stays the same for a second. Returns whether it ended in time and the last screen.
+    /// </summary>
+    public async Task<(bool Ended, string Screen)> WaitForTurnEndAsync(TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var previous = "";
+        while (clock.Elapsed < timeout)
+        {
+            var screen = await CaptureAsync(ct);
+            var idle = screen.Contains('●') && !ClaudeCodeScreens.IsWorking(screen) && ClaudeCodeScreens.Classify(screen) == ClaudeCodeScreen.Prompt;
+            if (idle && screen == previous) return (true, screen);
+            if (await HasExitedAsync(ct)) return (false, screen);
+            previous = idle ? screen : "";
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        }
+        return (false, await CaptureAsync(ct));
     }
 
     private Task<CommandResult> TmuxAsync(IReadOnlyList<string> arguments, CancellationToken ct, bool throwOnFailure = true) =>
