@@ -81,6 +81,14 @@ internal sealed class PrivateTmux : IAsyncDisposable
             new CommandOptions { Timeout = TimeSpan.FromSeconds(20), ThrowOnFailure = throwOnFailure }, ct);
 
     /// <summary>Kills the private tmux server and with it the pane's program, if it still runs.</summary>
-    public async ValueTask DisposeAsync() =>
+    public async ValueTask DisposeAsync()
+    {
         await RunAsync(["kill-server"], CancellationToken.None, throwOnFailure: false);
+        // tmux leaves its socket file behind: TMUX_TMPDIR (default /tmp)/tmux-UID/SOCKET.
+        var uid = (await ExternalCommand.RunAsync("id", ["-u"], new CommandOptions { Timeout = TimeSpan.FromSeconds(10) })).StandardOutput.Trim();
+        var folder = Environment.GetEnvironmentVariable("TMUX_TMPDIR") is { Length: > 0 } tmp ? tmp : "/tmp";
+        try { File.Delete(Path.Combine(folder, "tmux-" + uid, _socket)); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
 }
