@@ -26,8 +26,19 @@ public static class ClaudeCodeEnvironment
         };
     }
 
-    public static IReadOnlyDictionary<string, string> ForLocalBackend(Uri baseUrl, ModelProfile profile) =>
-        ForLocalBackend(baseUrl, profile.ServedModelName, profile.ApiKey);
+    /// <summary>
+    /// For a profile: also the output cap (a request's max_tokens is not capped by llama-server's -n, so Claude Code must
+    /// ask for less) and the context per slot (CTX/NP), so Claude Code does not assume a 1M-token window.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> ForLocalBackend(Uri baseUrl, ModelProfile profile)
+    {
+        var environment = new Dictionary<string, string>(ForLocalBackend(baseUrl, profile.ServedModelName, profile.ApiKey))
+        {
+            ["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] = (profile.ContextSize / profile.ParallelSlots).ToString(),
+        };
+        if (profile.MaxOutputTokens is { } cap) environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = cap.ToString();
+        return environment;
+    }
 
     /// <summary>The block a user pastes into a shell.</summary>
     public static string ShellExports(IReadOnlyDictionary<string, string> environment) =>

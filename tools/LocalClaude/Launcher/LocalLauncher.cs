@@ -127,12 +127,6 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
     {
         var environment = new Dictionary<string, string>(
             ClaudeCodeEnvironment.ForLocalBackend(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{serverPort}")), plan.Profile));
-        // llama-server's -n does not cap a request's max_tokens (Claude Code asks for 32000): cap it at the client.
-        if (plan.Profile.MaxOutputTokens is { } cap)
-            environment["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = cap.ToString(CultureInfo.InvariantCulture);
-        // Claude Code does not know a profile's window ("context assumed to be 1m tokens"); each slot gets CTX/NP.
-        environment["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] =
-            (plan.Profile.ContextSize / Math.Max(1, plan.Profile.ParallelSlots)).ToString(CultureInfo.InvariantCulture);
         foreach (var name in new[] { "TERM", "COLORTERM" })
             if (Environment.GetEnvironmentVariable(name) is { Length: > 0 } value) environment[name] = value;
         return new SandboxSpec

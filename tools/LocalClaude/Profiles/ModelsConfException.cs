@@ -2,7 +2,7 @@ namespace LocalClaude.Profiles;
 
 /// <summary>A models.conf problem, naming file, line and key.</summary>
 public sealed class ModelsConfException(string file, int line, string? key, string problem)
-    : Exception($"{file}:{line}: {(key is null ? "" : $"{key}: ")}{problem}")
+    : Exception($"{file}{(line > 0 ? $":{line}" : "")}: {(key is null ? "" : $"{key}: ")}{problem}")
 {
     public string File { get; } = file;
     public int Line { get; } = line;

@@ -58,7 +58,9 @@ public sealed class SandboxSession : IAsyncDisposable
         string command, IReadOnlyList<string> arguments, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         var argv = BuildCommandLine(command, arguments);
-        return ExternalCommand.RunAsync(argv[0], argv.Skip(1), new CommandOptions
+        // bwrap's --die-with-parent fires when the *thread* that forked it ends, and .NET forks from pool threads that
+        // retire: a shell in between is a parent that lives exactly as long as the run. "; exit" keeps it from exec'ing.
+        return ExternalCommand.RunAsync("/bin/sh", ["-c", "\"$@\"; exit $?", "sandbox-parent", .. argv], new CommandOptions
         {
             Timeout = timeout,
             ThrowOnFailure = false,
