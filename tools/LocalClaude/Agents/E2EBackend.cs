@@ -51,12 +51,11 @@ public sealed class LlamaServerBackend : IE2EBackend
 
     public LlamaServerBackend(ServerUnderTest server)
     {
-        // The sandbox bridges exactly host 127.0.0.1:PORT; any other address would be unreachable from inside.
-        if (!server.BaseUrl.IsLoopback)
+        // The sandbox bridges exactly host 127.0.0.1:PORT; any other address (::1 included) would be unreachable from inside.
+        if (server.BaseUrl.Host is not ("127.0.0.1" or "localhost"))
             throw new ArgumentException($"the E2E sandbox can only reach a server on 127.0.0.1, not {server.BaseUrl}");
         Server = server;
-        _backend = new ClaudeCodeBackend(new Uri(server.BaseUrl.GetLeftPart(UriPartial.Authority).Replace("localhost", "127.0.0.1")),
-            server.Profile.ServedModelName, server.ApiKey);
+        _backend = new ClaudeCodeBackend(new UriBuilder(server.BaseUrl) { Host = "127.0.0.1", Path = "" }.Uri, server.Profile.ServedModelName, server.ApiKey);
     }
 
     public ServerUnderTest Server { get; }
