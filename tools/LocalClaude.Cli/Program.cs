@@ -12,6 +12,8 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     ValidateCommand.Create(),
     ReportCommand.Create(),
     GateCommand.Create(),
+    RecordCommand.Create(),
+    ReplayCommand.Create(),
     E2ECommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,163 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using LocalClaude.Traffic;
+
+namespace LocalClaude.Tests.Traffic;
+
+public sealed class PlaceholderTests
+{
+    private const string Work = "/home/alice/.cache/localclaude/runs/record-x-1/work";
+    private const string Home = "/home/alice/.cache/localclaude/runs/record-x-1/home";
+    private const string Session = "397ce79f-86a5-4401-a858-a06f90622448";
+    private const string Device = "8d3f0c6e2b5a4f1e9c7d6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e";
+
+    private static CapturedExchange Exchange(string body, params (string Name, string Value)[] headers) => new()
+    {
+        Sequence = 1,
+        Method = "POST",
+        PathAndQuery = "/v1/messages?beta=true",
+        RequestHeaders = headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)).ToArray(),
+        RequestBody = Encoding.UTF8.GetBytes(body),
+        Status = 200,
+        ResponseHeaders = [new("content-type", "text/event-stream"), new("date", "Wed, 25 Nov 2026 13:22:02 GMT")],
+        ResponseBody = Encoding.UTF8.GetBytes(FixtureBuilder.MessageStream),
+        ArrivedAt = TimeSpan.FromSeconds(1),
+        CompletedAt = TimeSpan.FromSeconds(2),
+    };
+
+    private static string ClaudeCodeBody() => new JsonObject
+    {
+        ["model"] = "cpu-tiny",
+        ["metadata"] = new JsonObject { ["user_id"] = $"{{\"device_id\":\"{Device}\",\"account_uuid\":\"\",\"session_id\":\"{Session}\"}}" },
+        ["messages"] = new JsonArray(new JsonObject
+        {
+            ["role"] = "system",
+            ["content"] = $"# Environment\n - Primary working directory: {Work}\n - OS Version: Linux 6.8.0-1029-gcp\n\nToday's date is 2026-11-25.\nConfig in {Home}/.claude",
+        }),
+    }.ToJsonString();
+
+    private static PlaceholderScrubber Scrubber() => new PlaceholderScrubber()
+        .Add(Work, Placeholders.WorkDir)
+        .Add(Home, Placeholders.Home)
+        .Add("/home/alice", Placeholders.UserHome)
+        .WithAuthToken("localclaude")
+        .AddDates(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero));
+
+    [Fact]
+    public void Paths_ids_dates_and_the_kernel_become_placeholders_and_nothing_sensitive_is_left()
+    {
+        var scrubber = Scrubber();
+        var exchange = Exchange(ClaudeCodeBody(), ("authorization", "Bearer localclaude"), ("x-claude-code-session-id", Session), ("host", "127.0.0.1:41234"));
+
+        var (request, _) = Assert.Single(TrafficFixtureWriter.Build([exchange], scrubber));
+        var text = FixtureJson.Serialize(request);
+
+        Assert.Contains($"Primary working directory: {Placeholders.WorkDir}", text);
+        Assert.Contains($"Config in {Placeholders.Home}/.claude", text);
+        Assert.Contains($"OS Version: {Placeholders.OsVersion}", text);
+        Assert.Contains($"Today's date is {Placeholders.Date}.", text);
+        Assert.Contains($"\\\"device_id\\\":\\\"{Placeholders.DeviceId}\\\"", text);
+        Assert.Equal(Placeholders.SessionId, request.Headers["x-claude-code-session-id"]);
+        Assert.Equal($"Bearer {Placeholders.AuthToken}", request.Headers["authorization"]);
+        Assert.Equal(Placeholders.Host, request.Headers["host"]);
+        Assert.False(request.Response.Headers.ContainsKey("date"));
+        Assert.Empty(scrubber.FindLeaks(text));
+        foreach (var secret in new[] { Session, Device, "/home/alice", "6.8.0-1029", "2026-11-25", "localclaude\"" })
+            Assert.DoesNotContain(secret, text);
+    }
+
+    [Fact]
+    public void A_credential_the_recorder_did_not_set_is_redacted_and_an_empty_one_stays_empty()
+    {
+        var scrubber = Scrubber();
+
+        Assert.Equal(Placeholders.Redacted, scrubber.ScrubHeader("x-api-key", "sk-ant-real-secret"));
+        Assert.Equal(Placeholders.Redacted, scrubber.ScrubHeader("Authorization", "Bearer sk-ant-other"));
+        Assert.Equal("", scrubber.ScrubHeader("authorization", ""));
+        Assert.Equal($"Bearer {Placeholders.AuthToken}", scrubber.ScrubHeader("authorization", "Bearer localclaude"));
+        // The token is only a credential in credential headers: the same word elsewhere is left alone.
+        Assert.Equal("localclaude is a project", scrubber.Scrub("localclaude is a project"));
+    }
+
+    [Fact]
+    public void The_writer_refuses_a_fixture_in_which_a_sensitive_value_survived()
+    {
+        using var scratch = new ScratchFolder();
+        var scrubber = Scrubber();
+        var request = FixtureBuilder.Request(1, 0, 10, FixtureBuilder.Body("hi"));
+        // Built by hand, so the scrubber never saw this text.
+        var leaking = request with { BodyText = null, Body = new JsonObject { ["note"] = $"cwd is {Work}" } };
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            TrafficFixtureWriter.Write(scratch.Combine("leaky"), FixtureBuilder.Manifest("leaky", 1), [(leaking, [])], scrubber));
+
+        Assert.Contains(Work, error.Message);
+        Assert.False(Directory.Exists(scratch.Combine("leaky")));
+    }
+
+    [Fact]
+    public void Replay_values_go_back_into_JSON_escaped_and_consistently()
+    {
+        var values = new PlaceholderValues(new Dictionary<string, string>
+        {
+            [Placeholders.WorkDir] = "/tmp/a \"quoted\" dir",
+            [Placeholders.SessionId] = "11111111-2222-4333-8444-555555555555",
+        });
+        var json = new JsonObject
+        {
+            ["cwd"] = $"{Placeholders.WorkDir}/x",
+            ["ids"] = new JsonArray($"{Placeholders.SessionId}", $"s={Placeholders.SessionId}"),
+        }.ToJsonString();
+
+        var filled = JsonNode.Parse(values.ApplyToJson(json))!;
+
+        Assert.Equal("/tmp/a \"quoted\" dir/x", (string?)filled["cwd"]);
+        Assert.Equal("11111111-2222-4333-8444-555555555555", (string?)filled["ids"]![0]);
+        Assert.Equal("s=11111111-2222-4333-8444-555555555555", (string?)filled["ids"]![1]);
+        Assert.Equal(["{{NEW_THING}}"], values.Unknown("a {{NEW_THING}} and {{WORKDIR}}"));
+    }
+
+    [Fact]
+    public void Default_replay_values_cover_every_placeholder_the_recorder_writes()
+    {
+        var values = PlaceholderValues.ForReplay(new Uri("http://127.0.0.1:8080"), "key", DateTimeOffset.UtcNow);
+
+        var missing = Placeholders.All.Where(p => p != Placeholders.Redacted && !values.Values.ContainsKey(p)).ToArray();
+
+        Assert.Empty(missing);
+        Assert.Equal("127.0.0.1:8080", values.Values[Placeholders.Host]);
+        Assert.Equal("key", values.Values[Placeholders.AuthToken]);
+    }
+
+    [Fact]
+    public void The_cap_lowers_only_a_larger_max_tokens()
+    {
+        Assert.Equal(64, (int)JsonNode.Parse(MaxTokensCap.Apply(FixtureBuilder.Body("x").ToJsonString(), 64))!["max_tokens"]!);
+        var small = FixtureBuilder.Body("x", maxTokens: 10).ToJsonString();
+        Assert.Same(small, MaxTokensCap.Apply(small, 64));
+        Assert.Equal("not json", MaxTokensCap.Apply("not json", 64));
+    }
+}
+
+public sealed class EventStreamScrubbingTests
+{
+    private static string Delta(string piece) =>
+        $"event: content_block_delta\ndata: {{\"type\":\"content_block_delta\",\"index\":1,\"delta\":{{\"type\":\"input_json_delta\",\"partial_json\":\"{piece}\"}}}}\n\n";
+
+    [Fact]
+    public void A_path_split_across_deltas_is_replaced_and_every_event_keeps_its_place()
+    {
+        var scrubber = new PlaceholderScrubber()
+            .Add("/home/alice/.cache/localclaude/runs/record-1/work", Placeholders.WorkDir)
+            .Add("/home/alice", Placeholders.UserHome);
+        var stream = Delta("{\\u0022file_path\\u0022:\\u0022/home/alice/.cache/local") + Delta("claude/runs/record-1/wo") + Delta("rk/notes.txt\\u0022}");
+
+        var scrubbed = scrubber.ScrubEventStream(stream);
+
+        var document = LocalClaude.Protocol.SseReader.Parse(scrubbed);
+        Assert.Equal(3, document.Events.Count);
+        var joined = string.Concat(document.Events.Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Data)!["delta"]!["partial_json"]!.GetValue<string>()));
+        Assert.Equal($"{{\"file_path\":\"{Placeholders.WorkDir}/notes.txt\"}}", joined);
+        Assert.DoesNotContain("alice", scrubbed);
+    }
+}

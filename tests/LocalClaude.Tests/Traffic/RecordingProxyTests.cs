@@ -1,0 +1,145 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using LocalClaude.Controls;
+using LocalClaude.Traffic;
+using Microsoft.AspNetCore.Http;
+
+namespace LocalClaude.Tests.Traffic;
+
+public sealed class RecordingProxyTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static HttpClient Client(RecordingProxy proxy) => new(new SocketsHttpHandler { UseProxy = false })
+    {
+        BaseAddress = proxy.BaseUrl,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    [Fact]
+    public async Task The_client_sees_the_first_event_before_the_upstream_has_finished()
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await TestUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("event: first\ndata: {}\n\n", context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            // The rest only comes once the client proved it already has the first event.
+            await release.Task.WaitAsync(TimeSpan.FromSeconds(20), context.RequestAborted);
+            await context.Response.WriteAsync("event: second\ndata: {}\n\n", context.RequestAborted);
+        }, Ct);
+        await using var proxy = await RecordingProxy.StartAsync(upstream.BaseUrl, Ct);
+        using var http = Client(proxy);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        await using var stream = await response.Content.ReadAsStreamAsync(Ct);
+        using var reader = new StreamReader(stream);
+        var firstLine = await reader.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal("event: first", firstLine);
+        release.SetResult();
+        var rest = await reader.ReadToEndAsync(Ct);
+
+        Assert.Contains("event: second", rest);
+        var exchange = Assert.Single(proxy.Exchanges);
+        Assert.Equal("event: first\ndata: {}\n\nevent: second\ndata: {}\n\n", Encoding.UTF8.GetString(exchange.ResponseBody));
+        Assert.True(exchange.ChunkCount >= 2, $"the answer arrived in {exchange.ChunkCount} chunk(s)");
+        Assert.True(exchange.FirstByteAt < exchange.CompletedAt);
+    }
+
+    [Fact]
+    public async Task Request_and_answer_are_recorded_verbatim_with_times()
+    {
+        await using var upstream = await ScriptedAnthropicServer.StartAsync(new NoOpScript("recorded"), Ct);
+        await using var proxy = await RecordingProxy.StartAsync(upstream.BaseUrl, Ct);
+        using var http = Client(proxy);
+        var body = FixtureBuilder.Body("hello").ToJsonString();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages?beta=true") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("x-api-key", "secret-key");
+        request.Headers.Add("anthropic-beta", "claude-code-20250219");
+
+        using var response = await http.SendAsync(request, Ct);
+        var answer = await response.Content.ReadAsStringAsync(Ct);
+
+        var exchange = Assert.Single(proxy.Exchanges);
+        Assert.Equal(("POST", "/v1/messages?beta=true", 200), (exchange.Method, exchange.PathAndQuery, exchange.Status));
+        Assert.Equal(body, Encoding.UTF8.GetString(exchange.RequestBody));
+        Assert.Equal(answer, Encoding.UTF8.GetString(exchange.ResponseBody));
+        Assert.Equal("secret-key", exchange.RequestHeader("x-api-key"));
+        Assert.Equal("claude-code-20250219", exchange.RequestHeader("anthropic-beta"));
+        Assert.StartsWith("text/event-stream", exchange.ResponseHeader("content-type"));
+        Assert.True(exchange.ArrivedAt <= exchange.FirstByteAt && exchange.FirstByteAt <= exchange.CompletedAt);
+        // What reached the upstream is what the client sent.
+        var seen = Assert.Single(upstream.Requests);
+        Assert.Equal(body, seen.Body);
+        Assert.Equal("claude-code-20250219", seen.Headers["anthropic-beta"]);
+    }
+
+    [Fact]
+    public async Task The_cap_lowers_max_tokens_for_the_upstream_but_the_recording_keeps_the_client_value()
+    {
+        await using var upstream = await ScriptedAnthropicServer.StartAsync(new NoOpScript(), Ct);
+        await using var proxy = await RecordingProxy.StartAsync(upstream.BaseUrl, Ct, maxTokensCap: 64);
+        using var http = Client(proxy);
+
+        using var response = await http.PostAsync("/v1/messages", new StringContent(FixtureBuilder.Body("hi").ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(64, (int)upstream.MessagesRequestBodies.Single()["max_tokens"]!);
+        Assert.Equal(32000, (int)JsonNode.Parse(proxy.Exchanges.Single().RequestBody)!["max_tokens"]!);
+    }
+
+    [Fact]
+    public async Task An_unreachable_upstream_gets_an_Anthropic_error_and_is_recorded_as_a_transport_error()
+    {
+        var closedPort = LocalClaude.Server.FreePort.Pick();
+        await using var proxy = await RecordingProxy.StartAsync(new Uri($"http://127.0.0.1:{closedPort}"), Ct);
+        using var http = Client(proxy);
+
+        using var response = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Equal("error", (string?)body["type"]);
+        Assert.Equal("api_error", (string?)body["error"]!["type"]);
+        var exchange = Assert.Single(proxy.Exchanges);
+        Assert.Equal(502, exchange.Status);
+        Assert.Contains("upstream unreachable", exchange.TransportError);
+    }
+
+    [Fact]
+    public async Task Requests_in_flight_together_are_marked_as_overlapping_and_later_ones_are_not()
+    {
+        using var bothArrived = new CountdownEvent(2);
+        await using var upstream = await TestUpstream.StartAsync(async context =>
+        {
+            var body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
+            if (!body.Contains("alone"))
+            {
+                bothArrived.Signal();
+                // Each answer waits for the other request, so the two are surely in flight together.
+                await Task.Run(() => bothArrived.Wait(TimeSpan.FromSeconds(10)), context.RequestAborted);
+            }
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"input_tokens\":1}", context.RequestAborted);
+        }, Ct);
+        await using var proxy = await RecordingProxy.StartAsync(upstream.BaseUrl, Ct);
+        using var http = Client(proxy);
+        Task<HttpResponseMessage> Post(string text) =>
+            http.PostAsync("/v1/messages/count_tokens", new StringContent(FixtureBuilder.Body(text).ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+
+        await Task.WhenAll(Post("one"), Post("two"));
+        await Post("alone");
+        var requests = TrafficFixtureWriter.Build(proxy.Exchanges, new PlaceholderScrubber()).Select(r => r.Request).ToArray();
+
+        Assert.Equal(3, requests.Length);
+        Assert.Equal([2], requests[0].OverlapsWith);
+        Assert.Equal([1], requests[1].OverlapsWith);
+        Assert.Empty(requests[2].OverlapsWith);
+        Assert.All(requests, r => Assert.Equal(RequestPurpose.CountTokens, r.Purpose));
+        Assert.Equal(0, requests[0].ArrivalMs);
+        Assert.True(requests[2].ArrivalMs >= requests[1].CompletionMs);
+    }
+}

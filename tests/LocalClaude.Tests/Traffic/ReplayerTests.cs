@@ -1,0 +1,241 @@
+using System.Text.Json.Nodes;
+using LocalClaude.Controls;
+using LocalClaude.Protocol;
+using LocalClaude.Results;
+using LocalClaude.Traffic;
+using Microsoft.AspNetCore.Http;
+
+namespace LocalClaude.Tests.Traffic;
+
+public sealed class ReplayerTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>#1 and #2 were in flight together (#2 sent 150 ms after #1); #3 came after both.</summary>
+    private static TrafficFixture OverlapFixture(ScratchFolder scratch) => FixtureBuilder.Write(scratch.Combine("overlap"), "overlap",
+        FixtureBuilder.Request(1, 0, 900, overlaps: [2]),
+        FixtureBuilder.Request(2, 150, 700, FixtureBuilder.Body("title", withTools: false), overlaps: [1], purpose: RequestPurpose.Background),
+        FixtureBuilder.Request(3, 5000, 5100));
+
+    private static DelegateControlScript Slow(TimeSpan delay, SemaphoreSlim? oneAtATime = null) => new("slow", _ =>
+    {
+        oneAtATime?.Wait();
+        try { Thread.Sleep(delay); }
+        finally { oneAtATime?.Release(); }
+        return ScriptedReply.Text("ok");
+    });
+
+    [Fact]
+    public async Task Overlapping_requests_are_sent_at_their_recorded_offsets_and_the_next_group_after_them()
+    {
+        using var scratch = new ScratchFolder();
+        await using var server = await ScriptedAnthropicServer.StartAsync(Slow(TimeSpan.FromMilliseconds(600)), Ct);
+
+        var replay = await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control")).ReplayAsync(OverlapFixture(scratch), Ct);
+
+        var (first, second, third) = (replay.Exchanges[0], replay.Exchanges[1], replay.Exchanges[2]);
+        Assert.InRange((second.SentAt - first.SentAt).TotalMilliseconds, 100, 450);
+        Assert.True(second.SentAt < first.CompletedAt, "the overlapping request was sent only after the first had finished");
+        Assert.Equal([2], first.OverlappedWith);
+        // The recorded 4 s pause between groups is not replayed: the next group starts when the previous one is done.
+        Assert.True(third.SentAt >= first.CompletedAt && third.SentAt >= second.CompletedAt);
+        Assert.True(third.SentAt - second.CompletedAt < TimeSpan.FromSeconds(2));
+        Assert.All(replay.Exchanges, e => Assert.Equal(System.Net.HttpStatusCode.OK, e.Answer.Status));
+    }
+
+    [Fact]
+    public async Task Sequential_mode_sends_each_request_after_the_previous_answer()
+    {
+        using var scratch = new ScratchFolder();
+        await using var server = await ScriptedAnthropicServer.StartAsync(Slow(TimeSpan.FromMilliseconds(200)), Ct);
+
+        var replay = await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control"), new ReplayOptions { RecordedConcurrency = false })
+            .ReplayAsync(OverlapFixture(scratch), Ct);
+
+        Assert.True(replay.Exchanges[1].SentAt >= replay.Exchanges[0].CompletedAt);
+        Assert.Empty(replay.Exchanges[0].OverlappedWith);
+    }
+
+    /// <summary>A llama-server stand-in with <paramref name="slots"/> slots: it queues what does not fit and reports /slots like llama-server.</summary>
+    private static Task<TestUpstream> SlotServer(int slots, TimeSpan work)
+    {
+        var free = new SemaphoreSlim(slots);
+        var active = 0;
+        return TestUpstream.StartAsync(async context =>
+        {
+            if (context.Request.Path == "/slots")
+            {
+                var busy = Volatile.Read(ref active);
+                context.Response.ContentType = "application/json";
+                await context.Response.WriteAsync(new JsonArray(Enumerable.Range(0, slots)
+                    .Select(i => (JsonNode)new JsonObject { ["id"] = i, ["is_processing"] = i < busy }).ToArray()).ToJsonString());
+                return;
+            }
+            await free.WaitAsync(context.RequestAborted);
+            Interlocked.Increment(ref active);
+            try
+            {
+                await Task.Delay(work, context.RequestAborted);
+                context.Response.ContentType = "text/event-stream";
+                await context.Response.WriteAsync(FixtureBuilder.MessageStream, context.RequestAborted);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref active);
+                free.Release();
+            }
+        }, Ct);
+    }
+
+    [Fact]
+    public async Task Overlapping_calls_are_reported_one_at_a_time_on_one_slot_and_side_by_side_on_two()
+    {
+        using var scratch = new ScratchFolder();
+        var fixture = OverlapFixture(scratch);
+        await using var one = await SlotServer(1, TimeSpan.FromMilliseconds(700));
+        await using var two = await SlotServer(2, TimeSpan.FromMilliseconds(700));
+
+        var queued = await new Replayer(new ReplayTarget(one.BaseUrl, "k", "np1", ParallelSlots: 1)).ReplayAsync(fixture, Ct);
+        var side = await new Replayer(new ReplayTarget(two.BaseUrl, "k", "np2", ParallelSlots: 2)).ReplayAsync(fixture, Ct);
+
+        Assert.Equal(1, queued.Exchanges[1].BusySlots);
+        Assert.Equal([1], queued.Exchanges[1].FirstByteAfter);
+        Assert.True(queued.Exchanges[1].HeldBehind > TimeSpan.FromMilliseconds(300));
+        Assert.Contains(ReplayReport.SummaryLines(queued), l => l.Contains("NP=1: served one at a time") && l.Contains("#2 background got its first byte only after #1 (main) finished"));
+        Assert.Equal(2, side.Exchanges[1].BusySlots);
+        Assert.Contains(ReplayReport.SummaryLines(side), l => l.Contains("NP=2: served side by side (2 slots busy at once)"));
+        // The request after the overlap ran alone: nobody watched the slots for it.
+        Assert.Null(side.Exchanges[2].BusySlots);
+    }
+
+    [Fact]
+    public async Task Placeholders_are_filled_in_consistently_and_the_target_key_replaces_the_recorded_token()
+    {
+        using var scratch = new ScratchFolder();
+        var body = FixtureBuilder.Body($"work in {Placeholders.WorkDir} on {Placeholders.Date}");
+        var request = FixtureBuilder.Request(1, 0, 10, body) with
+        {
+            Headers = new Dictionary<string, string>
+            {
+                ["authorization"] = $"Bearer {Placeholders.AuthToken}",
+                ["x-api-key"] = Placeholders.Redacted,
+                ["x-claude-code-session-id"] = Placeholders.SessionId,
+                ["host"] = Placeholders.Host,
+            },
+        };
+        var fixture = FixtureBuilder.Write(scratch.Combine("ph"), "ph", request, FixtureBuilder.Request(2, 20, 30) with { Headers = request.Headers });
+        await using var server = await ScriptedAnthropicServer.StartAsync(new NoOpScript(), Ct);
+        var values = PlaceholderValues.ForReplay(server.BaseUrl, "the-key", new DateTimeOffset(2030, 1, 2, 0, 0, 0, TimeSpan.Zero));
+
+        await new Replayer(new ReplayTarget(server.BaseUrl, "the-key", "control")).ReplayAsync(fixture, Ct, values);
+
+        var seen = server.Requests;
+        Assert.Contains($"work in {values.Values[Placeholders.WorkDir]} on 2030-01-02", seen[0].Body);
+        Assert.Equal("Bearer the-key", seen[0].Headers["authorization"]);
+        Assert.False(seen[0].Headers.ContainsKey("x-api-key"));
+        Assert.Equal(values.Values[Placeholders.SessionId], seen[0].Headers["x-claude-code-session-id"]);
+        Assert.Equal(seen[0].Headers["x-claude-code-session-id"], seen[1].Headers["x-claude-code-session-id"]);
+        Assert.DoesNotContain("{{", seen[0].Body);
+    }
+
+    [Fact]
+    public async Task A_rejected_request_fails_the_fixture_unless_the_finding_is_known_for_the_profile()
+    {
+        using var scratch = new ScratchFolder();
+        var fixture = FixtureBuilder.Write(scratch.Combine("rejected"), "rejected", FixtureBuilder.Request(1, 0, 10));
+        await using var upstream = await TestUpstream.StartAsync(async context =>
+        {
+            context.Response.StatusCode = 400;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("{\"error\":{\"code\":400,\"message\":\"System message must be at the beginning.\",\"type\":\"invalid_request_error\"}}");
+        }, Ct);
+
+        var replay = await new Replayer(new ReplayTarget(upstream.BaseUrl, "k", "p1")).ReplayAsync(fixture, Ct);
+        var failed = ReplayReport.Check(replay, KnownFindings.None);
+        var known = ReplayReport.Check(replay, new KnownFindings
+        {
+            Known = [new KnownFinding { Finding = ReplayFindings.Rejected.Id, Profiles = ["p1"], Reason = "upstream #21954" }],
+        });
+        var otherProfile = ReplayReport.Check(replay, new KnownFindings
+        {
+            Known = [new KnownFinding { Finding = ReplayFindings.Rejected.Id, Profiles = ["p2"], Reason = "upstream #21954" }],
+        });
+
+        var findings = replay.Exchanges[0].Verdict.Findings.Select(f => f.Id).ToArray();
+        Assert.Contains(ReplayFindings.Rejected.Id, findings);
+        Assert.Contains(FindingCatalog.ErrorOpenAiShape.Id, findings);
+        Assert.Contains("System message must be at the beginning", replay.Exchanges[0].Verdict.ErrorSummary);
+        Assert.Equal(CheckOutcome.Fail, failed.Outcome);
+        Assert.Equal(CheckOutcome.KnownDeviation, known.Outcome);
+        Assert.Equal(CheckOutcome.Fail, otherProfile.Outcome);
+    }
+
+    [Theory]
+    [InlineData("{\"input_tokens\":5}", null, 5L)]
+    [InlineData("{\"tokens\":5}", "replay.count-tokens-shape", null)]
+    [InlineData("{\"input_tokens\":-1}", "replay.count-tokens-shape", null)]
+    [InlineData("tokens: 5", "body.not-json", null)]
+    public async Task Count_tokens_answers_are_checked_for_their_shape(string answer, string? finding, long? tokens)
+    {
+        using var scratch = new ScratchFolder();
+        var fixture = FixtureBuilder.Write(scratch.Combine("ct"), "ct",
+            FixtureBuilder.Request(1, 0, 10, purpose: RequestPurpose.CountTokens, path: "/v1/messages/count_tokens?beta=true"));
+        await using var upstream = await TestUpstream.StartAsync(async context =>
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(answer);
+        }, Ct);
+
+        var replay = await new Replayer(new ReplayTarget(upstream.BaseUrl, "k", "p")).ReplayAsync(fixture, Ct);
+
+        var verdict = replay.Exchanges[0].Verdict;
+        Assert.Equal(finding is null ? [] : [finding], verdict.Findings.Select(f => f.Id));
+        Assert.Equal(tokens, verdict.Usage.InputTokens);
+    }
+
+    [Fact]
+    public async Task Cache_share_is_measured_per_turn_and_a_turn_that_reprocesses_everything_is_flagged_with_its_cause()
+    {
+        using var scratch = new ScratchFolder();
+        JsonObject Turn(int n, string billing)
+        {
+            var body = FixtureBuilder.Body("first");
+            body["system"]![0]!["text"] = billing;
+            var messages = (JsonArray)body["messages"]!;
+            for (var i = 2; i <= n; i++)
+            {
+                messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = $"answer {i - 1}" });
+                messages.Add(new JsonObject { ["role"] = "user", ["content"] = $"question {i}" });
+            }
+            return body;
+        }
+        var fixture = FixtureBuilder.Write(scratch.Combine("cache"), "cache",
+            FixtureBuilder.Request(1, 0, 10, Turn(1, "x-anthropic-billing-header: cc_version=2.1.328.aaa;")),
+            FixtureBuilder.Request(2, 20, 30, Turn(2, "x-anthropic-billing-header: cc_version=2.1.328.bbb;")),
+            FixtureBuilder.Request(3, 40, 50, Turn(3, "x-anthropic-billing-header: cc_version=2.1.328.bbb;")));
+        // Turn 2 is answered as fully reprocessed, turn 3 as almost fully cached.
+        var usage = new Queue<(int Input, int Cached)>([(5000, 0), (5000, 0), (40, 5000)]);
+        await using var upstream = await TestUpstream.StartAsync(async context =>
+        {
+            (int Input, int Cached) next;
+            lock (usage) next = usage.Dequeue();
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync(FixtureBuilder.MessageStream.Replace(
+                "\"usage\":{\"input_tokens\":10,", $"\"usage\":{{\"input_tokens\":{next.Input},\"cache_read_input_tokens\":{next.Cached},"));
+        }, Ct);
+
+        var replay = await new Replayer(new ReplayTarget(upstream.BaseUrl, "k", "p")).ReplayAsync(fixture, Ct);
+
+        Assert.Null(replay.Exchanges[0].CacheShare);
+        Assert.Equal(0, replay.Exchanges[1].CacheShare);
+        Assert.True(replay.Exchanges[1].FullReprocessing);
+        Assert.Equal("system[0] (billing header)", replay.Exchanges[1].PrefixBreak);
+        Assert.Equal(5000.0 / 5040, replay.Exchanges[2].CacheShare!.Value, 3);
+        Assert.False(replay.Exchanges[2].FullReprocessing);
+        Assert.Null(replay.Exchanges[2].PrefixBreak);
+        Assert.Contains(ReplayReport.SummaryLines(replay), l => l.Contains("FULL REPROCESSING on #2 (prompt changed at system[0] (billing header))"));
+        var check = ReplayReport.Check(replay, KnownFindings.None);
+        Assert.Equal(1, check.Metrics["full_reprocessing_turns"]);
+        Assert.Contains("full reprocessing", ReplayReport.Requests(replay)[1].Note);
+    }
+}

@@ -1,0 +1,307 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace LocalClaude.Traffic;
+
+/// <summary>
+/// A loopback HTTP proxy (Kestrel, 127.0.0.1, a free port) in front of one upstream. It forwards every request,
+/// streams the answer back chunk by chunk as it arrives (flushing each one, so Claude Code sees a live stream), and
+/// keeps a verbatim copy of both sides with arrival and completion times.
+/// </summary>
+public sealed class RecordingProxy : IAsyncDisposable
+{
+    // Connection-level headers are the proxy's own business on each hop; Accept-Encoding is dropped so the upstream
+    // answers uncompressed and the recording holds readable SSE (Claude Code gets it uncompressed too).
+    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
+        "content-length", "accept-encoding", "expect",
+    };
+
+    private static readonly HashSet<string> NotReturned = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "connection", "keep-alive", "transfer-encoding", "trailer", "upgrade", "content-length",
+    };
+
+    private readonly Uri _upstream;
+    private readonly TimeSpan _upstreamTimeout;
+    private readonly int? _maxTokensCap;
+    private readonly HttpClient _http;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly ConcurrentBag<CapturedExchange> _exchanges = [];
+    private WebApplication? _app;
+    private int _sequence;
+    private int _inFlight;
+    private long _lastActivityTicks;
+
+    private RecordingProxy(Uri upstream, TimeSpan upstreamTimeout, int? maxTokensCap)
+    {
+        _upstream = upstream;
+        _upstreamTimeout = upstreamTimeout;
+        _maxTokensCap = maxTokensCap;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            AutomaticDecompression = DecompressionMethods.None,
+            AllowAutoRedirect = false,
+            // A system proxy must never see loopback traffic that carries the local token.
+            UseProxy = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    /// <summary>The proxy's address, e.g. <c>http://127.0.0.1:41234</c>: the value for ANTHROPIC_BASE_URL.</summary>
+    public Uri BaseUrl { get; private set; } = null!;
+    public Uri Upstream => _upstream;
+    /// <summary>The proxy's clock (started with the proxy); exchange times are on it.</summary>
+    public TimeSpan Now => _clock.Elapsed;
+    public int InFlight => Volatile.Read(ref _inFlight);
+    public int Started => Volatile.Read(ref _sequence);
+
+    /// <summary>Completed exchanges, in order of arrival.</summary>
+    public IReadOnlyList<CapturedExchange> Exchanges => _exchanges.OrderBy(e => e.Sequence).ToArray();
+
+    /// <summary>When a request last arrived or finished, on <see cref="Now"/>'s clock.</summary>
+    public TimeSpan LastActivity => TimeSpan.FromTicks(Interlocked.Read(ref _lastActivityTicks));
+
+    /// <param name="maxTokensCap">
+    /// Lowers max_tokens in what goes to the upstream (the recording keeps Claude Code's own value): see <see cref="MaxTokensCap"/>.
+    /// </param>
+    public static async Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken, TimeSpan? upstreamTimeout = null,
+        int? maxTokensCap = null)
+    {
+        var proxy = new RecordingProxy(upstream, upstreamTimeout ?? TimeSpan.FromMinutes(15), maxTokensCap);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = "Production",
+        });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, 0);
+            kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
+            // A slow model may pause between events; the proxy must not drop Claude Code for that.
+            kestrel.Limits.MinResponseDataRate = null;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+        });
+        var app = builder.Build();
+        app.Run(proxy.HandleAsync);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
+                          ?? throw new InvalidOperationException("Kestrel did not report the address it listens on");
+            proxy.BaseUrl = new Uri(address);
+            proxy._app = app;
+            return proxy;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            proxy._http.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits until at least <paramref name="minimumStarted"/> requests have arrived in total, none is in flight and
+    /// nothing has happened for <paramref name="quiet"/>: the end of a turn as seen from the wire.
+    /// </summary>
+    public async Task<bool> WaitForQuietAsync(int minimumStarted, TimeSpan quiet, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (Started >= minimumStarted && InFlight == 0 && Now - LastActivity >= quiet) return true;
+            await Task.Delay(100, cancellationToken);
+        }
+        return false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try { await _app.StopAsync(stopping.Token); }
+            catch (OperationCanceledException) { /* connections still open after 5 s are dropped */ }
+            await _app.DisposeAsync();
+            _app = null;
+        }
+        _http.Dispose();
+    }
+
+    private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, _clock.Elapsed.Ticks);
+
+    private async Task HandleAsync(HttpContext context)
+    {
+        var sequence = Interlocked.Increment(ref _sequence);
+        Interlocked.Increment(ref _inFlight);
+        Touch();
+        var arrivedAt = _clock.Elapsed;
+        var request = context.Request;
+        var pathAndQuery = (request.Path.Value ?? "/") + request.QueryString.Value;
+        var requestHeaders = request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), v ?? ""))).ToList();
+        var responseHeaders = new List<KeyValuePair<string, string>>();
+        var recorded = new MemoryStream();
+        byte[] requestBody = [];
+        TimeSpan? firstByteAt = null;
+        var status = 0;
+        var chunks = 0;
+        string? transportError = null;
+        try
+        {
+            var rawBody = await ReadAllAsync(request.Body, context.RequestAborted);
+            requestBody = Decode(rawBody, request.Headers.ContentEncoding.ToString());
+            using var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, pathAndQuery));
+            if (rawBody.Length > 0 || HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
+            {
+                // Only an uncompressed body is capped; a compressed one goes on as sent.
+                var capped = _maxTokensCap is not null && ReferenceEquals(rawBody, requestBody) ? MaxTokensCap.Apply(rawBody, _maxTokensCap) : rawBody;
+                upstreamRequest.Content = new ByteArrayContent(capped);
+            }
+            foreach (var (name, value) in requestHeaders)
+            {
+                if (NotForwarded.Contains(name)) continue;
+                if (!upstreamRequest.Headers.TryAddWithoutValidation(name, value))
+                    upstreamRequest.Content?.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            timeout.CancelAfter(_upstreamTimeout);
+            HttpResponseMessage upstreamResponse;
+            try
+            {
+                upstreamResponse = await _http.SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+            {
+                transportError = e is HttpRequestException ? $"upstream unreachable: {e.Message}" : $"no answer from the upstream within {_upstreamTimeout.TotalSeconds:0} s";
+                status = await WriteProxyErrorAsync(context, transportError, recorded);
+                return;
+            }
+
+            using (upstreamResponse)
+            {
+                status = (int)upstreamResponse.StatusCode;
+                context.Response.StatusCode = status;
+                foreach (var header in upstreamResponse.Headers.Concat(upstreamResponse.Content.Headers))
+                {
+                    foreach (var value in header.Value) responseHeaders.Add(new(header.Key.ToLowerInvariant(), value));
+                    if (NotReturned.Contains(header.Key)) continue;
+                    context.Response.Headers[header.Key] = header.Value.ToArray();
+                }
+                context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+                // The status line and headers go out now, before the model's first token.
+                await context.Response.StartAsync(context.RequestAborted);
+
+                await using var body = await upstreamResponse.Content.ReadAsStreamAsync(timeout.Token);
+                var buffer = new byte[16 * 1024];
+                try
+                {
+                    int read;
+                    while ((read = await body.ReadAsync(buffer, timeout.Token)) > 0)
+                    {
+                        firstByteAt ??= _clock.Elapsed;
+                        chunks++;
+                        recorded.Write(buffer, 0, read);
+                        await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
+                        await context.Response.Body.FlushAsync(context.RequestAborted);
+                        Touch();
+                    }
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException
+                                              || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
+                {
+                    // The upstream broke off mid-answer: Claude Code sees the same truncated stream; keep what came.
+                    transportError = $"the upstream's answer broke off after {recorded.Length} bytes: {e.Message}";
+                    context.Abort();
+                }
+            }
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            transportError ??= $"the client closed the connection after {recorded.Length} bytes of the answer";
+        }
+        finally
+        {
+            _exchanges.Add(new CapturedExchange
+            {
+                Sequence = sequence,
+                Method = request.Method,
+                PathAndQuery = pathAndQuery,
+                RequestHeaders = requestHeaders,
+                RequestBody = requestBody,
+                Status = status,
+                ResponseHeaders = responseHeaders,
+                ResponseBody = recorded.ToArray(),
+                ArrivedAt = arrivedAt,
+                FirstByteAt = firstByteAt,
+                CompletedAt = _clock.Elapsed,
+                TransportError = transportError,
+                ChunkCount = chunks,
+            });
+            Touch();
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private static async Task<int> WriteProxyErrorAsync(HttpContext context, string message, MemoryStream recorded)
+    {
+        const int status = 502;
+        var json = System.Text.Json.JsonSerializer.Serialize(new
+        {
+            type = "error",
+            error = new { type = "api_error", message = $"recording proxy: {message}" },
+        });
+        var bytes = Encoding.UTF8.GetBytes(json);
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        recorded.Write(bytes);
+        return status;
+    }
+
+    private static async Task<byte[]> ReadAllAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        using var copy = new MemoryStream();
+        await stream.CopyToAsync(copy, cancellationToken);
+        return copy.ToArray();
+    }
+
+    /// <summary>Undoes a request Content-Encoding for the recording; the upstream gets the bytes as sent.</summary>
+    private static byte[] Decode(byte[] body, string contentEncoding)
+    {
+        Func<Stream, Stream>? decoder = contentEncoding.Trim().ToLowerInvariant() switch
+        {
+            "gzip" => s => new GZipStream(s, CompressionMode.Decompress),
+            "deflate" => s => new ZLibStream(s, CompressionMode.Decompress),
+            "br" => s => new BrotliStream(s, CompressionMode.Decompress),
+            _ => null,
+        };
+        if (decoder is null || body.Length == 0) return body;
+        try
+        {
+            using var input = decoder(new MemoryStream(body));
+            using var output = new MemoryStream();
+            input.CopyTo(output);
+            return output.ToArray();
+        }
+        catch (InvalidDataException)
+        {
+            return body;
+        }
+    }
+}
