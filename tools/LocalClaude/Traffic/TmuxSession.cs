@@ -4,8 +4,8 @@ using LocalClaude.Infrastructure;
 namespace LocalClaude.Traffic;
 
 /// <summary>
-/// One detached tmux session on a private server socket (<c>tmux -L NAME</c>), so it never touches the user's own
-/// tmux sessions; disposing kills that private server and with it everything started in the session.
+/// One detached tmux session on a private server socket (<c>tmux -S /tmp/localclaude-tmux-…</c>), so it never touches
+/// the user's own tmux sessions; disposing kills that private server, with everything started in it, and removes the socket.
 /// </summary>
 public sealed class TmuxSession : IAsyncDisposable
 {
@@ -21,7 +21,7 @@ public sealed class TmuxSession : IAsyncDisposable
     public static async Task<TmuxSession> StartAsync(string executable, IReadOnlyList<string> arguments, string workingDirectory,
         CancellationToken cancellationToken, int columns = 160, int rows = 50)
     {
-        var session = new TmuxSession($"localclaude-{Environment.ProcessId}-{Guid.NewGuid():N}"[..32]);
+        var session = new TmuxSession(Path.Combine(Path.GetTempPath(), $"localclaude-tmux-{Environment.ProcessId}-{Guid.NewGuid():N}"[..40]));
         await session.TmuxAsync(["new-session", "-d", "-s", SessionName, "-x", columns.ToString(), "-y", rows.ToString(),
             "-c", workingDirectory, executable, .. arguments], cancellationToken);
         // Keep the pane after the program exits, so its last screen can still be read.
@@ -66,9 +66,11 @@ public sealed class TmuxSession : IAsyncDisposable
     {
         // Not the caller's token: the session must go even when the run was cancelled.
         await TmuxAsync(["kill-server"], CancellationToken.None, throwOnFailure: false);
+        try { File.Delete(_socket); }
+        catch (IOException) { /* a stale socket file is harmless */ }
     }
 
     private Task<CommandResult> TmuxAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken, bool throwOnFailure = true) =>
-        ExternalCommand.RunAsync("tmux", ["-L", _socket, .. arguments],
+        ExternalCommand.RunAsync("tmux", ["-S", _socket, .. arguments],
             new CommandOptions { Timeout = CommandTimeout, ThrowOnFailure = throwOnFailure }, cancellationToken);
 }
