@@ -38,7 +38,8 @@ internal static class ConformanceCommand
                 {
                     Checks = parse.GetValue(checks) ?? [],
                     Progress = progress,
-                    Command = "tools/localclaude " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+                    Command = "tools/localclaude " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(ExternalCommand.Quote)),
+                    SuiteCommit = await SuiteVersion.CommitAsync(context.Repo, ct),
                 }, ct);
 
             var path = parse.GetValue(output) ?? Path.Combine(context.Repo.Reports, "results", $"conformance-{p.Name}.json");

@@ -18,6 +18,7 @@ public sealed class ConformanceResultProducer(LocalClaudeContext context, Progre
         {
             Progress = progress,
             Command = $"tools/localclaude report --profiles {profile.Name}" + (server is null ? "" : $" (llama-server {server.Label})"),
+            SuiteCommit = await SuiteVersion.CommitAsync(context.Repo, ct),
         }, ct);
     }
 }

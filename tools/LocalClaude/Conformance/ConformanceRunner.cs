@@ -25,6 +25,7 @@ public sealed record ConformanceRunOptions
     public IReadOnlyCollection<string> Checks { get; init; } = [];
     public ProgressLog Progress { get; init; } = ProgressLog.Silent;
     public string? Command { get; init; }
+    public string? SuiteCommit { get; init; }
 }
 
 /// <summary>Runs the checks against one server, each with its own timeout, and writes the result file's content.</summary>
@@ -55,6 +56,7 @@ public static class ConformanceRunner
                 StartedAt = started,
                 DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
                 Command = options.Command,
+                SuiteCommit = options.SuiteCommit,
             },
             Checks = results,
             Metrics = results.SelectMany(r => r.Metrics).GroupBy(m => m.Key).ToDictionary(g => g.Key, g => g.First().Value),

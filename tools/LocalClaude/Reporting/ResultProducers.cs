@@ -10,6 +10,7 @@ public static class ResultProducers
         return
         [
             new Conformance.ConformanceResultProducer(context, progress),
+            new Traffic.ReplayResultProducer(context, progress),
         ];
     }
 }
