@@ -6,12 +6,6 @@ using LocalClaude.Traffic;
 
 namespace LocalClaude.Conformance.Tests.Traffic;
 
-[CollectionDefinition(Name)]
-public sealed class TrafficReplayCollection : ICollectionFixture<LlamaServerFixture>
-{
-    public const string Name = "traffic replay (profile under test)";
-}
-
 /// <summary>Replay helpers shared by the per-profile and the NP=2 tests.</summary>
 internal static class TrafficReplay
 {
@@ -45,7 +39,8 @@ internal static class TrafficReplay
 }
 
 /// <summary>Every committed Claude Code recording, sent as recorded to the profile under test (LOCALCLAUDE_PROFILE, default cpu-tiny).</summary>
-[Collection(TrafficReplayCollection.Name)]
+// The same server as the conformance checks: one server per profile.
+[Collection(ProfileServerCollection.Name)]
 public sealed class TrafficReplayTests(LlamaServerFixture server)
 {
     public static TheoryData<string> Fixtures => new(TrafficFixture.FindAll(TrafficReplay.Root).Select(Path.GetFileName).OfType<string>());
