@@ -21,6 +21,8 @@ public sealed record MessagesExchange
     public DateTimeOffset StartedAt { get; init; }
     /// <summary>Transport failure (no status, or the body broke off), if any.</summary>
     public string? TransportError { get; init; }
+    /// <summary>We hung up on purpose after the first bytes (see <c>stopAfterBytes</c>): the body is incomplete by design.</summary>
+    public bool Truncated { get; init; }
 
     public bool IsEventStream => ResponseHeaders.TryGetValue("content-type", out var ct) && ct.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
     public string ResponseText => System.Text.Encoding.UTF8.GetString(ResponseBody);

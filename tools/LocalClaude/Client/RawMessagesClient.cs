@@ -31,11 +31,16 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         return headers;
     }
 
-    public Task<MessagesExchange> PostAsync(string pathAndQuery, string body, CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null) =>
-        SendAsync(HttpMethod.Post, pathAndQuery, body, ct, headers);
+    public Task<MessagesExchange> PostAsync(string pathAndQuery, string body, CancellationToken ct, IReadOnlyDictionary<string, string>? headers = null,
+        int? stopAfterBytes = null) =>
+        SendAsync(HttpMethod.Post, pathAndQuery, body, ct, headers, stopAfterBytes);
 
+    /// <param name="stopAfterBytes">
+    /// Hang up once this much of the body arrived (the answer is then marked truncated): for requests whose status is
+    /// all that matters but whose answer could run for minutes.
+    /// </param>
     public async Task<MessagesExchange> SendAsync(HttpMethod method, string pathAndQuery, string? body, CancellationToken ct,
-        IReadOnlyDictionary<string, string>? headers = null)
+        IReadOnlyDictionary<string, string>? headers = null, int? stopAfterBytes = null)
     {
         var sent = headers is null ? DefaultHeaders(apiKey) : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
         using var request = new HttpRequestMessage(method, pathAndQuery);
@@ -63,6 +68,7 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         var status = default(System.Net.HttpStatusCode);
         var responseHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         string? transportError = null;
+        var truncated = false;
         try
         {
             using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -77,6 +83,11 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
                 firstByte ??= clock.Elapsed;
                 chunks.Add((bodyBytes.Length, clock.Elapsed));
                 bodyBytes.Write(buffer, 0, read);
+                if (bodyBytes.Length >= stopAfterBytes)
+                {
+                    truncated = true;
+                    break;
+                }
             }
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
@@ -105,6 +116,7 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
             Total = clock.Elapsed,
             StartedAt = started,
             TransportError = transportError,
+            Truncated = truncated,
         };
     }
 

@@ -32,8 +32,8 @@ public sealed class CheckContext(RawMessagesClient client, ModelProfile profile,
     public bool Synthetic => Profile.Synthetic;
 
     public async Task<CheckedExchange> PostAsync(JsonNode body, CancellationToken ct, string path = MessagesPath,
-        IReadOnlyDictionary<string, string>? headers = null) =>
-        CheckedExchange.From(await Client.PostAsync(path, body.ToJsonString(), ct, headers));
+        IReadOnlyDictionary<string, string>? headers = null, int? stopAfterBytes = null) =>
+        CheckedExchange.From(await Client.PostAsync(path, body.ToJsonString(), ct, headers, stopAfterBytes));
 
     /// <summary>Sends exactly these bytes (malformed JSON, recorded bodies).</summary>
     public async Task<CheckedExchange> PostRawAsync(string body, CancellationToken ct, string path = MessagesPath,

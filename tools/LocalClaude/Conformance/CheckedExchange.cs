@@ -23,6 +23,8 @@ public sealed record CheckedExchange(
         if (exchange.TransportError is not null && exchange.Status == 0)
             return new CheckedExchange(exchange, [], null, null, null);
         var status = (int)exchange.Status;
+        // A body we cut short on purpose says nothing about the protocol: only its status counts.
+        if (exchange.Truncated) return new CheckedExchange(exchange, [], null, null, null);
         if (status is >= 200 and < 300 && exchange.IsEventStream)
         {
             var document = SseReader.Parse(exchange.ResponseBody);
