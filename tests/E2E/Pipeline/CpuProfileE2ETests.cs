@@ -11,6 +11,7 @@ namespace LocalClaude.E2E.Tests.Pipeline;
 /// max_tokens. With random weights the honest result is that every task fails, and the matrix says how.
 /// LOCALCLAUDE_E2E_TASKS (a glob) narrows the tasks for a quick local run.
 /// </summary>
+[Collection(CpuProfileCollection.Name)]
 public sealed class CpuProfileE2ETests(ITestOutputHelper output) : IDisposable
 {
     private const string TasksVariable = "LOCALCLAUDE_E2E_TASKS";
@@ -86,4 +87,15 @@ public sealed class CpuProfileE2ETests(ITestOutputHelper output) : IDisposable
     }
 
     public void Dispose() => _scratch.Dispose();
+}
+
+/// <summary>
+/// Runs alone, after the parallel tests: two cores shared with other llama-servers and Claude Codes slow ggml's
+/// threads far more than the share they lose (measured here: 3-20 tokens/s under load instead of ~100), and the
+/// times in the matrix should be the model's, not the neighbours'.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class CpuProfileCollection
+{
+    public const string Name = "CPU profile E2E (alone)";
 }

@@ -17,6 +17,8 @@ public sealed class InteractiveClaudeCode : IAsyncDisposable
 
     private readonly SandboxSession _session;
     private readonly string _socket;
+    private string? _socketPath;
+    private int? _serverPid;
 
     private InteractiveClaudeCode(SandboxSession session, string socket)
     {
@@ -41,6 +43,11 @@ public sealed class InteractiveClaudeCode : IAsyncDisposable
             await tmux.TmuxAsync(["new-session", "-d", "-s", Target, "-x", columns.ToString(inv), "-y", rows.ToString(inv), shell], ct);
             // Keep the last screen readable after Claude Code exits.
             await tmux.TmuxAsync(["set-option", "-t", Target, "remain-on-exit", "on"], ct);
+            // tmux leaves its socket file behind after kill-server, and without the socket kill-server cannot reach the
+            // server: remember both, so Dispose can remove the file and, if need be, stop the server by its pid.
+            var facts = (await tmux.TmuxAsync(["display-message", "-p", "#{socket_path}\t#{pid}"], ct)).StandardOutput.Trim().Split('\t');
+            tmux._socketPath = facts[0];
+            tmux._serverPid = facts.Length > 1 && int.TryParse(facts[1], NumberStyles.None, inv, out var pid) ? pid : null;
             return tmux;
         }
         catch
@@ -152,6 +159,23 @@ public sealed class InteractiveClaudeCode : IAsyncDisposable
         return (false, await CaptureAsync(ct));
     }
 
+    /// <summary>Kills our tmux server by pid when kill-server did not reach it (only if that pid is still a tmux).</summary>
+    private static async Task StopServerAsync(int pid)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            Process server;
+            try { server = Process.GetProcessById(pid); }
+            catch (ArgumentException) { return; }
+            using (server)
+            {
+                if (server.HasExited || server.ProcessName != "tmux: server" && server.ProcessName != "tmux") return;
+                if (attempt == 5) server.Kill(entireProcessTree: true);
+            }
+            await Task.Delay(100);
+        }
+    }
+
     private Task<CommandResult> TmuxAsync(IReadOnlyList<string> arguments, CancellationToken ct, bool throwOnFailure = true) =>
         ExternalCommand.RunAsync("tmux", ["-L", _socket, .. arguments],
             new CommandOptions { Timeout = TmuxTimeout, ThrowOnFailure = throwOnFailure }, ct);
@@ -160,6 +184,8 @@ public sealed class InteractiveClaudeCode : IAsyncDisposable
     {
         // Never the caller's token: the session must go even when the run was cancelled.
         await TmuxAsync(["kill-server"], CancellationToken.None, throwOnFailure: false);
+        if (_serverPid is { } pid) await StopServerAsync(pid);
         await _session.DisposeAsync();
+        if (_socketPath is { Length: > 0 } && File.Exists(_socketPath)) File.Delete(_socketPath);
     }
 }
