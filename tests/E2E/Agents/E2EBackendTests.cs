@@ -17,6 +17,7 @@ public sealed class E2EBackendTests
         Assert.Equal(new Uri($"http://127.0.0.1:{port}/"), lease.Backend.BaseUrl);
         Assert.Equal(Profile.ServedModelName, lease.Backend.ModelName);
         Assert.Equal("secret-key", lease.Backend.AuthToken);
+        Assert.Equal(Profile.ContextSize / Profile.ParallelSlots, lease.Backend.ContextTokens);
         Assert.Null(backend.Control);
         Assert.Equal("cpu-tiny", backend.Name);
         Assert.Null(await lease.SaveRequestsAsync(Path.GetTempPath(), TestContext.Current.CancellationToken));

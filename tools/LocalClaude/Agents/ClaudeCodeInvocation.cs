@@ -5,7 +5,9 @@ namespace LocalClaude.Agents;
 /// <summary>The Anthropic-compatible server Claude Code talks to, as the host sees it (127.0.0.1:PORT).</summary>
 /// <param name="ModelName">What Claude Code sends as <c>model</c> (ANTHROPIC_MODEL and the small/fast model).</param>
 /// <param name="AuthToken">Sent as <c>Authorization: Bearer</c> (ANTHROPIC_AUTH_TOKEN); not a secret, it shows in <c>ps</c>.</param>
-public sealed record ClaudeCodeBackend(Uri BaseUrl, string ModelName, string AuthToken)
+/// <param name="ContextTokens">The context one request gets (a profile's CTX/NP), as CLAUDE_CODE_MAX_CONTEXT_TOKENS, so Claude Code
+/// does not assume a 1M-token window for an unknown model name; null: Claude Code's own guess.</param>
+public sealed record ClaudeCodeBackend(Uri BaseUrl, string ModelName, string AuthToken, int? ContextTokens = null)
 {
     public int Port => BaseUrl.Port;
 }
@@ -56,6 +58,7 @@ public sealed record ClaudeCodeInvocation
             ["DISABLE_ERROR_REPORTING"] = "1",
         };
         if (MaxOutputTokens is { } cap) env["CLAUDE_CODE_MAX_OUTPUT_TOKENS"] = cap.ToString(CultureInfo.InvariantCulture);
+        if (Backend.ContextTokens is { } context) env["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] = context.ToString(CultureInfo.InvariantCulture);
         if (MaxRetries is { } retries) env["CLAUDE_CODE_MAX_RETRIES"] = retries.ToString(CultureInfo.InvariantCulture);
         return env;
     }

@@ -55,7 +55,10 @@ public sealed class LlamaServerBackend : IE2EBackend
         if (server.BaseUrl.Host is not ("127.0.0.1" or "localhost"))
             throw new ArgumentException($"the E2E sandbox can only reach a server on 127.0.0.1, not {server.BaseUrl}");
         Server = server;
-        _backend = new ClaudeCodeBackend(new UriBuilder(server.BaseUrl) { Host = "127.0.0.1", Path = "" }.Uri, server.Profile.ServedModelName, server.ApiKey);
+        var profile = server.Profile;
+        // The same window the launcher gives a user of this profile: each of the NP slots gets CTX/NP.
+        _backend = new ClaudeCodeBackend(new UriBuilder(server.BaseUrl) { Host = "127.0.0.1", Path = "" }.Uri, profile.ServedModelName, server.ApiKey,
+            profile.ContextSize / Math.Max(1, profile.ParallelSlots));
     }
 
     public ServerUnderTest Server { get; }
