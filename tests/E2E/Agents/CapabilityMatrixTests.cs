@@ -25,18 +25,6 @@ public sealed class CapabilityMatrixTests
     ];
 
     [Fact]
-    public void Pass_at_k_agrees_with_the_report_for_every_small_case()
-    {
-        for (var n = 1; n <= 7; n++)
-            for (var c = 0; c <= n; c++)
-                for (var k = 1; k <= n; k++)
-                    Assert.Equal(TrialStatistics.PassAtK(n, c, k), CapabilityMatrix.PassAtK(n, c, k), 12);
-        Assert.Equal(2.0 / 3, CapabilityMatrix.PassAtK(3, 2, 1), 12);
-        Assert.Equal(1.0, CapabilityMatrix.PassAtK(3, 1, 3));
-        Assert.Equal(0.0, CapabilityMatrix.PassAtK(3, 0, 3));
-    }
-
-    [Fact]
     public void Cells_hold_rates_medians_errors_and_failure_kinds()
     {
         var matrix = CapabilityMatrix.Build("p", Mixed);

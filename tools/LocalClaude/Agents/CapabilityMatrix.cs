@@ -91,7 +91,7 @@ public sealed class CapabilityMatrix
                 all.Count(t => t.Passed),
                 profileCells.Average(c => c.PassAt1),
                 profileCells.Average(c => c.PassAtK),
-                Median(all.Select(t => t.WallSeconds)),
+                TrialStatistics.Median(all.Select(t => t.WallSeconds)),
                 all.Sum(t => t.WallSeconds),
                 all.Sum(t => t.ToolCalls),
                 all.Sum(t => t.ApiErrors),
@@ -112,14 +112,14 @@ public sealed class CapabilityMatrix
         var ttfts = trials.Where(t => t.TimeToFirstTokenSeconds is not null).Select(t => t.TimeToFirstTokenSeconds!.Value).ToList();
         return new CapabilityCell(
             profile, trials[0].Task, trials[0].Category, trials.Count, passes,
-            PassAtK(trials.Count, passes, 1),
-            PassAtK(trials.Count, passes, trials.Count),
-            Median(trials.Select(t => t.WallSeconds)),
-            Median(trials.Select(t => (double)t.Turns)),
-            Median(trials.Select(t => (double)t.ToolCalls)),
+            TrialStatistics.PassAtK(trials.Count, passes, 1),
+            TrialStatistics.PassAtK(trials.Count, passes, trials.Count),
+            TrialStatistics.Median(trials.Select(t => t.WallSeconds)),
+            TrialStatistics.Median(trials.Select(t => (double)t.Turns)),
+            TrialStatistics.Median(trials.Select(t => (double)t.ToolCalls)),
             trials.Sum(t => t.ApiErrors),
             trials.Sum(t => t.MalformedToolCalls),
-            ttfts.Count > 0 ? Median(ttfts) : null,
+            ttfts.Count > 0 ? TrialStatistics.Median(ttfts) : null,
             CountKinds(trials));
     }
 
@@ -127,29 +127,6 @@ public sealed class CapabilityMatrix
         trials.Where(t => !t.Passed).GroupBy(t => t.FailureKind ?? "unknown", StringComparer.Ordinal)
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-
-    /// <summary>
-    /// Unbiased pass@k (Chen et al. 2021): the chance that at least one of k trials drawn from the n run passes,
-    /// 1 − C(n−c, k) / C(n, k). The report computes the same from the same trials.
-    /// </summary>
-    public static double PassAtK(int trials, int passes, int k)
-    {
-        if (trials <= 0) throw new ArgumentOutOfRangeException(nameof(trials), "needs at least one trial");
-        if (passes < 0 || passes > trials) throw new ArgumentOutOfRangeException(nameof(passes));
-        if (k < 1 || k > trials) throw new ArgumentOutOfRangeException(nameof(k), $"k must be 1..{trials}");
-        if (trials - passes < k) return 1.0;
-        var allFail = 1.0;
-        for (var i = trials - passes + 1; i <= trials; i++) allFail *= 1.0 - (double)k / i;
-        return 1.0 - allFail;
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0) return 0;
-        var mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
 
     /// <summary>
     /// The <c>e2e</c> result file of one column: every trial (transcript paths made relative to
@@ -195,7 +172,7 @@ public sealed class CapabilityMatrix
             ["e2e.malformed_tool_calls"] = totals.MalformedToolCalls,
         };
         var ttfts = trials.Where(t => t.TimeToFirstTokenSeconds is not null).Select(t => t.TimeToFirstTokenSeconds!.Value).ToList();
-        if (ttfts.Count > 0) metrics["e2e.ttft_median_s"] = Median(ttfts);
+        if (ttfts.Count > 0) metrics["e2e.ttft_median_s"] = TrialStatistics.Median(ttfts);
         return new ResultFile
         {
             Kind = Kind,

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace LocalClaude.Agents;
 
-/// <summary>What Claude Code 2.1.328's interactive UI shows, read from a screen capture.</summary>
+/// <summary>What Claude Code 2.1.328's interactive UI shows, read from a tmux capture (used by the E2E driver and the recorder).</summary>
 public enum ClaudeCodeScreen
 {
     Unknown,
@@ -10,9 +10,9 @@ public enum ClaudeCodeScreen
     Theme,
     /// <summary>First run: "Security notes … Press Enter to continue".</summary>
     SecurityNotes,
-    /// <summary>"Do you trust the files in this folder?"; the highlighted default exits, so move to "Yes" first.</summary>
+    /// <summary>"Is this a project you created or one you trust?"; the highlighted default ("No, exit") exits, so move to "Yes" first.</summary>
     TrustFolder,
-    /// <summary>The empty input line: ready for a prompt.</summary>
+    /// <summary>The input box (a rule, then the <c>❯</c> line, possibly holding a hint): ready for the next turn.</summary>
     Prompt,
 }
 
@@ -25,7 +25,7 @@ public static partial class ClaudeCodeScreens
             return ClaudeCodeScreen.SecurityNotes;
         if (screen.Contains("trust this folder", StringComparison.OrdinalIgnoreCase) || screen.Contains("trust the files", StringComparison.OrdinalIgnoreCase))
             return ClaudeCodeScreen.TrustFolder;
-        if (EmptyPromptLine().IsMatch(screen)) return ClaudeCodeScreen.Prompt;
+        if (InputBox().IsMatch(screen) || EmptyPromptLine().IsMatch(screen)) return ClaudeCodeScreen.Prompt;
         return ClaudeCodeScreen.Unknown;
     }
 
@@ -43,4 +43,9 @@ public static partial class ClaudeCodeScreens
     // The input box: a line holding only the prompt glyph (a selection list shows "❯ text").
     [GeneratedRegex(@"^\s*[│|]?\s*[❯>][\s\u00a0]*[│|]?\s*$", RegexOptions.Multiline)]
     private static partial Regex EmptyPromptLine();
+
+    // Or a horizontal rule directly above the ❯ line, which may hold a hint ("Resend your message to try again");
+    // a selection list also marks its choice with ❯, but never right under a rule.
+    [GeneratedRegex(@"^─{10,}[ \t]*\r?\n[ \t]*❯", RegexOptions.Multiline)]
+    private static partial Regex InputBox();
 }

@@ -11,6 +11,7 @@ public static class ResultProducers
         [
             new Conformance.ConformanceResultProducer(context, progress),
             new Traffic.ReplayResultProducer(context, progress),
+            new Agents.E2EResultProducer(context, progress),
         ];
     }
 }

@@ -235,9 +235,9 @@ public sealed class TrafficRecorder(LocalClaudeContext context, ProgressLog prog
             if (await tmux.HasExitedAsync(cancellationToken))
                 throw new InvalidOperationException($"Claude Code exited in the interactive session; last screen:\n{await tmux.CaptureAsync(cancellationToken)}");
             var screen = await tmux.CaptureAsync(cancellationToken);
-            var kind = InteractiveScreens.Classify(screen);
-            if (kind == InteractiveScreen.Prompt) return;
-            if (InteractiveScreens.Answer(kind) is { } keys && answered < 10)
+            var kind = Agents.ClaudeCodeScreens.Classify(screen);
+            if (kind == Agents.ClaudeCodeScreen.Prompt) return;
+            if (Agents.ClaudeCodeScreens.Answer(kind) is { } keys && answered < 10)
             {
                 screens.Add(screen);
                 progress.Info($"first-run screen: {kind} -> {string.Join(' ', keys)}");

@@ -1,4 +1,4 @@
-namespace LocalClaude.Reporting;
+namespace LocalClaude.Results;
 
 /// <summary>pass@k and medians over repeated trials of one task.</summary>
 public static class TrialStatistics

@@ -1,6 +1,6 @@
-using LocalClaude.Reporting;
+using LocalClaude.Results;
 
-namespace LocalClaude.Tests.Reporting;
+namespace LocalClaude.Tests.Results;
 
 public sealed class TrialStatisticsTests
 {
