@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 
 namespace LocalClaude.E2E.Tests.Pipeline;
@@ -9,7 +10,7 @@ namespace LocalClaude.E2E.Tests.Pipeline;
 /// </summary>
 public sealed class ControlRuns : IAsyncDisposable
 {
-    private readonly ScratchFolder _scratch = new();
+    private readonly TempDirectory _scratch = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<ControlKind, E2ESuiteResult> _runs = [];
 

@@ -16,7 +16,7 @@ public sealed class CpuProfileE2ETests(ITestOutputHelper output) : IDisposable
 {
     private const string TasksVariable = "LOCALCLAUDE_E2E_TASKS";
     private static readonly string[] Kinds = Enum.GetValues<TaskFailureKind>().Select(k => k.Name()).ToArray();
-    private readonly ScratchFolder _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     [Fact]
     public async Task Every_task_runs_against_the_real_llama_server_and_the_matrix_shows_each_failure_with_its_kind()

@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 using LocalClaude.E2E.Tests.Launcher;
 using LocalClaude.Results;
@@ -7,7 +8,7 @@ namespace LocalClaude.E2E.Tests.Pipeline;
 /// <summary><c>tools/localclaude e2e</c> as a user runs it, against the CONTROL backends (seconds, no llama-server).</summary>
 public sealed class E2ECommandTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly ScratchFolder _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     private async Task<Infrastructure.CommandResult> RunAsync(params string[] arguments)
     {

@@ -39,16 +39,3 @@ internal static class E2EParts
 
     public static async Task<ClaudeCodeRunner> RequireRunnerAsync() => new(await RequireSandboxAsync(), RequireClaudeCode().Binary);
 }
-
-/// <summary>A temporary folder for trial folders, removed afterwards (the sandbox has given ownership back by then).</summary>
-internal sealed class ScratchFolder : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("localclaude-e2e-").FullName;
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-    }
-}

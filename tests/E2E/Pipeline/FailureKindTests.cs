@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
 using LocalClaude.Agents;
 using LocalClaude.Controls;
@@ -11,7 +12,7 @@ namespace LocalClaude.E2E.Tests.Pipeline;
 public sealed class FailureKindTests(ITestOutputHelper output) : IDisposable
 {
     private const string TaskId = "create-json-config";
-    private readonly ScratchFolder _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     private async Task<E2ETrialResult> RunAsync(string name, Func<ScriptedRequest, ScriptedReply> reply, TimeSpan? timeout = null, string taskId = TaskId)
     {

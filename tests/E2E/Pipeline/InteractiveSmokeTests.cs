@@ -11,7 +11,7 @@ namespace LocalClaude.E2E.Tests.Pipeline;
 /// </summary>
 public sealed class InteractiveSmokeTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly ScratchFolder _scratch = new();
+    private readonly TempDirectory _scratch = new();
 
     [Fact]
     public async Task A_task_typed_into_the_interactive_ui_under_tmux_passes_with_the_oracle_control()

@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
 

@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using System.IO.Compression;
 using System.Net;
 using System.Text;

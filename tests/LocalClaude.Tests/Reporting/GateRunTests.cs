@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using LocalClaude.Infrastructure;
 using LocalClaude.Provisioning;
 using LocalClaude.Reporting;
@@ -16,7 +17,7 @@ public sealed class GateRunTests
     private static GateRun NewGateRun(params IResultProducer[] producers) =>
         new(producers, FakeProducer.Profile, ProgressLog.Silent);
 
-    private static string SaveReport(ScratchFolder dir, string name, params LoadedResultFile[] files)
+    private static string SaveReport(TempDirectory dir, string name, params LoadedResultFile[] files)
     {
         var path = dir.Combine(name, CompatibilityReport.FileName);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -27,7 +28,7 @@ public sealed class GateRunTests
     [Fact]
     public async Task Two_reports_are_compared_and_the_table_and_json_are_written()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var baseline = SaveReport(dir, "b", ConformanceResult("cpu-tiny", [Check("x", CheckOutcome.Pass), Check("y", CheckOutcome.Fail)]));
         var candidate = SaveReport(dir, "c", ConformanceResult("cpu-tiny", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)]));
 
@@ -50,7 +51,7 @@ public sealed class GateRunTests
     [Fact]
     public async Task Several_shared_profiles_need_a_choice_and_a_missing_profile_cannot_run()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var two = SaveReport(dir, "two", ConformanceResult("a", [Check("x", CheckOutcome.Pass)]), ConformanceResult("b", [Check("x", CheckOutcome.Pass)]));
         var request = new GateRequest
         {
@@ -71,7 +72,7 @@ public sealed class GateRunTests
     [Fact]
     public async Task Builds_run_the_producers_with_the_binary_as_override_and_restore_the_environment()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var before = Environment.GetEnvironmentVariable(LlamaServerRegistry.OverrideVariable);
         // The "candidate" binary breaks streaming; the producer reads which binary it got, as a real runner would.
         var producer = FakeProducer.Returning("conformance", (profile, server) => new ResultFile
@@ -103,7 +104,7 @@ public sealed class GateRunTests
     [Fact]
     public async Task A_producer_that_fails_on_a_build_means_the_gate_could_not_run()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var producer = new FakeProducer("conformance", (_, _, _) => throw new InvalidOperationException("llama-server exited with code 1"));
         var e = await Assert.ThrowsAsync<GateCouldNotRunException>(() => NewGateRun(producer).RunAsync(new GateRequest
         {
@@ -118,7 +119,7 @@ public sealed class GateRunTests
     [Fact]
     public async Task Builds_without_any_producer_cannot_run()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         await Assert.ThrowsAsync<InvalidOperationException>(() => NewGateRun().RunAsync(new GateRequest
         {
             Baseline = new GateSource.Build("a", "/a"),
@@ -131,7 +132,7 @@ public sealed class GateRunTests
     [Fact]
     public void Sides_resolve_to_reports_result_files_or_builds()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var home = new LocalClaudeHome(dir.Combine("home"));
         var registry = new LlamaServerRegistry(home);
         var report = SaveReport(dir, "nightly", ConformanceResult("a", [Check("x", CheckOutcome.Pass)]));
@@ -163,7 +164,7 @@ public sealed class GateRunTests
     [Fact]
     public async Task A_folder_of_result_files_is_a_side_too()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var results = dir.Combine("results");
         ConformanceResult("a", [Check("x", CheckOutcome.Fail)]).File.Save(Path.Combine(results, "a.conformance.json"));
         var report = SaveReport(dir, "nightly", ConformanceResult("a", [Check("x", CheckOutcome.Pass)]));

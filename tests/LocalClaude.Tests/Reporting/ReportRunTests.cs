@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using LocalClaude.Infrastructure;
 using LocalClaude.Reporting;
 using LocalClaude.Results;
@@ -21,7 +22,7 @@ public sealed class ReportRunTests
         Metrics = Perf(2.0, 0.1, 120),
     });
 
-    private static ReportRequest Request(ScratchFolder dir, params string[] profiles) => new()
+    private static ReportRequest Request(TempDirectory dir, params string[] profiles) => new()
     {
         OutputDirectory = dir.Combine("reports"),
         Profiles = profiles.Select(FakeProducer.Profile).ToList(),
@@ -30,7 +31,7 @@ public sealed class ReportRunTests
     [Fact]
     public async Task Each_report_replaces_the_three_files_and_keeps_a_snapshot_with_its_results()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var clock = new SteppingClock(Night);
         var ct = TestContext.Current.CancellationToken;
         var log = new StringWriter();
@@ -62,7 +63,7 @@ public sealed class ReportRunTests
     [Fact]
     public async Task An_interrupted_run_leaves_the_previous_report_as_it_was_and_keeps_finished_phases()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var clock = new SteppingClock(Night);
         await new ReportRun([ConformanceProducer(_ => CheckOutcome.Pass)], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), TestContext.Current.CancellationToken);
         var before = Directory.GetFiles(dir.Combine("reports")).ToDictionary(f => f, File.ReadAllBytes);
@@ -85,7 +86,7 @@ public sealed class ReportRunTests
     [Fact]
     public async Task A_failing_phase_is_a_warning_and_exit_1_and_no_result_at_all_writes_nothing()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var clock = new SteppingClock(Night);
         var ct = TestContext.Current.CancellationToken;
         var e2eBroken = new FakeProducer("e2e", (_, _, _) => throw new IOException("claude not installed"));
@@ -106,7 +107,7 @@ public sealed class ReportRunTests
     [Fact]
     public async Task A_phase_past_its_timeout_is_recorded_and_the_next_phase_runs()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var hanging = new FakeProducer("replay", async (_, _, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
@@ -122,7 +123,7 @@ public sealed class ReportRunTests
     [Fact]
     public async Task A_long_phase_says_it_is_still_running()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var slow = new FakeProducer("conformance", async (p, _, ct) =>
         {
             await Task.Delay(400, ct);
@@ -139,7 +140,7 @@ public sealed class ReportRunTests
     [Fact]
     public async Task A_producer_that_writes_the_wrong_profile_is_a_failed_phase()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var wrong = FakeProducer.Returning("conformance", (_, _) => new ResultFile { Kind = "conformance", Run = Run("other"), Checks = [Check("x", CheckOutcome.Pass)] });
         var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
             new ReportRun([wrong], ProgressLog.Silent, new SteppingClock(Night)).RunAsync(Request(dir, "a"), TestContext.Current.CancellationToken));
@@ -149,7 +150,7 @@ public sealed class ReportRunTests
     [Fact]
     public async Task Merging_reads_result_folders_from_several_machines_and_runs_nothing()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         ConformanceResult("gpu-a", [Check("x", CheckOutcome.Pass)], run: Run("gpu-a", machine: "m1")).File.Save(dir.Combine("job-1", "gpu-a.conformance.json"));
         ConformanceResult("gpu-b", [Check("x", CheckOutcome.Fail)], run: Run("gpu-b", machine: "m2")).File.Save(dir.Combine("job-2", "nested", "gpu-b.conformance.json"));
         var never = new FakeProducer("conformance", (_, _, _) => throw new InvalidOperationException("must not run"));
@@ -169,7 +170,7 @@ public sealed class ReportRunTests
     [Fact]
     public void History_skips_staging_folders_and_unreadable_reports_and_pruning_keeps_the_newest()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var writer = new ReportWriter(dir.Path);
         foreach (var day in new[] { 0, 1, 2 })
             writer.Write(Report(Night.AddDays(day), ConformanceResult("a", [Check("x", CheckOutcome.Pass)])), [], keepHistory: 2);
@@ -188,7 +189,7 @@ public sealed class ReportRunTests
     [Fact]
     public void Two_reports_in_the_same_second_get_separate_snapshots()
     {
-        using var dir = new ScratchFolder();
+        using var dir = new TempDirectory();
         var writer = new ReportWriter(dir.Path);
         var a = writer.Write(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)])), []);
         var b = writer.Write(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Fail)])), []);

@@ -80,22 +80,3 @@ internal static class Samples
         CompatibilityReportBuilder.Build(files, at);
 }
 
-/// <summary>A fresh folder under /tmp, deleted at the end of the test.</summary>
-internal sealed class ScratchFolder : IDisposable
-{
-    public ScratchFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"lc-reporting-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { /* a leftover temp folder is harmless */ }
-    }
-}

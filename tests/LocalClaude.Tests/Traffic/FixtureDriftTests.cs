@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
 using LocalClaude.Traffic;
 
@@ -8,7 +9,7 @@ public sealed class FixtureDriftTests
     [Fact]
     public void The_same_recording_has_no_drift()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var a = FixtureBuilder.Write(scratch.Combine("a"), "x", FixtureBuilder.Request(1, 0, 10));
         var b = FixtureBuilder.Write(scratch.Combine("b"), "x", FixtureBuilder.Request(1, 0, 20, FixtureBuilder.Body("different words")));
 
@@ -18,7 +19,7 @@ public sealed class FixtureDriftTests
     [Fact]
     public void New_fields_betas_tools_headers_and_requests_are_reported()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var old = FixtureBuilder.Request(1, 0, 10) with
         {
             Headers = new Dictionary<string, string> { ["anthropic-beta"] = "claude-code-20250219,effort-2025-11-24", ["user-agent"] = "claude-cli/2.1.328", ["x-old"] = "1" },

@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalClaude.Traffic;
@@ -82,7 +83,7 @@ public sealed class PlaceholderTests
     [Fact]
     public void The_writer_refuses_a_fixture_in_which_a_sensitive_value_survived()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var scrubber = Scrubber();
         var request = FixtureBuilder.Request(1, 0, 10, FixtureBuilder.Body("hi"));
         // Built by hand, so the scrubber never saw this text.

@@ -1,3 +1,4 @@
+using LocalClaude.Infrastructure;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -21,7 +22,7 @@ public sealed class RecordingProxyTests
     public async Task The_client_sees_the_first_event_before_the_upstream_has_finished()
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var upstream = await TestUpstream.StartAsync(async context =>
+        await using var upstream = await LoopbackHttpServer.StartAsync(async context =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("event: first\ndata: {}\n\n", context.RequestAborted);
@@ -113,7 +114,7 @@ public sealed class RecordingProxyTests
     public async Task Requests_in_flight_together_are_marked_as_overlapping_and_later_ones_are_not()
     {
         using var bothArrived = new CountdownEvent(2);
-        await using var upstream = await TestUpstream.StartAsync(async context =>
+        await using var upstream = await LoopbackHttpServer.StartAsync(async context =>
         {
             var body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
             if (!body.Contains("alone"))

@@ -1,3 +1,5 @@
+using LocalClaude.Infrastructure;
+using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
 using LocalClaude.Controls;
 using LocalClaude.Protocol;
@@ -12,7 +14,7 @@ public sealed class ReplayerTests
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     /// <summary>#1 and #2 were in flight together (#2 sent 150 ms after #1); #3 came after both.</summary>
-    private static TrafficFixture OverlapFixture(ScratchFolder scratch) => FixtureBuilder.Write(scratch.Combine("overlap"), "overlap",
+    private static TrafficFixture OverlapFixture(TempDirectory scratch) => FixtureBuilder.Write(scratch.Combine("overlap"), "overlap",
         FixtureBuilder.Request(1, 0, 900, overlaps: [2]),
         FixtureBuilder.Request(2, 150, 700, FixtureBuilder.Body("title", withTools: false), overlaps: [1], purpose: RequestPurpose.Background),
         FixtureBuilder.Request(3, 5000, 5100));
@@ -28,7 +30,7 @@ public sealed class ReplayerTests
     [Fact]
     public async Task Overlapping_requests_are_sent_at_their_recorded_offsets_and_the_next_group_after_them()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         await using var server = await ScriptedAnthropicServer.StartAsync(Slow(TimeSpan.FromMilliseconds(600)), Ct);
 
         var replay = await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control")).ReplayAsync(OverlapFixture(scratch), Ct);
@@ -46,7 +48,7 @@ public sealed class ReplayerTests
     [Fact]
     public async Task Sequential_mode_sends_each_request_after_the_previous_answer()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         await using var server = await ScriptedAnthropicServer.StartAsync(Slow(TimeSpan.FromMilliseconds(200)), Ct);
 
         var replay = await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control"), new ReplayOptions { RecordedConcurrency = false })
@@ -57,11 +59,11 @@ public sealed class ReplayerTests
     }
 
     /// <summary>A llama-server stand-in with <paramref name="slots"/> slots: it queues what does not fit and reports /slots like llama-server.</summary>
-    private static Task<TestUpstream> SlotServer(int slots, TimeSpan work)
+    private static Task<LoopbackHttpServer> SlotServer(int slots, TimeSpan work)
     {
         var free = new SemaphoreSlim(slots);
         var active = 0;
-        return TestUpstream.StartAsync(async context =>
+        return LoopbackHttpServer.StartAsync(async context =>
         {
             if (context.Request.Path == "/slots")
             {
@@ -90,7 +92,7 @@ public sealed class ReplayerTests
     [Fact]
     public async Task Overlapping_calls_are_reported_one_at_a_time_on_one_slot_and_side_by_side_on_two()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var fixture = OverlapFixture(scratch);
         await using var one = await SlotServer(1, TimeSpan.FromMilliseconds(700));
         await using var two = await SlotServer(2, TimeSpan.FromMilliseconds(700));
@@ -111,7 +113,7 @@ public sealed class ReplayerTests
     [Fact]
     public async Task Placeholders_are_filled_in_consistently_and_the_target_key_replaces_the_recorded_token()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var body = FixtureBuilder.Body($"work in {Placeholders.WorkDir} on {Placeholders.Date}");
         var request = FixtureBuilder.Request(1, 0, 10, body) with
         {
@@ -141,9 +143,9 @@ public sealed class ReplayerTests
     [Fact]
     public async Task A_rejected_request_fails_the_fixture_unless_the_finding_is_known_for_the_profile()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var fixture = FixtureBuilder.Write(scratch.Combine("rejected"), "rejected", FixtureBuilder.Request(1, 0, 10));
-        await using var upstream = await TestUpstream.StartAsync(async context =>
+        await using var upstream = await LoopbackHttpServer.StartAsync(async context =>
         {
             context.Response.StatusCode = 400;
             context.Response.ContentType = "application/json";
@@ -177,10 +179,10 @@ public sealed class ReplayerTests
     [InlineData("tokens: 5", "body.not-json", null)]
     public async Task Count_tokens_answers_are_checked_for_their_shape(string answer, string? finding, long? tokens)
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var fixture = FixtureBuilder.Write(scratch.Combine("ct"), "ct",
             FixtureBuilder.Request(1, 0, 10, purpose: RequestPurpose.CountTokens, path: "/v1/messages/count_tokens?beta=true"));
-        await using var upstream = await TestUpstream.StartAsync(async context =>
+        await using var upstream = await LoopbackHttpServer.StartAsync(async context =>
         {
             context.Response.ContentType = "application/json";
             await context.Response.WriteAsync(answer);
@@ -196,7 +198,7 @@ public sealed class ReplayerTests
     [Fact]
     public async Task Cache_share_is_measured_per_turn_and_a_turn_that_reprocesses_everything_is_flagged_with_its_cause()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         JsonObject Turn(int n, string billing)
         {
             var body = FixtureBuilder.Body("first");
@@ -215,7 +217,7 @@ public sealed class ReplayerTests
             FixtureBuilder.Request(3, 40, 50, Turn(3, "x-anthropic-billing-header: cc_version=2.1.328.bbb;")));
         // Turn 2 is answered as fully reprocessed, turn 3 as almost fully cached.
         var usage = new Queue<(int Input, int Cached)>([(5000, 0), (5000, 0), (40, 5000)]);
-        await using var upstream = await TestUpstream.StartAsync(async context =>
+        await using var upstream = await LoopbackHttpServer.StartAsync(async context =>
         {
             (int Input, int Cached) next;
             lock (usage) next = usage.Dequeue();

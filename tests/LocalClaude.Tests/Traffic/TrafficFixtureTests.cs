@@ -1,3 +1,4 @@
+using LocalClaude.Tests.Support;
 using System.Security.Cryptography;
 using LocalClaude.Traffic;
 
@@ -5,14 +6,14 @@ namespace LocalClaude.Tests.Traffic;
 
 public sealed class TrafficFixtureTests
 {
-    private static TrafficFixture TwoRequests(ScratchFolder scratch) => FixtureBuilder.Write(scratch.Combine("two"), "two",
+    private static TrafficFixture TwoRequests(TempDirectory scratch) => FixtureBuilder.Write(scratch.Combine("two"), "two",
         FixtureBuilder.Request(1, 0, 100, overlaps: [2]),
         FixtureBuilder.Request(2, 5, 80, FixtureBuilder.Body("title", withTools: false), overlaps: [1], purpose: RequestPurpose.Background));
 
     [Fact]
     public void A_written_fixture_loads_back_with_the_same_requests_and_answers()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
 
         var fixture = TwoRequests(scratch);
 
@@ -30,7 +31,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public void Fixture_files_are_diff_friendly_one_field_per_line()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
 
         var lines = File.ReadAllLines(scratch.Combine("two", "requests", "001.request.json"));
@@ -44,7 +45,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public void Malformed_JSON_in_the_manifest_names_the_file_and_line()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
         var manifest = scratch.Combine("two", "manifest.json");
         var lines = File.ReadAllLines(manifest).ToList();
@@ -62,7 +63,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public void A_truncated_request_file_is_reported_with_its_last_line()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
         var file = scratch.Combine("two", "requests", "002.request.json");
         var text = File.ReadAllText(file);
@@ -78,7 +79,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public void A_truncated_answer_names_the_file_its_last_line_and_the_recorded_length()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
         var sse = scratch.Combine("two", "requests", "001.response.sse");
         var bytes = File.ReadAllBytes(sse);
@@ -96,7 +97,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public void A_missing_request_file_is_named_with_the_manifest_line_that_counts_it()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
         File.Delete(scratch.Combine("two", "requests", "002.request.json"));
 
@@ -114,7 +115,7 @@ public sealed class TrafficFixtureTests
     [InlineData("\"bodyFile\": \"002.response.sse\",", "\"bodyFile\": \"../../etc/passwd\",", "must be a file name")]
     public void A_value_that_parses_but_is_wrong_is_reported_with_its_line(string find, string replace, string expected)
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
         var file = scratch.Combine("two", "requests", "002.request.json");
         var text = File.ReadAllText(file);
@@ -132,7 +133,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public void A_request_file_the_manifest_does_not_count_is_reported()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
         File.Copy(scratch.Combine("two", "requests", "002.request.json"), scratch.Combine("two", "requests", "003.request.json"));
 
@@ -145,7 +146,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public void A_newer_format_is_refused_with_the_line_of_the_format_field()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         TwoRequests(scratch);
         var manifest = scratch.Combine("two", "manifest.json");
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format\": 1,", "\"format\": 99,"));
@@ -159,7 +160,7 @@ public sealed class TrafficFixtureTests
     [Fact]
     public async Task Replay_never_changes_the_fixture_files()
     {
-        using var scratch = new ScratchFolder();
+        using var scratch = new TempDirectory();
         var fixture = TwoRequests(scratch);
         var before = Hashes(fixture.Directory);
         await using var server = await LocalClaude.Controls.ScriptedAnthropicServer.StartAsync(new LocalClaude.Controls.NoOpScript(), TestContext.Current.CancellationToken);

@@ -11,60 +11,6 @@ using Microsoft.Extensions.Logging;
 
 namespace LocalClaude.Tests.Traffic;
 
-/// <summary>A fresh folder under /tmp, deleted at the end of the test.</summary>
-internal sealed class ScratchFolder : IDisposable
-{
-    public ScratchFolder()
-    {
-        Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"lc-traffic-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(Path);
-    }
-
-    public string Path { get; }
-
-    public string Combine(params string[] parts) => System.IO.Path.Combine([Path, .. parts]);
-
-    public void Dispose()
-    {
-        try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { /* a leftover temp folder is harmless */ }
-    }
-}
-
-/// <summary>A tiny upstream on Kestrel whose behaviour a test writes as a request delegate.</summary>
-internal sealed class TestUpstream : IAsyncDisposable
-{
-    private readonly WebApplication _app;
-
-    private TestUpstream(WebApplication app, Uri baseUrl)
-    {
-        _app = app;
-        BaseUrl = baseUrl;
-    }
-
-    public Uri BaseUrl { get; }
-
-    public static async Task<TestUpstream> StartAsync(RequestDelegate handler, CancellationToken cancellationToken)
-    {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Production" });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        var app = builder.Build();
-        app.Run(handler);
-        await app.StartAsync(cancellationToken);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new TestUpstream(app, new Uri(address));
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try { await _app.StopAsync(stopping.Token); }
-        catch (OperationCanceledException) { }
-        await _app.DisposeAsync();
-    }
-}
-
 /// <summary>Builders for fixture records in tests.</summary>
 internal static class FixtureBuilder
 {

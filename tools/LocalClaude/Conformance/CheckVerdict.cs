@@ -25,10 +25,10 @@ public sealed record CheckVerdict(CheckOutcome Outcome, string Reason)
         this with { Metrics = new Dictionary<string, double>(Metrics) { [name] = Math.Round(value, 4) } };
 
     /// <summary>
-    /// Deviations every answer of a server shows (ids not shaped like Anthropic's). They are judged once, by the checks
+    /// Deviations every answer of a server shows (ids not shaped like Anthropic's, empty thinking signatures). They are judged once, by the checks
     /// about message shape, so that they do not turn every other check into a known deviation; they stay in the evidence.
     /// </summary>
-    public static readonly IReadOnlySet<string> AmbientDeviations = new HashSet<string> { "message.id-prefix", "message.tool-id-prefix" };
+    public static readonly IReadOnlySet<string> AmbientDeviations = new HashSet<string> { "message.id-prefix", "message.tool-id-prefix", "message.thinking-signature-missing" };
 
     /// <summary>
     /// The protocol findings decide unless the check already failed: a violation or client-break fails,

@@ -1,16 +1,11 @@
+using LocalClaude.Infrastructure;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LocalClaude.Controls;
 
@@ -25,7 +20,7 @@ public sealed class ScriptedAnthropicServer : IAsyncDisposable
     private static readonly JsonSerializerOptions OneLine = new() { WriteIndented = false };
 
     private readonly IControlScript _script;
-    private WebApplication? _app;
+    private LoopbackHttpServer? _http;
     private readonly ConcurrentQueue<RecordedRequest> _requests = new();
     private int _sequence;
     private int _messagesNumber;
@@ -53,34 +48,10 @@ public sealed class ScriptedAnthropicServer : IAsyncDisposable
 
     public static async Task<ScriptedAnthropicServer> StartAsync(IControlScript script, CancellationToken cancellationToken = default)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            // Keep the host from reading appsettings or launch settings of whatever folder we run in.
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = "Production",
-        });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
-        });
-        var app = builder.Build();
-        var server = new ScriptedAnthropicServer(script) { _app = app };
-        app.Run(server.HandleAsync);
-        try
-        {
-            await app.StartAsync(cancellationToken);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                          ?? throw new InvalidOperationException("Kestrel did not report the address it listens on");
-            server.BaseUrl = new Uri(address);
-            return server;
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
+        var server = new ScriptedAnthropicServer(script);
+        server._http = await LoopbackHttpServer.StartAsync(server.HandleAsync, cancellationToken);
+        server.BaseUrl = server._http.BaseUrl;
+        return server;
     }
 
     /// <summary>Writes the recorded requests as JSON lines (one request per line) for later inspection.</summary>
@@ -93,12 +64,9 @@ public sealed class ScriptedAnthropicServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is null) return;
-        using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        try { await _app.StopAsync(stopping.Token); }
-        catch (OperationCanceledException) { /* connections still open after 5 s are simply dropped */ }
-        await _app.DisposeAsync();
-        _app = null;
+        if (_http is null) return;
+        await _http.DisposeAsync();
+        _http = null;
     }
 
     private async Task HandleAsync(HttpContext context)

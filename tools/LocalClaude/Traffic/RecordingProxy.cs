@@ -1,16 +1,11 @@
+using LocalClaude.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace LocalClaude.Traffic;
 
@@ -40,7 +35,7 @@ public sealed class RecordingProxy : IAsyncDisposable
     private readonly HttpClient _http;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentBag<CapturedExchange> _exchanges = [];
-    private WebApplication? _app;
+    private LoopbackHttpServer? _server;
     private int _sequence;
     private int _inFlight;
     private long _lastActivityTicks;
@@ -82,34 +77,14 @@ public sealed class RecordingProxy : IAsyncDisposable
         int? maxTokensCap = null)
     {
         var proxy = new RecordingProxy(upstream, upstreamTimeout ?? TimeSpan.FromMinutes(15), maxTokensCap);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            ContentRootPath = AppContext.BaseDirectory,
-            EnvironmentName = "Production",
-        });
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(kestrel =>
-        {
-            kestrel.Listen(IPAddress.Loopback, 0);
-            kestrel.Limits.MaxRequestBodySize = 64 * 1024 * 1024;
-            // A slow model may pause between events; the proxy must not drop Claude Code for that.
-            kestrel.Limits.MinResponseDataRate = null;
-            kestrel.Limits.MinRequestBodyDataRate = null;
-        });
-        var app = builder.Build();
-        app.Run(proxy.HandleAsync);
         try
         {
-            await app.StartAsync(cancellationToken);
-            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
-                          ?? throw new InvalidOperationException("Kestrel did not report the address it listens on");
-            proxy.BaseUrl = new Uri(address);
-            proxy._app = app;
+            proxy._server = await LoopbackHttpServer.StartAsync(proxy.HandleAsync, cancellationToken);
+            proxy.BaseUrl = proxy._server.BaseUrl;
             return proxy;
         }
         catch
         {
-            await app.DisposeAsync();
             proxy._http.Dispose();
             throw;
         }
@@ -132,13 +107,10 @@ public sealed class RecordingProxy : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_app is not null)
+        if (_server is not null)
         {
-            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            try { await _app.StopAsync(stopping.Token); }
-            catch (OperationCanceledException) { /* connections still open after 5 s are dropped */ }
-            await _app.DisposeAsync();
-            _app = null;
+            await _server.DisposeAsync();
+            _server = null;
         }
         _http.Dispose();
     }

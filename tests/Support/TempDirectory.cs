@@ -1,9 +1,9 @@
-namespace LocalClaude.Tests.Controls;
+namespace LocalClaude.Tests.Support;
 
 /// <summary>A fresh folder under /tmp, deleted with everything in it at the end of the test.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory(string prefix = "lc-controls")
+    public TempDirectory(string prefix = "localclaude-test")
     {
         Path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(Path);
@@ -16,6 +16,8 @@ internal sealed class TempDirectory : IDisposable
     public void Dispose()
     {
         try { Directory.Delete(Path, recursive: true); }
-        catch (IOException) { /* a leftover temp folder is harmless */ }
+        // A leftover temp folder is harmless (e.g. files a sandbox still owns).
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
     }
 }
