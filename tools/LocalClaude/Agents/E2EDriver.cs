@@ -100,26 +100,12 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
         var transcriptPath = options.TranscriptDirectory is null
             ? Path.Combine(trialDirectory, "transcript.jsonl")
             : Path.Combine(options.TranscriptDirectory, $"{task.Id}.{trialName}.jsonl");
-        var timeout = options.TimeoutCap is { } cap && cap < task.Definition.Timeout ? cap : task.Definition.Timeout;
 
         ClaudeCodeRunResult run;
         string? requestsFile;
         await using (var lease = await backend.LeaseAsync(task, ct))
         {
-            run = await runner.RunHeadlessAsync(new ClaudeCodeInvocation
-            {
-                Instruction = task.Definition.Instruction,
-                AllowedTools = task.Definition.AllowedTools,
-                MaxTurns = task.Definition.MaxTurns,
-                Timeout = timeout,
-                WorkDirectory = workDirectory,
-                HomeDirectory = home,
-                Backend = lease.Backend,
-                TranscriptPath = transcriptPath,
-                LogPath = Path.Combine(trialDirectory, "claude.log"),
-                MaxOutputTokens = options.MaxOutputTokens,
-                MaxRetries = options.MaxRetries,
-            }, ct);
+            run = await runner.RunHeadlessAsync(Invocation(task, options, lease.Backend, trialDirectory, workDirectory, home, transcriptPath), ct);
             requestsFile = await lease.SaveRequestsAsync(trialDirectory, ct);
         }
 
@@ -154,6 +140,23 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
         return new E2ETrialResult(task, record, kind, run, check, trialDirectory, workDirectory, requestsFile);
     }
 
+    /// <summary>One task's Claude Code run: its instruction, tools and turns, the timeout capped by the options, this trial's folders.</summary>
+    private static ClaudeCodeInvocation Invocation(TaskFixture task, E2ERunOptions options, ClaudeCodeBackend backend,
+        string trialDirectory, string workDirectory, string home, string transcriptPath) => new()
+    {
+        Instruction = task.Definition.Instruction,
+        AllowedTools = task.Definition.AllowedTools,
+        MaxTurns = task.Definition.MaxTurns,
+        Timeout = options.TimeoutCap is { } cap && cap < task.Definition.Timeout ? cap : task.Definition.Timeout,
+        WorkDirectory = workDirectory,
+        HomeDirectory = home,
+        Backend = backend,
+        TranscriptPath = transcriptPath,
+        LogPath = Path.Combine(trialDirectory, "claude.log"),
+        MaxOutputTokens = options.MaxOutputTokens,
+        MaxRetries = options.MaxRetries,
+    };
+
     /// <summary>
     /// The same task through Claude Code's interactive UI under tmux (the smoke test of that mode): a fresh work dir
     /// and HOME, the first-run screens answered, the instruction typed, the turn awaited, then the hidden checker
@@ -165,7 +168,6 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
         if (Directory.Exists(trialDirectory)) Directory.Delete(trialDirectory, recursive: true);
         var workDirectory = task.PrepareWorkDirectory(Path.Combine(trialDirectory, "work"));
         var home = Directory.CreateDirectory(Path.Combine(trialDirectory, "home")).FullName;
-        var timeout = options.TimeoutCap is { } cap && cap < task.Definition.Timeout ? cap : task.Definition.Timeout;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         IReadOnlyList<string> screens;
         bool ended;
@@ -173,24 +175,12 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
         string? requestsFile;
         await using (var lease = await backend.LeaseAsync(task, ct))
         {
-            await using (var ui = await InteractiveClaudeCode.StartAsync(runner, new ClaudeCodeInvocation
-            {
-                Instruction = task.Definition.Instruction,
-                AllowedTools = task.Definition.AllowedTools,
-                MaxTurns = task.Definition.MaxTurns,
-                Timeout = timeout,
-                WorkDirectory = workDirectory,
-                HomeDirectory = home,
-                Backend = lease.Backend,
-                TranscriptPath = Path.Combine(trialDirectory, "transcript.jsonl"),
-                LogPath = Path.Combine(trialDirectory, "claude.log"),
-                MaxOutputTokens = options.MaxOutputTokens,
-                MaxRetries = options.MaxRetries,
-            }, ct))
+            var invocation = Invocation(task, options, lease.Backend, trialDirectory, workDirectory, home, Path.Combine(trialDirectory, "transcript.jsonl"));
+            await using (var ui = await InteractiveClaudeCode.StartAsync(runner, invocation, ct))
             {
                 screens = await ui.PassFirstRunScreensAsync(TimeSpan.FromSeconds(60), ct);
                 await ui.SubmitAsync(task.Definition.Instruction, ct);
-                (ended, screen) = await ui.WaitForTurnEndAsync(timeout - clock.Elapsed, ct);
+                (ended, screen) = await ui.WaitForTurnEndAsync(invocation.Timeout - clock.Elapsed, ct);
             }
             requestsFile = await lease.SaveRequestsAsync(trialDirectory, ct);
         }

@@ -24,6 +24,9 @@ public sealed record CheckVerdict(CheckOutcome Outcome, string Reason)
     public CheckVerdict WithMetric(string name, double value) =>
         this with { Metrics = new Dictionary<string, double>(Metrics) { [name] = Math.Round(value, 4) } };
 
+    /// <summary>A metric the report and the gate know by name (<see cref="Reporting.ReportMetrics"/>).</summary>
+    public CheckVerdict WithMetric(Reporting.MetricDefinition metric, double value) => WithMetric(metric.Name, value);
+
     /// <summary>
     /// Deviations every answer of a server shows (ids not shaped like Anthropic's, empty thinking signatures). They are judged once, by the checks
     /// about message shape, so that they do not turn every other check into a known deviation; they stay in the evidence.

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using LocalClaude.Profiles;
+using LocalClaude.Reporting;
 using static LocalClaude.Conformance.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
@@ -72,10 +73,10 @@ internal static class ConcurrencyChecks
         foreach (var (np, pair) in results)
         {
             verdict = verdict
-                .WithMetric($"concurrency.np{np}.title_s", pair.TitleSeconds)
-                .WithMetric($"concurrency.np{np}.main_s", pair.MainSeconds)
-                .WithMetric($"concurrency.np{np}.main_alone_s", pair.MainAloneSeconds)
-                .WithMetric($"concurrency.np{np}.main_wait_s", Math.Max(0, pair.MainSeconds - pair.MainAloneSeconds));
+                .WithMetric(ReportMetrics.Title(np), pair.TitleSeconds)
+                .WithMetric(ReportMetrics.MainBesideTitle(np), pair.MainSeconds)
+                .WithMetric(ReportMetrics.MainAlone(np), pair.MainAloneSeconds)
+                .WithMetric(ReportMetrics.MainWait(np), Math.Max(0, pair.MainSeconds - pair.MainAloneSeconds));
         }
         var first = results[c.Profile.ParallelSlots];
         return verdict.With(first.Main, note: variantNote).JudgedBy(results.Values.SelectMany(p => new[] { p.Title, p.Main }).ToArray());

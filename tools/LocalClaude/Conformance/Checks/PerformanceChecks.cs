@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalClaude.Protocol;
+using LocalClaude.Reporting;
 using static LocalClaude.Conformance.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
@@ -68,11 +69,11 @@ internal static class PerformanceChecks
                     ? CheckVerdict.Pass(string.Join("; ", notes))
                     : CheckVerdict.Deviation($"{notes[0]}; {notes[1]} (Anthropic sends message_start and pings at once)");
         return verdict
-            .WithMetric("long_prompt.tokens", prompt)
-            .WithMetric("long_prompt.ttfb_cold_s", ttfbCold)
-            .WithMetric("long_prompt.ttfb_warm_s", ttfbWarm)
-            .WithMetric("long_prompt.cache_read_tokens", cached)
-            .WithMetric("long_prompt.prompt_tokens_per_s", prompt / Math.Max(ttfbCold, 1e-3))
+            .WithMetric(ReportMetrics.LongPromptTokens, prompt)
+            .WithMetric(ReportMetrics.LongPromptTtfbCold, ttfbCold)
+            .WithMetric(ReportMetrics.LongPromptTtfbWarm, ttfbWarm)
+            .WithMetric(ReportMetrics.LongPromptCacheReadTokens, cached)
+            .WithMetric(ReportMetrics.PrefillTokensPerSecond, prompt / Math.Max(ttfbCold, 1e-3))
             .WithMetric("long_prompt.pings", pings)
             .With(cold, note: string.Join("; ", notes)).JudgedBy(cold, warm);
     }
@@ -95,7 +96,7 @@ internal static class PerformanceChecks
         var verdict = share >= 0.9
             ? CheckVerdict.Pass($"{share:P0} of the second request's {total} prompt tokens came from cache although the billing header changed")
             : CheckVerdict.Deviation($"only {share:P0} of {total} prompt tokens reused: a changed billing header at system[0] makes the whole prompt be processed again on every Claude Code request");
-        return verdict.WithMetric("cache.billing_header_share", share).With(second).JudgedBy(first, second);
+        return verdict.WithMetric(ReportMetrics.BillingHeaderCacheShare, share).With(second).JudgedBy(first, second);
     }
 
     private static async Task<CheckVerdict> DecodeSpeed(CheckContext c, CancellationToken ct)
@@ -111,8 +112,8 @@ internal static class PerformanceChecks
         var seconds = (deltas[^1] - deltas[0]).TotalSeconds;
         var speed = (generated - 1) / Math.Max(seconds, 1e-3);
         return CheckVerdict.Pass($"{generated} tokens, {speed:0} tokens/s after the first")
-            .WithMetric("decode.tokens_per_s", speed)
-            .WithMetric("decode.ttft_s", x.Stream!.Timings.FirstContentDelta?.TotalSeconds ?? double.NaN)
+            .WithMetric(ReportMetrics.DecodeTokensPerSecond, speed)
+            .WithMetric(ReportMetrics.DecodeTimeToFirstToken, x.Stream!.Timings.FirstContentDelta?.TotalSeconds ?? double.NaN)
             .With(x).JudgedBy(x);
     }
 }
