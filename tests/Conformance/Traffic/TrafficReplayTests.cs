@@ -74,14 +74,25 @@ public sealed class TrafficReplayTests(LlamaServerFixture server)
         Assert.All(overlapped, e => Assert.Equal(Math.Min(server.Profile.ParallelSlots, 2), e.BusySlots));
     }
 
-    /// <summary>The interactive recording's first turn: the HEAD probe, then the title call and the main call in flight together.</summary>
+    /// <summary>
+    /// The interactive recording's first turn: the HEAD probe, then the title call and the main call in flight together.
+    /// Both go out at the same instant and may generate <see cref="OverlapGeneration"/> tokens: at the recorded 72 ms apart
+    /// with 32 tokens, a fast machine with a warm prompt cache finished the title call before the main call was sent,
+    /// and /slots (polled every 50 ms) never saw them side by side.
+    /// </summary>
     internal static Task<FixtureReplay> OverlapOnlyAsync(ReplayTarget target)
     {
         var fixture = TrafficFixture.Load(Path.Combine(TrafficReplay.Root, "interactive-title"));
-        var firstTurn = fixture with { Exchanges = fixture.Exchanges.TakeWhile(e => e.Index <= 3).ToArray() };
-        Assert.Contains(firstTurn.Exchanges, e => e.Purpose == RequestPurpose.Background && e.Request.Overlapped);
-        return new Replayer(target).ReplayAsync(firstTurn, TestContext.Current.CancellationToken);
+        var firstTurn = fixture.Exchanges.TakeWhile(e => e.Index <= 3).ToArray();
+        Assert.Contains(firstTurn, e => e.Purpose == RequestPurpose.Background && e.Request.Overlapped);
+        var start = firstTurn.Where(e => e.Request.Overlapped).Min(e => e.Request.ArrivalMs);
+        var together = firstTurn.Select(e => e.Request.Overlapped ? e with { Request = e.Request with { ArrivalMs = start } } : e).ToArray();
+        var cap = target.MaxOutputTokens is { } own ? Math.Max(own, OverlapGeneration) : (int?)null;
+        return new Replayer(target with { MaxOutputTokens = cap }).ReplayAsync(fixture with { Exchanges = together }, TestContext.Current.CancellationToken);
     }
+
+    /// <summary>Tokens each overlapping call may generate (random weights rarely stop): enough to keep a CPU slot busy for several polls.</summary>
+    private const int OverlapGeneration = 128;
 }
 
 /// <summary>The NP=2 CPU profile, for the comparison with NP=1.</summary>
