@@ -9,6 +9,7 @@ public static class ConformanceCatalog
     [
         .. MessageChecks.All,
         .. StreamingChecks.All,
+        .. ConnectionChecks.All,
         .. StopReasonChecks.All,
         .. TokenChecks.All,
         .. ClaudeCodeRequestChecks.All,
