@@ -111,6 +111,23 @@ public sealed class RecordingProxyTests
     }
 
     [Fact]
+    public async Task A_request_lost_on_an_upstream_connection_that_was_just_dropped_is_sent_again()
+    {
+        // Claude Code talking to llama-server directly does not meet that connection: its recording must not show a 502.
+        await using var upstream = new LocalClaude.Tests.Protocol.DroppingServer();
+        await using var proxy = await RecordingProxy.StartAsync(upstream.BaseUrl, Ct);
+        using var http = Client(proxy);
+
+        using var first = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+        using var second = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(3, upstream.RequestsRead);
+        Assert.All(proxy.Exchanges, e => Assert.Equal(200, e.Status));
+    }
+
+    [Fact]
     public async Task Requests_in_flight_together_are_marked_as_overlapping_and_later_ones_are_not()
     {
         using var bothArrived = new CountdownEvent(2);

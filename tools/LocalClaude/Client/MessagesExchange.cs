@@ -21,6 +21,10 @@ public sealed record MessagesExchange
     public DateTimeOffset StartedAt { get; init; }
     /// <summary>Transport failure (no status, or the body broke off), if any.</summary>
     public string? TransportError { get; init; }
+    /// <summary>The request failed after connecting and before any status line (a connection the server had just closed).</summary>
+    public bool FailedBeforeAnswer { get; init; }
+    /// <summary>Why the first attempt failed, when this is the answer to a second one (see <c>RawMessagesClient.SendAsync</c>).</summary>
+    public string? RetriedAfter { get; init; }
     /// <summary>We hung up on purpose after the first bytes (see <c>stopAfterBytes</c>): the body is incomplete by design.</summary>
     public bool Truncated { get; init; }
 

@@ -43,6 +43,16 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         IReadOnlyDictionary<string, string>? headers = null, int? stopAfterBytes = null)
     {
         var sent = headers is null ? DefaultHeaders(apiKey) : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+        var exchange = await SendOnceAsync(method, pathAndQuery, body, sent, ct, stopAfterBytes);
+        // Sent again once, as Claude Code would, and the answer says so (see LostConnection).
+        if (exchange is { Status: 0, ResponseBody.Length: 0, FailedBeforeAnswer: true } && !ct.IsCancellationRequested)
+            return await SendOnceAsync(method, pathAndQuery, body, sent, ct, stopAfterBytes) with { RetriedAfter = exchange.TransportError };
+        return exchange;
+    }
+
+    private async Task<MessagesExchange> SendOnceAsync(HttpMethod method, string pathAndQuery, string? body,
+        Dictionary<string, string> sent, CancellationToken ct, int? stopAfterBytes)
+    {
         using var request = new HttpRequestMessage(method, pathAndQuery);
         if (body is not null)
         {
@@ -68,10 +78,21 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         var status = default(System.Net.HttpStatusCode);
         var responseHeaders = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         string? transportError = null;
+        var failedBeforeAnswer = false;
         var truncated = false;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            HttpResponseMessage answered;
+            try
+            {
+                answered = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            }
+            catch (HttpRequestException e) when (LostConnection.BeforeAnswer(e))
+            {
+                failedBeforeAnswer = true;
+                throw;
+            }
+            using var response = answered;
             status = response.StatusCode;
             foreach (var h in response.Headers.Concat(response.Content.Headers))
                 responseHeaders[h.Key.ToLowerInvariant()] = string.Join(", ", h.Value);
@@ -96,7 +117,7 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         }
         catch (HttpRequestException e)
         {
-            transportError = e.Message;
+            transportError = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
         }
         catch (IOException e)
         {
@@ -116,6 +137,7 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
             Total = clock.Elapsed,
             StartedAt = started,
             TransportError = transportError,
+            FailedBeforeAnswer = failedBeforeAnswer,
             Truncated = truncated,
         };
     }

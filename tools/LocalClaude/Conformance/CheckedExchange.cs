@@ -65,7 +65,9 @@ public sealed record CheckedExchange(
         Response = Exchange.TransportError is { } t ? $"transport error: {t}" : Excerpt(Exchange.ResponseText, 900),
         Status = Status,
         Route = route,
-        Note = note,
+        Note = Exchange.RetriedAfter is { } lost
+            ? string.Join("; ", new[] { note, $"sent twice: the first attempt failed before any answer ({lost})" }.OfType<string>())
+            : note,
     };
 
     public static string Excerpt(string text, int max)

@@ -1,3 +1,4 @@
+using LocalClaude.Client;
 using LocalClaude.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -115,6 +116,22 @@ public sealed class RecordingProxy : IAsyncDisposable
         _http.Dispose();
     }
 
+    /// <summary>
+    /// Sends once more on a new connection when the pooled one was lost before any answer (see <see cref="LostConnection"/>):
+    /// Claude Code talking to llama-server directly would not have met that connection, so its recording must not either.
+    /// </summary>
+    private async Task<HttpResponseMessage> SendUpstreamAsync(Func<HttpRequestMessage> build, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _http.SendAsync(build(), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+        catch (HttpRequestException e) when (LostConnection.BeforeAnswer(e))
+        {
+            return await _http.SendAsync(build(), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        }
+    }
+
     private void Touch() => Interlocked.Exchange(ref _lastActivityTicks, _clock.Elapsed.Ticks);
 
     private async Task HandleAsync(HttpContext context)
@@ -137,18 +154,20 @@ public sealed class RecordingProxy : IAsyncDisposable
         {
             var rawBody = await ReadAllAsync(request.Body, context.RequestAborted);
             requestBody = Decode(rawBody, request.Headers.ContentEncoding.ToString());
-            using var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, pathAndQuery));
-            if (rawBody.Length > 0 || HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
+            // Only an uncompressed body is capped; a compressed one goes on as sent.
+            var upstreamBody = _maxTokensCap is not null && ReferenceEquals(rawBody, requestBody) ? MaxTokensCap.Apply(rawBody, _maxTokensCap) : rawBody;
+            HttpRequestMessage UpstreamRequest()
             {
-                // Only an uncompressed body is capped; a compressed one goes on as sent.
-                var capped = _maxTokensCap is not null && ReferenceEquals(rawBody, requestBody) ? MaxTokensCap.Apply(rawBody, _maxTokensCap) : rawBody;
-                upstreamRequest.Content = new ByteArrayContent(capped);
-            }
-            foreach (var (name, value) in requestHeaders)
-            {
-                if (NotForwarded.Contains(name)) continue;
-                if (!upstreamRequest.Headers.TryAddWithoutValidation(name, value))
-                    upstreamRequest.Content?.Headers.TryAddWithoutValidation(name, value);
+                var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, pathAndQuery));
+                if (rawBody.Length > 0 || HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
+                    upstreamRequest.Content = new ByteArrayContent(upstreamBody);
+                foreach (var (name, value) in requestHeaders)
+                {
+                    if (NotForwarded.Contains(name)) continue;
+                    if (!upstreamRequest.Headers.TryAddWithoutValidation(name, value))
+                        upstreamRequest.Content?.Headers.TryAddWithoutValidation(name, value);
+                }
+                return upstreamRequest;
             }
 
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
@@ -156,7 +175,7 @@ public sealed class RecordingProxy : IAsyncDisposable
             HttpResponseMessage upstreamResponse;
             try
             {
-                upstreamResponse = await _http.SendAsync(upstreamRequest, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+                upstreamResponse = await SendUpstreamAsync(UpstreamRequest, timeout.Token);
             }
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
             {

@@ -102,6 +102,7 @@ public static class ReplayReport
         if (e.BusySlots is { } busy) parts.Add(busy >= 2 ? $"served side by side with its overlapping calls ({busy} slots busy at once)" : "served one at a time with its overlapping calls (1 slot busy at most)");
         else if (e.OverlappedWith.Count > 0) parts.Add($"ran beside #{string.Join(",#", e.OverlappedWith)}");
         if (e.Verdict.ErrorSummary is { } error) parts.Add(error);
+        if (e.Answer.RetriedAfter is { } lost) parts.Add($"sent twice: the first attempt failed before any answer ({lost})");
         return parts.Count == 0 ? null : string.Join("; ", parts);
     }
 

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace LocalClaude.Tests.Protocol;
+
+/// <summary>
+/// Answers the first request of every connection with keep-alive, then reads the next one and hangs up without an
+/// answer: what a client meets when llama-server closes a kept-alive connection just as the next request goes out.
+/// </summary>
+internal sealed class DroppingServer : IAsyncDisposable
+{
+    private static readonly byte[] Answer = Encoding.ASCII.GetBytes(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 11\r\n\r\n{\"ok\":true}");
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _accepting;
+    private int _requestsRead;
+
+    public DroppingServer()
+    {
+        _listener.Start();
+        _accepting = AcceptAsync(_stop.Token);
+    }
+
+    public Uri BaseUrl => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
+    public int RequestsRead => Volatile.Read(ref _requestsRead);
+
+    private async Task AcceptAsync(CancellationToken ct)
+    {
+        var connections = new List<Task>();
+        try
+        {
+            while (!ct.IsCancellationRequested) connections.Add(ServeAsync(await _listener.AcceptTcpClientAsync(ct), ct));
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+        await Task.WhenAll(connections);
+    }
+
+    private async Task ServeAsync(TcpClient client, CancellationToken ct)
+    {
+        using var _ = client;
+        try
+        {
+            var stream = client.GetStream();
+            await ReadRequestAsync(stream, ct);
+            await stream.WriteAsync(Answer, ct);
+            await ReadRequestAsync(stream, ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException) { }
+    }
+
+    /// <summary>Reads one request head and its Content-Length body.</summary>
+    private async Task ReadRequestAsync(NetworkStream stream, CancellationToken ct)
+    {
+        var received = new StringBuilder();
+        var buffer = new byte[1];
+        while (!received.ToString().EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            if (await stream.ReadAsync(buffer, ct) == 0) throw new IOException("closed");
+            received.Append((char)buffer[0]);
+        }
+        var length = received.ToString().Split("\r\n")
+            .Where(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))
+            .Select(l => int.Parse(l["Content-Length:".Length..].Trim())).FirstOrDefault();
+        for (var i = 0; i < length; i++)
+            if (await stream.ReadAsync(buffer, ct) == 0) throw new IOException("closed");
+        Interlocked.Increment(ref _requestsRead);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        _listener.Stop();
+        await _accepting;
+        _stop.Dispose();
+    }
+}
