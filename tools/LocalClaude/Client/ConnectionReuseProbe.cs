@@ -54,7 +54,9 @@ public static class ConnectionReuseProbe
 
         await stream.WriteAsync(Request(baseUrl, apiKey, path, body), ct);
         var first = await ReadResponseAsync(reader, ct);
-        if (first.Error is not null) return new ConnectionReuse(first.Status, first.Headers, first.BodyBytes, null, null, first.Error);
+        ConnectionReuse Result(TimeSpan? closedAfter, int? followUpStatus, string? error) =>
+            new(first.Status, first.Headers, first.BodyBytes, closedAfter, followUpStatus, error);
+        if (first.Error is not null) return Result(null, null, first.Error);
 
         // Poll rather than a cancelled read: a socket read cancelled half-way may leave the connection unusable.
         var clock = Stopwatch.StartNew();
@@ -64,8 +66,8 @@ public static class ConnectionReuseProbe
             if (reader.HasBuffered || tcp.Client.Poll(TimeSpan.FromMilliseconds(20), SelectMode.SelectRead))
             {
                 return reader.HasBuffered || tcp.Client.Available > 0
-                    ? new ConnectionReuse(first.Status, first.Headers, first.BodyBytes, null, null, "the server sent bytes after the complete answer")
-                    : new ConnectionReuse(first.Status, first.Headers, first.BodyBytes, clock.Elapsed, null, null);
+                    ? Result(null, null, "the server sent bytes after the complete answer")
+                    : Result(clock.Elapsed, null, null);
             }
             await Task.Yield();
         }
@@ -74,12 +76,13 @@ public static class ConnectionReuseProbe
         {
             await stream.WriteAsync(Request(baseUrl, apiKey, path, followUpBody), ct);
             var second = await ReadResponseAsync(reader, ct);
-            return new ConnectionReuse(first.Status, first.Headers, first.BodyBytes, null, second.Error is null ? second.Status : null,
-                second.Error is null ? null : $"the second request on the kept-open connection failed: {second.Error}");
+            return second.Error is null
+                ? Result(null, second.Status, null)
+                : Result(null, null, $"the second request on the kept-open connection failed: {second.Error}");
         }
         catch (IOException e)
         {
-            return new ConnectionReuse(first.Status, first.Headers, first.BodyBytes, null, null, $"the second request on the kept-open connection failed: {e.Message}");
+            return Result(null, null, $"the second request on the kept-open connection failed: {e.Message}");
         }
     }
 
