@@ -46,6 +46,21 @@ public sealed class StreamJsonTranscriptTests
         Assert.Equal(TaskFailureKind.ApiError, TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t));
     }
 
+    [Fact]
+    public void A_request_lost_on_a_dropped_connection_is_a_connection_retry_and_does_not_end_the_session()
+    {
+        var t = Load("llama-cpu-tiny-sandboxed-connection-retry");
+        Assert.Equal(1, t.ApiErrors);
+        Assert.Equal(1, t.ConnectionRetries);
+        Assert.Contains(t.ApiErrorMessages, m => m.Contains("unknown (no status)", StringComparison.Ordinal));
+        Assert.Equal(4, t.Turns);
+        Assert.False(t.EndedOnApiError);
+        Assert.NotEqual(TaskFailureKind.ApiError, TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t));
+    }
+
+    [Fact]
+    public void A_retried_server_error_is_not_a_connection_retry() => Assert.Equal(0, Load("scripted-http-500").ConnectionRetries);
+
     [Theory]
     [InlineData("scripted-tool-input-not-json", "could not be parsed as JSON")]
     [InlineData("scripted-tool-input-wrong-fields", "required parameter `command` is missing")]

@@ -156,6 +156,7 @@ public sealed class CapabilityMatrix
                 ["median_turns"] = c.MedianTurns,
                 ["median_tool_calls"] = c.MedianToolCalls,
                 ["api_errors"] = c.ApiErrors,
+                ["connection_retries"] = trials.Where(t => t.Task == c.Task).Sum(t => t.ConnectionRetries),
                 ["malformed_tool_calls"] = c.MalformedToolCalls,
             },
             DurationSeconds = trials.Where(t => t.Task == c.Task).Sum(t => t.WallSeconds),
@@ -169,6 +170,7 @@ public sealed class CapabilityMatrix
             ["e2e.task_median_s"] = totals.MedianWallSeconds,
             ["e2e.tool_calls"] = totals.ToolCalls,
             ["e2e.api_errors"] = totals.ApiErrors,
+            ["e2e.connection_retries"] = trials.Sum(t => t.ConnectionRetries),
             ["e2e.malformed_tool_calls"] = totals.MalformedToolCalls,
         };
         var ttfts = trials.Where(t => t.TimeToFirstTokenSeconds is not null).Select(t => t.TimeToFirstTokenSeconds!.Value).ToList();

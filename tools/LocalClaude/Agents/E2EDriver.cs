@@ -130,6 +130,7 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
             Turns = transcript.Turns,
             ToolCalls = transcript.ToolCalls.Count,
             ApiErrors = transcript.ApiErrors,
+            ConnectionRetries = transcript.ConnectionRetries,
             MalformedToolCalls = transcript.MalformedToolCalls,
             InputTokens = Clamp(transcript.InputTokens),
             OutputTokens = Clamp(transcript.OutputTokens),
@@ -200,6 +201,6 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
         var t = r.Record;
         var verdict = t.Passed ? "pass" : $"FAIL ({t.FailureKind})";
         return string.Create(CultureInfo.InvariantCulture,
-            $"{t.Task} #{t.Trial}: {verdict} in {t.WallSeconds:0.0} s, {t.Turns} turn(s), {t.ToolCalls} tool call(s), {t.ApiErrors} API error(s): {r.Check.Message}");
+            $"{t.Task} #{t.Trial}: {verdict} in {t.WallSeconds:0.0} s, {t.Turns} turn(s), {t.ToolCalls} tool call(s), {t.ApiErrors} API error(s){(t.ConnectionRetries > 0 ? $" ({t.ConnectionRetries} without status: connection lost, retried)" : "")}: {r.Check.Message}");
     }
 }

@@ -43,6 +43,12 @@ public sealed class StreamJsonTranscript
     /// <summary>Failed requests: every retried failure (<c>api_retry</c>) and every error Claude Code gave up on.</summary>
     public int ApiErrors => _apiErrors.Count;
     public IReadOnlyList<string> ApiErrorMessages => _apiErrors;
+    /// <summary>
+    /// Retried failures without an HTTP status (Claude Code's error "unknown"): the connection was lost before an
+    /// answer, e.g. a kept-alive connection llama-server had just closed (conformance check http.keep-alive). Counted in
+    /// <see cref="ApiErrors"/> too.
+    /// </summary>
+    public int ConnectionRetries { get; private set; }
     /// <summary>Responses that stopped at max_tokens (Claude Code asks the model to resume, up to three times, then gives up).</summary>
     public int OutputLimitHits => _stopReasons.Count(r => r == "max_tokens");
     /// <summary>Each response's stop_reason, in order.</summary>
@@ -117,6 +123,7 @@ public sealed class StreamJsonTranscript
                 break;
             case "api_retry":
                 var status = json["error_status"]?.ToString() ?? "no status";
+                if (json["error_status"] is null) ConnectionRetries++;
                 _apiErrors.Add($"retried after {Str(json, "error") ?? "an error"} ({status})");
                 break;
         }

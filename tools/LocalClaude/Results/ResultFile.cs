@@ -143,6 +143,8 @@ public sealed record TaskTrial
     public int Turns { get; init; }
     public int ToolCalls { get; init; }
     public int ApiErrors { get; init; }
+    /// <summary>Of <see cref="ApiErrors"/>: requests retried after the connection was lost before any answer (no HTTP status).</summary>
+    public int ConnectionRetries { get; init; }
     public int MalformedToolCalls { get; init; }
     public int InputTokens { get; init; }
     public int OutputTokens { get; init; }
