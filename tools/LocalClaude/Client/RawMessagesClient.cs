@@ -45,7 +45,7 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         var sent = headers is null ? DefaultHeaders(apiKey) : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
         var exchange = await SendOnceAsync(method, pathAndQuery, body, sent, ct, stopAfterBytes);
         // Sent again once, as Claude Code would, and the answer says so (see LostConnection).
-        if (exchange is { Status: 0, ResponseBody.Length: 0, FailedBeforeAnswer: true } && !ct.IsCancellationRequested)
+        if (exchange.FailedBeforeAnswer && !ct.IsCancellationRequested)
             return await SendOnceAsync(method, pathAndQuery, body, sent, ct, stopAfterBytes) with { RetriedAfter = exchange.TransportError };
         return exchange;
     }
@@ -82,17 +82,7 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         var truncated = false;
         try
         {
-            HttpResponseMessage answered;
-            try
-            {
-                answered = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
-            }
-            catch (HttpRequestException e) when (LostConnection.BeforeAnswer(e))
-            {
-                failedBeforeAnswer = true;
-                throw;
-            }
-            using var response = answered;
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             status = response.StatusCode;
             foreach (var h in response.Headers.Concat(response.Content.Headers))
                 responseHeaders[h.Key.ToLowerInvariant()] = string.Join(", ", h.Value);
@@ -117,6 +107,7 @@ public sealed class RawMessagesClient(Uri baseUrl, string? apiKey, TimeSpan? tim
         }
         catch (HttpRequestException e)
         {
+            failedBeforeAnswer = status == 0 && LostConnection.BeforeAnswer(e);
             transportError = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
         }
         catch (IOException e)
