@@ -37,15 +37,15 @@ internal static class ConnectionChecks
             Note = note,
         };
 
-        var broken = new[] { ("streamed", streamed), ("non-streamed", plain) }
-            .FirstOrDefault(p => p.Item2.Error is not null || p.Item2.Status != 200 || (!p.Item2.ClosedByServer && p.Item2.FollowUpStatus != 200));
-        if (broken.Item2 is { } failed)
-            return CheckVerdict.Fail($"{broken.Item1} answer: {failed.Describe()}") with { Evidence = evidence };
+        (string Answer, ConnectionReuse Reuse)[] answers = [("streamed", streamed), ("non-streamed", plain)];
+        if (answers.FirstOrDefault(a => a.Reuse.Error is not null || a.Reuse.Status != 200 || (!a.Reuse.ClosedByServer && a.Reuse.FollowUpStatus != 200))
+            is { Reuse: not null } broken)
+            return CheckVerdict.Fail($"{broken.Answer} answer: {broken.Reuse.Describe()}") with { Evidence = evidence };
 
-        var dropped = new[] { ("streamed", streamed), ("non-streamed", plain) }.Where(p => p.Item2.ClosedByServer && p.Item2.PromisedToStayOpen).ToArray();
+        var dropped = answers.Where(a => a.Reuse.ClosedByServer && a.Reuse.PromisedToStayOpen).Select(a => a.Answer).ToArray();
         if (dropped.Length > 0)
             return CheckVerdict.Deviation(
-                $"the server closed the connection right after a complete {string.Join(" and a ", dropped.Select(p => p.Item1))} answer " +
+                $"the server closed the connection right after a complete {string.Join(" and a ", dropped)} answer " +
                 "whose headers kept it alive (no Connection: close, RFC 9112 §9.6 asks for one); a client that reuses it at once " +
                 "(Claude Code does) fails that request and retries it") with { Evidence = evidence };
         return CheckVerdict.Pass(note) with { Evidence = evidence };
