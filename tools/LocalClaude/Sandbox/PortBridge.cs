@@ -1,21 +1,30 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
+using LocalClaude.Traffic;
 
 namespace LocalClaude.Sandbox;
 
 /// <summary>
-/// The one way out of the sandbox's network namespace: a host socat that forwards a unix socket to 127.0.0.1:PORT.
-/// Inside, <see cref="InsideListenerScript"/> listens on 127.0.0.1:PORT and forwards to that socket, so the sandbox
-/// reaches exactly one host port and nothing else.
+/// The one way out of the sandbox's network namespace: a host socat that forwards a unix socket to an HTTP relay in
+/// front of 127.0.0.1:PORT. Inside, <see cref="InsideListenerScript"/> listens on 127.0.0.1:PORT and forwards to that
+/// socket, so the sandbox reaches exactly one host port and nothing else.
 /// </summary>
+/// <remarks>
+/// Why the relay: llama-server closes a kept-alive connection right after each streamed answer (conformance check
+/// http.keep-alive). Direct, Claude Code sees the close in time; through two socat hops the close arrived after its
+/// next request had gone out on that connection (9 retries in 30 E2E trials). The relay keeps the sandbox's
+/// connections open as HTTP/1.1 promises and sends a request lost upstream once more.
+/// </remarks>
 public sealed partial class PortBridge : IAsyncDisposable
 {
     private readonly GuardedProcess _socat;
+    private readonly RecordingProxy _relay;
 
-    private PortBridge(GuardedProcess socat, string socketPath, int port)
+    private PortBridge(GuardedProcess socat, RecordingProxy relay, string socketPath, int port)
     {
         _socat = socat;
+        _relay = relay;
         SocketPath = socketPath;
         Port = port;
     }
@@ -40,12 +49,19 @@ public sealed partial class PortBridge : IAsyncDisposable
         var listen = $"UNIX-LISTEN:{socketPath},fork,unlink-early,mode=600";
         if (socketOwner is { } owner)
             listen += string.Create(CultureInfo.InvariantCulture, $",user={owner.Uid},group={owner.Gid}");
-        var process = GuardedProcess.Start(socat, [listen, $"TCP:127.0.0.1:{port}"], new GuardedProcessOptions
+        var relay = await RecordingProxy.StartRelayAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")), cancellationToken);
+        GuardedProcess process;
+        try
         {
-            LogFile = logFile,
-            WorkingDirectory = "/",
-        });
-        var bridge = new PortBridge(process, socketPath, port);
+            process = GuardedProcess.Start(socat, [listen, string.Create(CultureInfo.InvariantCulture, $"TCP:127.0.0.1:{relay.BaseUrl.Port}")],
+                new GuardedProcessOptions { LogFile = logFile, WorkingDirectory = "/" });
+        }
+        catch
+        {
+            await relay.DisposeAsync();
+            throw;
+        }
+        var bridge = new PortBridge(process, relay, socketPath, port);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (!IsListening(socketPath))
         {
@@ -96,6 +112,7 @@ public sealed partial class PortBridge : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _socat.DisposeAsync();
+        await _relay.DisposeAsync();
         try { File.Delete(SocketPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 

@@ -13,7 +13,8 @@ namespace LocalClaude.Traffic;
 /// <summary>
 /// A loopback HTTP proxy (Kestrel, 127.0.0.1, a free port) in front of one upstream. It forwards every request,
 /// streams the answer back chunk by chunk as it arrives (flushing each one, so Claude Code sees a live stream), and
-/// keeps a verbatim copy of both sides with arrival and completion times.
+/// keeps a verbatim copy of both sides with arrival and completion times. Started with <see cref="StartRelayAsync"/>
+/// it keeps no copies: the sandbox's hop to the model server.
 /// </summary>
 public sealed class RecordingProxy : IAsyncDisposable
 {
@@ -33,6 +34,7 @@ public sealed class RecordingProxy : IAsyncDisposable
     private readonly Uri _upstream;
     private readonly TimeSpan _upstreamTimeout;
     private readonly int? _maxTokensCap;
+    private readonly bool _keepCopies;
     private readonly HttpClient _http;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentBag<CapturedExchange> _exchanges = [];
@@ -41,8 +43,9 @@ public sealed class RecordingProxy : IAsyncDisposable
     private int _inFlight;
     private long _lastActivityTicks;
 
-    private RecordingProxy(Uri upstream, TimeSpan upstreamTimeout, int? maxTokensCap)
+    private RecordingProxy(Uri upstream, TimeSpan upstreamTimeout, int? maxTokensCap, bool keepCopies)
     {
+        _keepCopies = keepCopies;
         _upstream = upstream;
         _upstreamTimeout = upstreamTimeout;
         _maxTokensCap = maxTokensCap;
@@ -74,10 +77,22 @@ public sealed class RecordingProxy : IAsyncDisposable
     /// <param name="maxTokensCap">
     /// Lowers max_tokens in what goes to the upstream (the recording keeps Claude Code's own value): see <see cref="MaxTokensCap"/>.
     /// </param>
-    public static async Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken, TimeSpan? upstreamTimeout = null,
-        int? maxTokensCap = null)
+    public static Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken, TimeSpan? upstreamTimeout = null,
+        int? maxTokensCap = null) =>
+        StartAsync(upstream, cancellationToken, upstreamTimeout, maxTokensCap, keepCopies: true);
+
+    /// <summary>
+    /// The same forwarding without copies and without a time limit per request (<see cref="Exchanges"/> stays empty):
+    /// a plain HTTP hop that keeps its clients' connections open as HTTP/1.1 promises and sends a request lost on a
+    /// just-closed upstream connection once more.
+    /// </summary>
+    public static Task<RecordingProxy> StartRelayAsync(Uri upstream, CancellationToken cancellationToken) =>
+        StartAsync(upstream, cancellationToken, Timeout.InfiniteTimeSpan, maxTokensCap: null, keepCopies: false);
+
+    private static async Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken, TimeSpan? upstreamTimeout,
+        int? maxTokensCap, bool keepCopies)
     {
-        var proxy = new RecordingProxy(upstream, upstreamTimeout ?? TimeSpan.FromMinutes(15), maxTokensCap);
+        var proxy = new RecordingProxy(upstream, upstreamTimeout ?? TimeSpan.FromMinutes(15), maxTokensCap, keepCopies);
         try
         {
             proxy._server = await LoopbackHttpServer.StartAsync(proxy.HandleAsync, cancellationToken);
@@ -145,6 +160,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         var requestHeaders = request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), v ?? ""))).ToList();
         var responseHeaders = new List<KeyValuePair<string, string>>();
         var recorded = new MemoryStream();
+        long answerBytes = 0;
         byte[] requestBody = [];
         TimeSpan? firstByteAt = null;
         var status = 0;
@@ -180,7 +196,7 @@ public sealed class RecordingProxy : IAsyncDisposable
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
             {
                 transportError = e is HttpRequestException ? $"upstream unreachable: {e.Message}" : $"no answer from the upstream within {_upstreamTimeout.TotalSeconds:0} s";
-                status = await WriteProxyErrorAsync(context, transportError, recorded);
+                status = await WriteProxyErrorAsync(context, (_keepCopies ? "recording proxy: " : "localclaude relay: ") + transportError, recorded);
                 return;
             }
 
@@ -207,7 +223,8 @@ public sealed class RecordingProxy : IAsyncDisposable
                     {
                         firstByteAt ??= _clock.Elapsed;
                         chunks++;
-                        recorded.Write(buffer, 0, read);
+                        answerBytes += read;
+                        if (_keepCopies) recorded.Write(buffer, 0, read);
                         await context.Response.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
                         await context.Response.Body.FlushAsync(context.RequestAborted);
                         Touch();
@@ -217,18 +234,18 @@ public sealed class RecordingProxy : IAsyncDisposable
                                               || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
                 {
                     // The upstream broke off mid-answer: Claude Code sees the same truncated stream; keep what came.
-                    transportError = $"the upstream's answer broke off after {recorded.Length} bytes: {e.Message}";
+                    transportError = $"the upstream's answer broke off after {answerBytes} bytes: {e.Message}";
                     context.Abort();
                 }
             }
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
-            transportError ??= $"the client closed the connection after {recorded.Length} bytes of the answer";
+            transportError ??= $"the client closed the connection after {answerBytes} bytes of the answer";
         }
         finally
         {
-            _exchanges.Add(new CapturedExchange
+            if (_keepCopies) _exchanges.Add(new CapturedExchange
             {
                 Sequence = sequence,
                 Method = request.Method,
@@ -255,7 +272,7 @@ public sealed class RecordingProxy : IAsyncDisposable
         var json = System.Text.Json.JsonSerializer.Serialize(new
         {
             type = "error",
-            error = new { type = "api_error", message = $"recording proxy: {message}" },
+            error = new { type = "api_error", message },
         });
         var bytes = Encoding.UTF8.GetBytes(json);
         context.Response.StatusCode = status;
