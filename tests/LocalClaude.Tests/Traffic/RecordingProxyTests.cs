@@ -128,6 +128,36 @@ public sealed class RecordingProxyTests
     }
 
     [Fact]
+    public async Task A_relay_forwards_on_one_kept_alive_client_connection_and_keeps_no_copies()
+    {
+        // The sandbox's hop: llama-server-like drops upstream, yet the client's one connection serves every request.
+        await using var upstream = new LocalClaude.Tests.Protocol.DroppingServer();
+        await using var relay = await RecordingProxy.StartRelayAsync(upstream.BaseUrl, Ct);
+        var connections = 0;
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (context, ct) =>
+            {
+                Interlocked.Increment(ref connections);
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                await socket.ConnectAsync(context.DnsEndPoint, ct);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            },
+        }) { BaseAddress = relay.BaseUrl };
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync(Ct));
+        }
+
+        Assert.Equal(1, connections);
+        Assert.Empty(relay.Exchanges);
+    }
+
+    [Fact]
     public async Task Requests_in_flight_together_are_marked_as_overlapping_and_later_ones_are_not()
     {
         using var bothArrived = new CountdownEvent(2);
