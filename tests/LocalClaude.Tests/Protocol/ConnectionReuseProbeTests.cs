@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
 using LocalClaude.Client;
 using LocalClaude.Infrastructure;
 using Microsoft.AspNetCore.Http;
@@ -40,8 +37,8 @@ public sealed class ConnectionReuseProbeTests
     public async Task A_server_that_drops_the_connection_after_a_complete_chunked_answer_is_caught()
     {
         // What llama-server does after a stream: the full chunked body, Keep-Alive promised, then the socket closed.
-        await using var server = new OneAnswerServer("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nKeep-Alive: timeout=5, max=100\r\nTransfer-Encoding: chunked\r\n\r\n" +
-                                                     "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+        await using var server = new DroppingServer("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nKeep-Alive: timeout=5, max=100\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                                                    "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", hangUpAtOnce: true);
 
         var reuse = await ConnectionReuseProbe.RunAsync(server.BaseUrl, null, "/v1/messages", "{}", "{}", Watch, Ct);
 
@@ -56,7 +53,7 @@ public sealed class ConnectionReuseProbeTests
     [Fact]
     public async Task A_close_announced_with_Connection_close_is_not_a_broken_promise()
     {
-        await using var server = new OneAnswerServer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}");
+        await using var server = new DroppingServer("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 2\r\n\r\n{}", hangUpAtOnce: true);
 
         var reuse = await ConnectionReuseProbe.RunAsync(server.BaseUrl, null, "/v1/messages", "{}", "{}", Watch, Ct);
 
@@ -67,52 +64,11 @@ public sealed class ConnectionReuseProbeTests
     [Fact]
     public async Task A_chunked_body_cut_short_is_an_error_not_a_close()
     {
-        await using var server = new OneAnswerServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel");
+        await using var server = new DroppingServer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", hangUpAtOnce: true);
 
         var reuse = await ConnectionReuseProbe.RunAsync(server.BaseUrl, null, "/v1/messages", "{}", "{}", Watch, Ct);
 
         Assert.NotNull(reuse.Error);
         Assert.Contains("inside a chunk", reuse.Error);
-    }
-
-    /// <summary>Reads one request head (and its Content-Length body), writes the given bytes, closes the connection.</summary>
-    private sealed class OneAnswerServer : IAsyncDisposable
-    {
-        private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _serving;
-
-        public OneAnswerServer(string answer)
-        {
-            _listener.Start();
-            _serving = ServeAsync(Encoding.ASCII.GetBytes(answer), _stop.Token);
-        }
-
-        public Uri BaseUrl => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}");
-
-        private async Task ServeAsync(byte[] answer, CancellationToken ct)
-        {
-            using var client = await _listener.AcceptTcpClientAsync(ct);
-            var stream = client.GetStream();
-            var received = new StringBuilder();
-            var buffer = new byte[4096];
-            while (!received.ToString().Contains("\r\n\r\n{}", StringComparison.Ordinal))
-            {
-                var read = await stream.ReadAsync(buffer, ct);
-                if (read == 0) return;
-                received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-            }
-            await stream.WriteAsync(answer, ct);
-            await stream.FlushAsync(ct);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _stop.CancelAsync();
-            _listener.Stop();
-            try { await _serving; }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException) { }
-            _stop.Dispose();
-        }
     }
 }

@@ -5,20 +5,25 @@ using System.Text;
 namespace LocalClaude.Tests.Protocol;
 
 /// <summary>
-/// Answers the first request of every connection with keep-alive, then reads the next one and hangs up without an
-/// answer: what a client meets when llama-server closes a kept-alive connection just as the next request goes out.
+/// Answers the first request of every connection with the given bytes (by default a small JSON answer with keep-alive),
+/// then reads the next request and hangs up without an answer: what a client meets when llama-server closes a
+/// kept-alive connection just as the next request goes out. With <c>hangUpAtOnce</c> it closes right after the answer.
 /// </summary>
 internal sealed class DroppingServer : IAsyncDisposable
 {
-    private static readonly byte[] Answer = Encoding.ASCII.GetBytes(
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 11\r\n\r\n{\"ok\":true}");
+    private const string KeepAliveAnswer =
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nKeep-Alive: timeout=5, max=100\r\nContent-Length: 11\r\n\r\n{\"ok\":true}";
+    private readonly byte[] _answer;
+    private readonly bool _hangUpAtOnce;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private int _requestsRead;
 
-    public DroppingServer()
+    public DroppingServer(string answer = KeepAliveAnswer, bool hangUpAtOnce = false)
     {
+        _answer = Encoding.ASCII.GetBytes(answer);
+        _hangUpAtOnce = hangUpAtOnce;
         _listener.Start();
         _accepting = AcceptAsync(_stop.Token);
     }
@@ -44,8 +49,8 @@ internal sealed class DroppingServer : IAsyncDisposable
         {
             var stream = client.GetStream();
             await ReadRequestAsync(stream, ct);
-            await stream.WriteAsync(Answer, ct);
-            await ReadRequestAsync(stream, ct);
+            await stream.WriteAsync(_answer, ct);
+            if (!_hangUpAtOnce) await ReadRequestAsync(stream, ct);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or SocketException) { }
     }
