@@ -73,9 +73,8 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
     public async Task Real_claude_code_runs_inside()
     {
         fixture.RequireSession();
-        if (fixture.ClaudeBinary is null)
-            Assert.Skip($"Claude Code is not installed at ${SandboxTestEnvironment.ClaudeBinVariable} or {SandboxTestEnvironment.DefaultClaudeBin}");
-        var claude = $"{SandboxAttackFixture.ClaudeInside}/{Path.GetFileName(fixture.ClaudeBinary)}";
+        var binary = SandboxTestEnvironment.RequireClaudeBinary(fixture.ClaudeBinary);
+        var claude = $"{SandboxAttackFixture.ClaudeInside}/{Path.GetFileName(binary)}";
         var result = await fixture.RequireSession().RunAsync(claude, ["--version"], TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
         output.WriteLine(result.StandardOutput + result.StandardError);
         Assert.Equal(0, result.ExitCode);
@@ -86,9 +85,8 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
     public async Task Real_claude_code_talks_to_the_model_server_through_the_bridge_and_keeps_its_state_in_the_sandbox_home()
     {
         var session = fixture.RequireSession();
-        if (fixture.ClaudeBinary is null)
-            Assert.Skip($"Claude Code is not installed at ${SandboxTestEnvironment.ClaudeBinVariable} or {SandboxTestEnvironment.DefaultClaudeBin}");
-        var claude = $"{SandboxAttackFixture.ClaudeInside}/{Path.GetFileName(fixture.ClaudeBinary)}";
+        var binary = SandboxTestEnvironment.RequireClaudeBinary(fixture.ClaudeBinary);
+        var claude = $"{SandboxAttackFixture.ClaudeInside}/{Path.GetFileName(binary)}";
         // The listener is no model server: Claude Code gets a 200 it cannot parse and gives up. What counts is where its request went.
         var script = $"""
             export ANTHROPIC_BASE_URL=http://127.0.0.1:{fixture.ModelServer!.Port} ANTHROPIC_AUTH_TOKEN=llamacpp ANTHROPIC_MODEL=local-test

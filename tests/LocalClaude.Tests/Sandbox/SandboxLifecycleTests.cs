@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.Sandbox;
 
@@ -137,7 +138,7 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
     public async Task Interactive_run_under_tmux_gets_the_terminal_and_is_stopped_by_dispose()
     {
         await RequireAsync();
-        if (RunEnvironment.Which("tmux") is null) Assert.Skip("tmux is not installed (apt-get install -y tmux)");
+        MissingPart.Require(RunEnvironment.Which("tmux") is not null, "tmux is not installed");
         using var layout = new HostLayout();
         var name = "localclaude-sbx-test-" + Guid.NewGuid().ToString("N")[..8];
         var session = await new BwrapSandbox().StartAsync(new SandboxSpec { WorkDirectory = layout.Work, HomeDirectory = layout.Home, Interactive = true }, Ct);

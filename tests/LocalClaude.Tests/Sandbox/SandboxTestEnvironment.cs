@@ -1,14 +1,13 @@
 using LocalClaude.Infrastructure;
+using LocalClaude.Provisioning;
 using LocalClaude.Sandbox;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.Sandbox;
 
 /// <summary>Probes once per test run; a missing tool skips the tests locally and fails them in CI.</summary>
 internal static class SandboxTestEnvironment
 {
-    public const string ClaudeBinVariable = "LOCALCLAUDE_CLAUDE_BIN";
-    public const string DefaultClaudeBin = "/tmp/scratch/cc/node_modules/.bin/claude";
-
     private static readonly Lazy<Task<SandboxProbe>> SharedProbe = new(() => new BwrapSandbox().ProbeAsync());
 
     public static Task<SandboxProbe> ProbeAsync() => SharedProbe.Value;
@@ -18,19 +17,18 @@ internal static class SandboxTestEnvironment
     {
         var problems = probe.ProblemsFor(withNetwork);
         if (problems.Count == 0) return;
-        var message = "the sandbox cannot run here: " + string.Join("; ", problems);
-        if (RunEnvironment.IsCi) Assert.Fail(message);
-        Assert.Skip(message);
+        MissingPart.Report("the sandbox cannot run here: " + string.Join("; ", problems));
     }
 
-    /// <summary>The real Claude Code binary (symlinks resolved), or null.</summary>
-    public static string? ClaudeBinary()
+    /// <summary>The pinned Claude Code that 'setup' installed in the cache (symlinks resolved), or null.</summary>
+    public static string? ClaudeBinary() => ClaudeCodeInstall.Find(LocalClaudeHome.Default())?.Binary;
+
+    /// <summary>Fails in CI, skips elsewhere, unless the pinned Claude Code is installed in the cache.</summary>
+    public static string RequireClaudeBinary(string? binary)
     {
-        var configured = Environment.GetEnvironmentVariable(ClaudeBinVariable);
-        var path = string.IsNullOrWhiteSpace(configured) ? DefaultClaudeBin : configured;
-        if (!File.Exists(path)) return null;
-        var info = new FileInfo(path);
-        return info.LinkTarget is null ? info.FullName : info.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
+        MissingPart.Require(binary is not null,
+            $"Claude Code {ClaudeCodeInstall.PinnedVersion} is not installed in the cache ({ClaudeCodeInstall.PrefixFor(LocalClaudeHome.Default(), ClaudeCodeInstall.PinnedVersion)})");
+        return binary!;
     }
 
     /// <summary>Owner uid of a host path (stat), without following a final symlink.</summary>
