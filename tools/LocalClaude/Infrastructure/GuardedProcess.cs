@@ -18,7 +18,9 @@ public sealed record GuardedProcessOptions
 /// <summary>
 /// A long-running child that cannot outlive us. It runs under a small bash guard whose stdin is a pipe we hold
 /// open: when this process dies for any reason (even SIGKILL) the pipe closes and the guard kills the child.
-/// Stopping sends SIGINT to the guard, which TERMs the child; after the grace period the whole tree is killed.
+/// The guard leads a session and process group of its own, so the terminal's Ctrl-C (meant for an interactive Claude
+/// Code) never reaches it, and stopping can find every process it left. Stopping sends SIGINT to the guard, which
+/// TERMs the child; after the grace period the whole group is killed; stop returns only once no member is alive.
 /// </summary>
 public sealed class GuardedProcess : IAsyncDisposable
 {
@@ -87,8 +89,9 @@ public sealed class GuardedProcess : IAsyncDisposable
             {
                 try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
             });
-            var command = Cli.Wrap("/bin/bash")
-                .WithArguments(new[] { "-c", GuardScript, "localclaude-guard", executable }.Concat(arguments))
+            // setsid execs in place (a child of ours never leads a group), so the guard's pid is also its group id.
+            var command = Cli.Wrap(RunEnvironment.Which("setsid") ?? "/usr/bin/setsid")
+                .WithArguments(new[] { "/bin/bash", "-c", GuardScript, "localclaude-guard", executable }.Concat(arguments))
                 .WithValidation(CommandResultValidation.None)
                 .WithStandardInputPipe(keepOpen)
                 .WithStandardOutputPipe(PipeTarget.ToDelegate(OnLine))
@@ -118,16 +121,42 @@ public sealed class GuardedProcess : IAsyncDisposable
         lock (_gate) return _tail.ToArray();
     }
 
-    /// <summary>Asks the child to stop (SIGTERM through the guard), then kills the whole tree after <paramref name="grace"/>.</summary>
+    /// <summary>
+    /// Asks the child to stop (SIGTERM through the guard), then kills the whole process group after
+    /// <paramref name="grace"/>. Returns only when no process of the group is alive: the guard, the child and anything
+    /// they left behind (an orphan would otherwise keep the output pipes, and the caller's wait, open).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Processes of the group survived SIGKILL (named by pid).</exception>
     public async Task<int> StopAsync(TimeSpan grace)
     {
         if (!_exit.IsCompleted)
         {
             _graceful.Cancel();
             if (await Task.WhenAny(_exit, Task.Delay(grace)) != _exit)
+            {
+                await KillGroupAsync();
                 _forceful.Cancel();
+            }
         }
+        if (await Task.WhenAny(_exit, Task.Delay(ExitWait)) != _exit)
+        {
+            // The guard is gone but its output pipes are still held: by a member of its group, which dies now.
+            await KillGroupAsync();
+            if (await Task.WhenAny(_exit, Task.Delay(ExitWait)) != _exit)
+                throw new InvalidOperationException($"'{CommandLine}' (guard pid {GuardPid}) did not end within {2 * ExitWait.TotalSeconds:0} s of being killed");
+        }
+        await KillGroupAsync();
         return await _exit;
+    }
+
+    private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
+
+    private async Task KillGroupAsync()
+    {
+        if (GuardPid <= 1) return;
+        var left = await new ProcessGroup(GuardPid).KillAsync(ExitWait);
+        if (left.Count > 0)
+            throw new InvalidOperationException($"processes of '{CommandLine}' survived SIGKILL: {string.Join(", ", left)}");
     }
 
     public async ValueTask DisposeAsync()

@@ -1,7 +1,9 @@
+using System.Globalization;
+
 namespace LocalClaude.Infrastructure;
 
-/// <summary>A process seen in /proc.</summary>
-public sealed record ProcessEntry(int Pid, int ParentPid, string CommandLine);
+/// <summary>A process seen in /proc; a zombie has exited and only waits to be reaped.</summary>
+public sealed record ProcessEntry(int Pid, int ParentPid, string CommandLine, int GroupId = 0, bool Zombie = false);
 
 /// <summary>Reads /proc: used to prove that no child outlives a run.</summary>
 public static class ProcessTable
@@ -16,9 +18,11 @@ public static class ProcessTable
             {
                 var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ').Trim();
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-                // The command name in stat is parenthesised and may contain spaces: fields resume after the last ')'.
+                // The command name in stat is parenthesised and may contain spaces: fields resume after the last ')'
+                // (state, ppid, pgrp, ...).
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                list.Add(new ProcessEntry(pid, int.Parse(fields[1]), cmdline));
+                list.Add(new ProcessEntry(pid, int.Parse(fields[1], CultureInfo.InvariantCulture), cmdline,
+                    int.Parse(fields[2], CultureInfo.InvariantCulture), fields[0] == "Z"));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException) { }
         }
