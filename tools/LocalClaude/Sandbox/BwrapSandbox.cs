@@ -192,12 +192,12 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
     {
         var work = RealDirectory(spec.WorkDirectory, "work dir");
         var home = RealDirectory(spec.HomeDirectory, "sandbox HOME");
-        if (RealPath.Overlap(work, home)) throw new ArgumentException($"the work dir ({work}) and the sandbox HOME ({home}) must be separate folders");
         // Both are chowned recursively to the sandbox uid and written from inside: never a reserved folder (one list, ReservedPaths).
         var reserved = ReservedPaths.ForSandbox(LocalClaudeHome.Default(), ReservedPaths.UserHome());
         foreach (var (path, what) in new[] { (work, "work dir"), (home, "sandbox HOME") })
             if (reserved.WritableFolderConflict(path) is { } conflict)
                 throw new ArgumentException(conflict.Describe(what) + "; the sandbox could change it. Use a folder of its own.");
+        if (RealPath.Overlap(work, home)) throw new ArgumentException($"the work dir ({work}) and the sandbox HOME ({home}) must be separate folders");
         foreach (var entry in spec.DenyWrite)
             if (!WriteDenyList.IsValidEntry(entry))
                 throw new ArgumentException($"deny-write entry '{entry}' must be a relative path without '.' or '..' parts");

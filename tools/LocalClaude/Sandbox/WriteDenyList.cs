@@ -54,9 +54,14 @@ public static class WriteDenyList
     internal static WriteDenySnapshot Take(string root, IReadOnlyList<string> entries)
     {
         var gits = FindGitEntries(root);
-        var paths = new HashSet<string>(entries, StringComparer.Ordinal) { ".git" };
-        foreach (var git in gits.Where(g => FileKinds.Of(Path.Combine(root, g)) == FileKind.Directory))
-            foreach (var entry in GitFolderEntries) paths.Add(git + "/" + entry);
+        var paths = new HashSet<string>(entries, StringComparer.Ordinal);
+        foreach (var git in gits)
+        {
+            // A repository folder stays writable (commits); what in it runs or redirects git is denied. A gitfile is denied itself.
+            if (FileKinds.Of(Path.Combine(root, git)) == FileKind.Directory)
+                foreach (var entry in GitFolderEntries) paths.Add(git + "/" + entry);
+            else paths.Add(git);
+        }
         return new WriteDenySnapshot(root, paths.Order(StringComparer.Ordinal).ToDictionary(p => p, p => Fingerprint(root, p), StringComparer.Ordinal), gits);
     }
 
