@@ -55,6 +55,11 @@ public sealed class ReservedPathsTests
         Assert.Equal(world.Repo, RealPath.Of(link));
         Assert.Equal(Path.Combine(world.Repo, "tools"), RealPath.Of(Path.Combine(link, "x", "..", "tools")));
         Assert.Equal(Path.Combine(world.Repo, "not", "yet"), RealPath.Of(Path.Combine(link, "not", "yet")));
+        // ".." after a link goes to the link target's parent, as the kernel (and bwrap) would, not back beside the link.
+        var deep = Directory.CreateDirectory(Path.Combine(world.Repo, "tools", "deep")).FullName;
+        var toDeep = Path.Combine(world.Root, "to-deep");
+        File.CreateSymbolicLink(toDeep, deep);
+        Assert.Equal(Path.Combine(world.Repo, "tools"), RealPath.Of(Path.Combine(toDeep, "..")));
         // A dangling link counts as where it points: a link to a reserved path that does not exist yet is that path.
         var dangling = Path.Combine(world.Root, "dangling");
         File.CreateSymbolicLink(dangling, Path.Combine(world.Home, ".claude.json"));

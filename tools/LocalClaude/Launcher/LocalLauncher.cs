@@ -126,7 +126,13 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
     }
 
     /// <summary>The Claude Code executable as the sandbox sees it: in its package folder, or alone.</summary>
-    private static string ClaudeInside(LocalLaunchPlan plan) => ClaudeFolderInside + "/" + plan.ClaudeBind.RelativeExecutable;
+    public static string ClaudeInside(ClaudeCodeBind bind) => ClaudeFolderInside + "/" + bind.RelativeExecutable;
+
+    private static string ClaudeInside(LocalLaunchPlan plan) => ClaudeInside(plan.ClaudeBind);
+
+    /// <summary>What the sandbox binds of Claude Code: the package folder at <see cref="ClaudeFolderInside"/>, or the file alone in it.</summary>
+    public static ReadOnlyBind ClaudeReadOnlyBind(ClaudeCodeBind bind) =>
+        new(bind.HostPath, bind.IsFile ? ClaudeInside(bind) : ClaudeFolderInside);
 
     private async Task<ModelServerLease> AcquireServerAsync(LocalLaunchPlan plan, CancellationToken cancellationToken)
     {
@@ -154,7 +160,7 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
             WorkDirectory = plan.WorkDirectory,
             WorkDirectoryInside = plan.WorkDirectoryInside,
             HomeDirectory = plan.SandboxHome,
-            ReadOnlyBinds = [new ReadOnlyBind(plan.ClaudeBind.HostPath, plan.ClaudeBind.IsFile ? ClaudeInside(plan) : ClaudeFolderInside)],
+            ReadOnlyBinds = [ClaudeReadOnlyBind(plan.ClaudeBind)],
             DenyWrite = plan.DenyWrite,
             ModelServerPort = serverPort,
             Environment = environment,

@@ -10,16 +10,24 @@ public static class RealPath
     {
         // The kernel's own limit on links followed while resolving one path.
         if (links > 40) throw new IOException($"too many levels of symbolic links in '{path}'");
-        var full = Path.GetFullPath(path);
-        var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        // Not Path.GetFullPath: it drops "link/.." as text, where the kernel (and bwrap) go to the link target's parent.
+        var absolute = path.StartsWith('/') ? path : Environment.CurrentDirectory + "/" + path;
+        var parts = absolute.Split('/', StringSplitOptions.RemoveEmptyEntries);
         var current = "/";
         for (var i = 0; i < parts.Length; i++)
         {
+            if (parts[i] == ".") continue;
+            if (parts[i] == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? "/";
+                continue;
+            }
             var next = Path.Combine(current, parts[i]);
             FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-            if (!info.Exists && info.LinkTarget is null) return Path.GetFullPath(Path.Combine([current, .. parts[i..]]));
+            if (!info.Exists && info.LinkTarget is null)
+                return Path.GetFullPath(Path.Combine([current, .. parts[i..]])); // nothing below exists: the rest is plain text
             // A dangling link resolves to its target's path, so a link to a reserved path that does not exist yet still counts.
-            current = info.LinkTarget is null ? next : Of(Path.GetFullPath(info.LinkTarget, current), links + 1);
+            current = info.LinkTarget is null ? next : Of(info.LinkTarget.StartsWith('/') ? info.LinkTarget : current + "/" + info.LinkTarget, links + 1);
         }
         return current;
     }
