@@ -218,6 +218,6 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
         if (RealPath.IsSameOrInside(bind.HostPath, RealPath.Of(context.Home.ClaudeCode))) return;
         if (ReservedPaths.VisibleInEverySandbox.Any(v => RealPath.IsSameOrInside(bind.HostPath, RealPath.Of(v)))) return;
         if (reserved.Conflict(bind.HostPath) is { } conflict)
-            throw new LaunchRefusedException($"--claude '{requested}': {conflict.Describe("Claude Code files")}; the sandbox must not see it");
+            throw new LaunchRefusedException($"--claude '{requested}': {conflict.Describe(bind.IsFile ? "Claude Code file" : "Claude Code package")}; the sandbox must not see it");
     }
 }

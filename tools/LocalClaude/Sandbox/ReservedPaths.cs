@@ -16,12 +16,16 @@ public enum ReservedRelation { Is, ParentOf, Inside }
 /// <summary>A candidate path that meets a reserved path, and the one-line reason.</summary>
 public sealed record ReservedConflict(ReservedPath Reserved, ReservedRelation Relation, string Candidate)
 {
-    public string Describe(string what) => Relation switch
+    public string Describe(string what)
     {
-        ReservedRelation.Is => $"the {what} '{Candidate}' is {Reserved.What}",
-        ReservedRelation.ParentOf => $"the {what} '{Candidate}' is a parent of {Reserved.What} ({Reserved.Path})",
-        _ => $"the {what} '{Candidate}' is inside {Reserved.What} ({Reserved.Path})",
-    };
+        var where = Reserved.What.EndsWith(Reserved.Path, StringComparison.Ordinal) ? Reserved.What : $"{Reserved.What} ({Reserved.Path})";
+        return Relation switch
+        {
+            ReservedRelation.Is => $"the {what} '{Candidate}' is {Reserved.What}",
+            ReservedRelation.ParentOf => $"the {what} '{Candidate}' is a parent of {where}",
+            _ => $"the {what} '{Candidate}' is inside {where}",
+        };
+    }
 }
 
 /// <summary>
