@@ -155,6 +155,18 @@ public sealed class ReservedPathsTests
     }
 
     [Fact]
+    public void A_home_inside_a_system_folder_stays_usable_and_the_rest_of_the_folder_does_not()
+    {
+        // A CI agent's HOME such as /var/lib/jenkins: projects and the cache's run folders in it are free.
+        var home = "/var/lib/lc-test-home";
+        var reserved = ReservedPaths.ForSandbox(new LocalClaudeHome(home + "/.cache/localclaude"), home);
+        Assert.Null(reserved.Conflict(home + "/workspace/project"));
+        Assert.Null(reserved.Conflict(home + "/.cache/localclaude/runs/e2e-1/work"));
+        Assert.Equal(ReservedRelation.Inside, reserved.Conflict("/var/lib/dpkg")!.Relation);
+        Assert.NotNull(reserved.Conflict(home));
+    }
+
+    [Fact]
     public void A_top_level_folder_is_never_a_writable_folder()
     {
         using var world = new World();

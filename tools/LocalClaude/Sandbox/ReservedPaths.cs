@@ -75,11 +75,14 @@ public sealed class ReservedPaths
         };
         list.AddRange(suiteFolders.Select(r => r with { Path = RealPath.Of(r.Path), Except = r.Except?.Select(RealPath.Of).ToArray() }));
         list.Add(new ReservedPath(home, "your HOME", InsideToo: false));
+        // A HOME inside a system folder (/var/lib/jenkins, /opt/user) stays usable: the folder's other contents stay reserved.
+        string[] HomeIfInside(string real) => RealPath.IsSameOrInside(home, real) ? [home] : [];
         foreach (var tree in SystemTrees)
-            if (RealPath.Of(tree) is var real && real != home && !RealPath.IsSameOrInside(home, real))
-                list.Add(new ReservedPath(real, $"the system folder {tree}", InsideToo: true));
+            if (RealPath.Of(tree) is var real && real != home)
+                list.Add(new ReservedPath(real, $"the system folder {tree}", InsideToo: true, Except: HomeIfInside(real)));
         // /var holds the system's state; /var/tmp is a shared scratch folder like /tmp.
-        list.Add(new ReservedPath(RealPath.Of("/var"), "the system folder /var", InsideToo: true, Except: [RealPath.Of("/var/tmp")]));
+        var variable = RealPath.Of("/var");
+        list.Add(new ReservedPath(variable, "the system folder /var", InsideToo: true, Except: HomeIfInside(variable).Append(RealPath.Of("/var/tmp")).ToArray()));
         // /root is another user's HOME unless it is ours.
         if (RealPath.Of("/root") is var root && root != home)
             list.Add(new ReservedPath(root, "root's HOME /root", InsideToo: true));
