@@ -120,6 +120,7 @@ public sealed class SandboxSession : IAsyncDisposable
             // Only once nothing runs in the sandbox any more, so nothing can race the deny list's check or the chown.
             try
             {
+                // If this throws, the folders are not given back: left with the sandbox uid, the caller's git refuses them.
                 var moved = new List<string>();
                 foreach (var snapshot in _plan.Layout.Denied) moved.AddRange(WriteDenyList.Enforce(snapshot));
                 Quarantined = moved;
