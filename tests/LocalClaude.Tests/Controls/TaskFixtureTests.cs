@@ -1,6 +1,7 @@
 using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
+using LocalClaude.Sandbox;
 
 namespace LocalClaude.Tests.Controls;
 
@@ -155,6 +156,82 @@ public sealed class TaskFixtureTests
         Assert.Null(outcome.ExitCode);
         Assert.Contains("did not finish within 1 s", outcome.Message);
     }
+
+    /// <summary>
+    /// Escape (checkers): a checker runs model-written code (python3 main.py). That code must not write outside the
+    /// work dir, reach the network or read the host's files, while the checker's verdict works as before.
+    /// </summary>
+    [Fact]
+    public async Task A_checker_runs_model_written_code_in_the_sandbox_and_its_verdict_still_works()
+    {
+        using var temp = new TempDirectory("lc-checker");
+        using var outside = new TempDirectory("lc-checker-outside");
+        var canary = "lc-canary-" + Guid.NewGuid().ToString("N");
+        var secret = Path.Combine(outside.Path, "secret.txt");
+        File.WriteAllText(secret, canary);
+        File.SetUnixFileMode(outside.Path, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(secret, (UnixFileMode)0b110_100_100);
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var connections = 0;
+        _ = Task.Run(async () =>
+        {
+            try { while (true) { using var client = await listener.AcceptTcpClientAsync(Ct); Interlocked.Increment(ref connections); } }
+            catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException or ObjectDisposedException) { }
+        }, Ct);
+
+        var dir = WriteMinimalTask(temp.Path, "model-code");
+        File.WriteAllText(Path.Combine(dir, "check.sh"), """
+            work="$1"; cd "$work" || exit 1
+            out="$(timeout 30 python3 main.py 2>&1)"
+            [ "$(tail -n 1 <<<"$out")" = "sum=6" ] && { echo "PASS: main.py printed sum=6"; exit 0; }
+            echo "FAIL: main.py printed $(tail -n 1 <<<"$out")"; exit 1
+            """);
+        var task = TaskFixture.Load(dir);
+        var work = task.PrepareWorkDirectory(temp.Combine("work"));
+        File.WriteAllText(Path.Combine(work, "main.py"), $$"""
+            import os, socket
+            results = []
+            def attempt(name, fn):
+                try:
+                    fn()
+                    results.append("ESCAPED " + name)
+                except Exception as e:
+                    results.append("blocked %s: %s" % (name, type(e).__name__))
+            attempt("write-outside", lambda: open({{Py(Path.Combine(outside.Path, "pwned"))}}, "w").write("pwned"))
+            attempt("write-beside-work", lambda: open("../pwned", "w").write("pwned"))
+            attempt("write-task-folder", lambda: open(os.path.join({{Py(dir)}}, "pwned"), "w").write("pwned"))
+            attempt("read-host-file", lambda: results.append(open({{Py(secret)}}).read()))
+            attempt("list-host-home", lambda: results.append(",".join(os.listdir({{Py(ReservedPaths.UserHome())}}))))
+            attempt("network", lambda: socket.create_connection(("127.0.0.1", {{port}}), timeout=3).close())
+            open("attempts.txt", "w").write("\n".join(results) + "\n")
+            print("sum=%d" % sum([1, 2, 3]))
+            """);
+
+        var pass = await task.CheckAnswerAsync(work, "", cancellationToken: Ct);
+
+        var attempts = File.ReadAllText(Path.Combine(work, "attempts.txt"));
+        Assert.True(pass.Passed, pass.Message + "\n" + attempts);
+        Assert.Equal("PASS: main.py printed sum=6", pass.Message);
+        Assert.Equal(6, attempts.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("blocked ", StringComparison.Ordinal)));
+        Assert.DoesNotContain("ESCAPED", attempts);
+        Assert.DoesNotContain(canary, attempts);
+        Assert.False(File.Exists(Path.Combine(outside.Path, "pwned")));
+        Assert.False(File.Exists(Path.Combine(temp.Path, "pwned")));
+        Assert.False(File.Exists(Path.Combine(dir, "pwned")));
+        Assert.Equal(0, Volatile.Read(ref connections));
+        listener.Stop();
+
+        // The other verdict still comes back: wrong output fails with the checker's own message.
+        File.WriteAllText(Path.Combine(work, "main.py"), "print('sum=7')\n");
+        var fail = await task.CheckAnswerAsync(work, "", cancellationToken: Ct);
+        Assert.False(fail.Passed);
+        Assert.Equal("FAIL: main.py printed sum=7", fail.Message);
+        Assert.Equal(1, fail.ExitCode);
+    }
+
+    private static string Py(string path) => "'" + path.Replace("\\", "\\\\").Replace("'", "\\'") + "'";
 
     /// <summary>A valid one-file task folder to break in one place.</summary>
     private static string WriteMinimalTask(string parent, string id)

@@ -33,10 +33,15 @@ internal static class LaunchCommand
         var home = new Option<string?>("--sandbox-home") { Description = "Claude Code's HOME on the host (default: CACHE/launch/homes/PROFILE, kept between launches)" };
         var claude = ClaudeOption("Claude Code executable (default: the pinned one 'setup' installed)");
         var newServer = new Option<bool>("--new-server") { Description = "start a llama-server of its own even if one already runs for the profile" };
+        var denyWrite = new Option<string[]>("--deny-write")
+        {
+            Description = "a path, relative to the work dir (and HOME), the sandbox may not create or change, besides the mandatory ones (.git/config, hooks, rc files…); repeatable",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var claudeArgs = ClaudeArguments();
         var command = new Command("local", "Claude Code on a profile's llama-server, in the sandbox with its own HOME; stops what it started on exit")
         {
-            profile, workdir, home, claude, newServer, claudeArgs,
+            profile, workdir, home, claude, newServer, denyWrite, claudeArgs,
         };
         command.SetAction(parse => Run(async ct =>
         {
@@ -50,6 +55,7 @@ internal static class LaunchCommand
                 ClaudeBinary = parse.GetValue(claude),
                 ClaudeArguments = parse.GetValue(claudeArgs) ?? [],
                 ReuseServer = !parse.GetValue(newServer),
+                DenyWrite = parse.GetValue(denyWrite) ?? [],
             }, ct);
         }));
         return command;

@@ -27,6 +27,9 @@ public sealed class ClaudeCodeRunner
         _binary = Path.GetFullPath(claudeBinary);
     }
 
+    /// <summary>The sandbox every run (and the task checkers after it) uses.</summary>
+    public BwrapSandbox Sandbox => _sandbox;
+
     /// <summary>The binary as the sandbox sees it.</summary>
     public string BinaryInside => $"{BinaryFolderInside}/{Path.GetFileName(_binary)}";
 

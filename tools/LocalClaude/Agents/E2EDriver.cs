@@ -115,7 +115,7 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
 
         var answerFile = Path.Combine(trialDirectory, "answer.txt");
         await File.WriteAllTextAsync(answerFile, run.Transcript.FinalText ?? "", ct);
-        var check = await task.CheckAsync(workDirectory, answerFile, TimeSpan.FromSeconds(60), ct);
+        var check = await task.CheckAsync(workDirectory, answerFile, TimeSpan.FromSeconds(60), ct, runner.Sandbox);
         var kind = TaskFailureKinds.Classify(run.TimedOut, check.Passed, run.Transcript);
         var transcript = run.Transcript;
         var record = new TaskTrial
@@ -187,7 +187,7 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
         }
         clock.Stop();
         await File.WriteAllTextAsync(Path.Combine(trialDirectory, "screen.txt"), screen, ct);
-        var check = await task.CheckAnswerAsync(workDirectory, screen, TimeSpan.FromSeconds(60), ct);
+        var check = await task.CheckAnswerAsync(workDirectory, screen, TimeSpan.FromSeconds(60), ct, runner.Sandbox);
         return new InteractiveTrialResult(task, ended && check.Passed, ended, check, screen, screens, clock.Elapsed, trialDirectory, workDirectory, requestsFile);
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
+using LocalClaude.Sandbox;
 
 namespace LocalClaude.Agents;
 
@@ -115,37 +116,84 @@ public sealed partial class TaskFixture
         return target;
     }
 
-    /// <summary>Runs the checker against <paramref name="workDirectory"/> with the agent's final answer in <paramref name="resultFile"/>.</summary>
-    public async Task<CheckOutcome> CheckAsync(string workDirectory, string resultFile, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    /// <summary>Where the checker's own folder appears inside its sandbox (read-only); the checker runs from there.</summary>
+    public const string TaskFolderInside = "/opt/localclaude/task";
+    /// <summary>Where the answer file appears inside the checker's sandbox (read-only).</summary>
+    public const string AnswerInside = "/opt/localclaude/answer.txt";
+    /// <summary>The work dir's parent as the checker sees it: the work dir (writable) and its siblings (read-only).</summary>
+    public const string CheckedInside = "/checked";
+
+    private static readonly BwrapSandbox DefaultCheckerSandbox = new();
+
+    /// <summary>
+    /// Runs the checker against <paramref name="workDirectory"/> with the agent's final answer in <paramref name="resultFile"/>.
+    /// The checker runs what the model wrote (python3 main.py, unittest), so it runs in a sandbox like Claude Code's:
+    /// no network, the unprivileged sandbox uid, its own folder and the answer read-only, the work dir writable, and
+    /// the work dir's siblings read-only (a checker may look beside it, e.g. for a write outside the project).
+    /// </summary>
+    public async Task<CheckOutcome> CheckAsync(string workDirectory, string resultFile, TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default, BwrapSandbox? sandbox = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(60);
+        var work = Path.GetFullPath(workDirectory);
+        var workInside = $"{CheckedInside}/{Path.GetFileName(work)}";
+        var home = System.IO.Directory.CreateTempSubdirectory("localclaude-checker-home-").FullName;
         try
         {
-            var result = await ExternalCommand.RunAsync("/bin/bash", [CheckerPath, Path.GetFullPath(workDirectory), Path.GetFullPath(resultFile)],
-                new CommandOptions
-                {
-                    // The task folder, so a checker may compare with its own pristine copy in ./workspace.
-                    WorkingDirectory = Directory,
-                    Timeout = limit,
-                    ThrowOnFailure = false,
-                    Environment = new Dictionary<string, string?> { ["LC_ALL"] = "C.UTF-8", ["PYTHONDONTWRITEBYTECODE"] = "1" },
-                }, cancellationToken);
+            var readOnly = new List<ReadOnlyBind>
+            {
+                new(Directory, TaskFolderInside),
+                new(Path.GetFullPath(resultFile), AnswerInside),
+            };
+            readOnly.AddRange(Siblings(work).Select(s => new ReadOnlyBind(s, $"{CheckedInside}/{Path.GetFileName(s)}")));
+            await using var session = await (sandbox ?? DefaultCheckerSandbox).StartAsync(new SandboxSpec
+            {
+                WorkDirectory = work,
+                WorkDirectoryInside = workInside,
+                HomeDirectory = home,
+                ReadOnlyBinds = readOnly,
+                Environment = new Dictionary<string, string> { ["LC_ALL"] = "C.UTF-8", ["PYTHONDONTWRITEBYTECODE"] = "1" },
+            }, cancellationToken);
+            // From the task folder, so a checker may compare with its own pristine copy in ./workspace.
+            var result = await session.RunAsync("/bin/bash", ["-c", "cd \"$0\" && exec /bin/bash ./" + CheckerFile + " \"$@\"", TaskFolderInside, workInside, AnswerInside],
+                limit, cancellationToken);
             var message = LastLine(result.StandardOutput) ?? LastLine(result.StandardError)
                           ?? (result.Succeeded ? "checker passed without a message" : "checker failed without a message");
             return new CheckOutcome(result.Succeeded, result.ExitCode, message, result.Duration);
         }
-        catch (ExternalCommandException e)
+        catch (ExternalCommandException e) when (!cancellationToken.IsCancellationRequested)
         {
-            return new CheckOutcome(false, e.ExitCode, e.Message.Split('\n')[0], limit);
+            return new CheckOutcome(false, e.ExitCode,
+                e.ExitCode is null ? $"the checker did not finish within {limit.TotalSeconds:0} s and was stopped" : e.Message.Split('\n')[0], limit);
+        }
+        finally
+        {
+            try { System.IO.Directory.Delete(home, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
+    /// <summary>The work dir's siblings a checker may look at: real files and folders only (no links), none that is or holds a reserved path.</summary>
+    private static IEnumerable<string> Siblings(string work)
+    {
+        var parent = Path.GetDirectoryName(work);
+        if (parent is null) return [];
+        var reserved = ReservedPaths.ForSandbox(LocalClaudeHome.Default(), ReservedPaths.UserHome());
+        if (reserved.Conflict(parent) is { Relation: not ReservedRelation.Inside }) return [];
+        return new DirectoryInfo(parent).EnumerateFileSystemInfos()
+            .Where(e => e.FullName != work && e.LinkTarget is null && (e is DirectoryInfo || File.Exists(e.FullName)))
+            .Where(e => reserved.Conflict(e.FullName) is null or { Relation: ReservedRelation.Inside })
+            .Select(e => e.FullName)
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+    }
+
     /// <summary>Like <see cref="CheckAsync"/>, with the answer given as text (written to a temporary file outside the work dir).</summary>
-    public async Task<CheckOutcome> CheckAnswerAsync(string workDirectory, string answer, TimeSpan? timeout = null, CancellationToken cancellationToken = default)
+    public async Task<CheckOutcome> CheckAnswerAsync(string workDirectory, string answer, TimeSpan? timeout = null,
+        CancellationToken cancellationToken = default, BwrapSandbox? sandbox = null)
     {
         var resultFile = Path.Combine(Path.GetTempPath(), $"localclaude-result-{Guid.NewGuid():N}.txt");
         await File.WriteAllTextAsync(resultFile, answer, cancellationToken);
-        try { return await CheckAsync(workDirectory, resultFile, timeout, cancellationToken); }
+        try { return await CheckAsync(workDirectory, resultFile, timeout, cancellationToken, sandbox); }
         finally { File.Delete(resultFile); }
     }
 

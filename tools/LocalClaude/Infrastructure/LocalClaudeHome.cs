@@ -28,6 +28,8 @@ public sealed record LocalClaudeHome(string Root)
     public string Logs => Path.Combine(Root, "logs");
     /// <summary>Sandbox homes, bridges and scratch work dirs.</summary>
     public string Runs => Path.Combine(Root, "runs");
+    /// <summary>The sandbox HOMEs of <c>launch local</c>, one per profile, kept between launches.</summary>
+    public string LaunchHomes => Path.Combine(Root, "launch", "homes");
 
     public string Ensure(string path)
     {

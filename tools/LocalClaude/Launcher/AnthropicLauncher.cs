@@ -1,3 +1,4 @@
+using LocalClaude.Sandbox;
 using LocalClaude.Infrastructure;
 
 namespace LocalClaude.Launcher;
@@ -28,7 +29,7 @@ public sealed class AnthropicLauncher(LocalClaudeHome cache, IReadOnlySet<string
         {
             Backend = request.Backend,
             WorkDirectory = work,
-            Home = environment.TryGetValue("HOME", out var home) && home.Length > 0 ? home : ProtectedPath.UserHome(),
+            Home = environment.TryGetValue("HOME", out var home) && home.Length > 0 ? home : ReservedPaths.UserHome(),
             Claude = claude,
             ClaudeArguments = request.ClaudeArguments,
             EnvironmentChanges = changes,

@@ -6,6 +6,12 @@ namespace LocalClaude.Launcher;
 /// <summary>A Claude Code executable and where it came from (for the banner).</summary>
 public sealed record ClaudeCodeBinary(string Path, string Source);
 
+/// <summary>
+/// What of Claude Code a sandbox binds read-only: <see cref="HostPath"/> is its npm package folder (the real path's
+/// nearest <c>node_modules/@anthropic-ai/claude-code*</c> folder) or, outside any package, the file alone.
+/// </summary>
+public sealed record ClaudeCodeBind(string HostPath, string RelativeExecutable, bool IsFile);
+
 /// <summary>Finds the Claude Code executable a backend runs; a missing one is a <see cref="LaunchRefusedException"/>.</summary>
 public static class ClaudeCodeLocator
 {
@@ -34,6 +40,21 @@ public static class ClaudeCodeLocator
         throw new LaunchRefusedException(
             $"no Claude Code found: neither 'claude' on PATH nor the pinned {ClaudeCodeInstall.PinnedVersion} in the cache; " +
             "install it (npm install -g @anthropic-ai/claude-code), run 'tools/localclaude setup', or pass --claude PATH");
+    }
+
+    /// <summary>The package folder <paramref name="binary"/> belongs to, or the file alone; never a plain parent such as / or /tmp.</summary>
+    public static ClaudeCodeBind BindFor(ClaudeCodeBinary binary)
+    {
+        var real = Sandbox.RealPath.Of(binary.Path);
+        for (var dir = System.IO.Path.GetDirectoryName(real); dir is not null; dir = System.IO.Path.GetDirectoryName(dir))
+        {
+            var scope = System.IO.Path.GetDirectoryName(dir);
+            if (System.IO.Path.GetFileName(dir).StartsWith("claude-code", StringComparison.Ordinal)
+                && System.IO.Path.GetFileName(scope) == "@anthropic-ai"
+                && System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(scope)) == "node_modules")
+                return new ClaudeCodeBind(dir, System.IO.Path.GetRelativePath(dir, real), IsFile: false);
+        }
+        return new ClaudeCodeBind(real, System.IO.Path.GetFileName(real), IsFile: true);
     }
 
     private static ClaudeCodeBinary Explicit(string path)

@@ -1,4 +1,5 @@
 using LocalClaude.Profiles;
+using LocalClaude.Sandbox;
 using LocalClaude.Server;
 
 namespace LocalClaude.Launcher;
@@ -13,6 +14,10 @@ public sealed record LocalLaunchPlan
     public required string WorkDirectoryInside { get; init; }
     public required string SandboxHome { get; init; }
     public required ClaudeCodeBinary Claude { get; init; }
+    /// <summary>What of Claude Code the sandbox sees: its package folder, or the file alone (never the folder around it).</summary>
+    public required ClaudeCodeBind ClaudeBind { get; init; }
+    /// <summary>Paths in the work dir and HOME the sandbox may not create or change, besides the mandatory ones (<c>--deny-write</c>).</summary>
+    public IReadOnlyList<string> DenyWrite { get; init; } = [];
     public required IReadOnlyList<string> ClaudeArguments { get; init; }
     public required bool ReuseServer { get; init; }
 }

@@ -22,7 +22,7 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
 
     /// <summary>The default HOME for a profile's sandboxed Claude Code (its login-free config, theme, history).</summary>
     public static string DefaultSandboxHome(LocalClaudeHome cache, string profileName) =>
-        Path.Combine(cache.Root, "launch", "homes", profileName);
+        Path.Combine(cache.LaunchHomes, profileName);
 
     /// <summary>Checks the request without starting anything; bad input is a <see cref="LaunchRefusedException"/>.</summary>
     public LocalLaunchPlan Plan(LocalLaunchRequest request)
@@ -31,12 +31,18 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
         try { profile = context.Profile(request.ProfileName); }
         catch (ModelsConfException e) { throw new LaunchRefusedException($"unknown profile '{request.ProfileName}': {e.Message}", e); }
 
-        var userHome = ProtectedPath.UserHome();
-        var work = WorkDirectoryGuard.Check(request.WorkDirectory, ProtectedPath.Defaults(context.Repo, context.Home, userHome));
+        // One list of reserved paths for every path argument (ReservedPaths), each resolved (symlinks, ..) first.
+        var reserved = ReservedPaths.ForLaunch(context.Repo.Root, context.Home.Root, ReservedPaths.UserHome());
+        var work = CheckWorkDirectory(request.WorkDirectory, reserved);
         var claude = ClaudeCodeLocator.ForLocal(context.Home, request.ClaudeBinary);
-        if (RealPath.IsSameOrInside(Path.GetDirectoryName(claude.Path)!, work))
-            throw new LaunchRefusedException($"the work dir '{work}' contains the Claude Code binary {claude.Path}");
-        var home = CheckSandboxHome(request.SandboxHome ?? DefaultSandboxHome(context.Home, profile.Name), work, userHome);
+        var claudeBind = ClaudeCodeLocator.BindFor(claude);
+        if (request.ClaudeBinary is not null) CheckClaude(request.ClaudeBinary, claudeBind, reserved);
+        if (RealPath.Overlap(claudeBind.HostPath, work))
+            throw new LaunchRefusedException($"the work dir '{work}' and the Claude Code files {claudeBind.HostPath} overlap; the sandbox could change the binary");
+        foreach (var entry in request.DenyWrite)
+            if (!WriteDenyList.IsValidEntry(entry))
+                throw new LaunchRefusedException($"--deny-write '{entry}': give a path relative to the work dir, without '.' or '..' parts");
+        var home = CheckSandboxHome(request.SandboxHome, DefaultSandboxHome(context.Home, profile.Name), work, claudeBind.HostPath, reserved);
 
         LlamaServerLaunch launch;
         try
@@ -58,8 +64,10 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
                 : work,
             SandboxHome = home,
             Claude = claude,
+            ClaudeBind = claudeBind,
             ClaudeArguments = request.ClaudeArguments,
             ReuseServer = request.ReuseServer,
+            DenyWrite = request.DenyWrite,
         };
     }
 
@@ -102,11 +110,29 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
         // Disposing the session kills whatever still runs in it, stops the bridge and gives the folders back.
         await using var session = await sandbox.StartAsync(SandboxSpecFor(plan, serverPort), cancellationToken);
         Line("sandbox", $"bubblewrap {session.Id}: writes only the work dir and HOME; network: 127.0.0.1:{serverPort} only");
-        var argv = session.BuildCommandLine(Path.Combine(ClaudeFolderInside, Path.GetFileName(plan.Claude.Path)), plan.ClaudeArguments);
+        var argv = session.BuildCommandLine(ClaudeInside(plan), plan.ClaudeArguments);
         output.WriteLine("starting Claude Code (leave with /exit)...");
         output.Flush();
-        return await new TerminalCommand(argv[0], argv.Skip(1).ToArray(), "/", new Dictionary<string, string?>()).RunAsync(cancellationToken);
+        try
+        {
+            return await new TerminalCommand(argv[0], argv.Skip(1).ToArray(), "/", new Dictionary<string, string?>()).RunAsync(cancellationToken);
+        }
+        finally
+        {
+            await session.DisposeAsync();
+            foreach (var moved in session.Quarantined)
+                Line("denied", $"the sandbox created or changed a file that runs on the host; moved aside to {moved}");
+        }
     }
+
+    /// <summary>The Claude Code executable as the sandbox sees it: in its package folder, or alone.</summary>
+    public static string ClaudeInside(ClaudeCodeBind bind) => ClaudeFolderInside + "/" + bind.RelativeExecutable;
+
+    private static string ClaudeInside(LocalLaunchPlan plan) => ClaudeInside(plan.ClaudeBind);
+
+    /// <summary>What the sandbox binds of Claude Code: the package folder at <see cref="ClaudeFolderInside"/>, or the file alone in it.</summary>
+    public static ReadOnlyBind ClaudeReadOnlyBind(ClaudeCodeBind bind) =>
+        new(bind.HostPath, bind.IsFile ? ClaudeInside(bind) : ClaudeFolderInside);
 
     private async Task<ModelServerLease> AcquireServerAsync(LocalLaunchPlan plan, CancellationToken cancellationToken)
     {
@@ -134,7 +160,8 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
             WorkDirectory = plan.WorkDirectory,
             WorkDirectoryInside = plan.WorkDirectoryInside,
             HomeDirectory = plan.SandboxHome,
-            ReadOnlyBinds = [new ReadOnlyBind(Path.GetDirectoryName(plan.Claude.Path)!, ClaudeFolderInside)],
+            ReadOnlyBinds = [ClaudeReadOnlyBind(plan.ClaudeBind)],
+            DenyWrite = plan.DenyWrite,
             ModelServerPort = serverPort,
             Environment = environment,
             Interactive = true,
@@ -150,25 +177,47 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
             ? plan.WorkDirectory
             : $"{plan.WorkDirectory} (seen inside as {plan.WorkDirectoryInside})");
         Line("HOME", $"{plan.SandboxHome} (seen inside as {SandboxSpec.HomeInside}); your own ~/.claude and ~/.claude.json are not visible");
-        Line("claude", $"{plan.Claude.Path} ({plan.Claude.Source})");
+        Line("claude", $"{plan.Claude.Path} ({plan.Claude.Source}); visible inside, read-only: {plan.ClaudeBind.HostPath}");
         output.Flush();
     }
 
     private void Line(string label, string text) => output.WriteLine($"  {label,-9} {text}");
 
-    private static string CheckSandboxHome(string requested, string work, string userHome)
+    /// <summary>The work dir's real path, or <see cref="LaunchRefusedException"/> naming the reserved path it would expose.</summary>
+    public static string CheckWorkDirectory(string workDirectory, ReservedPaths reserved)
     {
-        var home = RealPath.Of(requested);
-        if (RealPath.IsSameOrInside(home, work) || RealPath.IsSameOrInside(work, home))
+        if (string.IsNullOrWhiteSpace(workDirectory)) throw new LaunchRefusedException("the work dir is empty");
+        var work = RealPath.Of(workDirectory);
+        if (!Directory.Exists(work))
+            throw new LaunchRefusedException($"the work dir '{workDirectory}' does not exist or is not a folder");
+        if (reserved.WritableFolderConflict(work) is { } conflict)
+            throw new LaunchRefusedException(conflict.Describe("work dir") + "; the sandboxed Claude Code could read and change it. Use a project folder of its own.");
+        return work;
+    }
+
+    /// <summary>--sandbox-home gets the work dir's rules; the default (in the cache, chosen here) only has to stay apart from the rest.</summary>
+    private static string CheckSandboxHome(string? requested, string defaultHome, string work, string claude, ReservedPaths reserved)
+    {
+        var home = RealPath.Of(requested ?? defaultHome);
+        if (requested is not null && reserved.WritableFolderConflict(home) is { } conflict)
+            throw new LaunchRefusedException(conflict.Describe("sandbox HOME") + "; the sandboxed Claude Code could read and change it. Use a folder of its own.");
+        if (RealPath.Overlap(home, work))
             throw new LaunchRefusedException($"the sandbox HOME '{home}' and the work dir '{work}' must be separate folders");
-        var user = RealPath.Of(userHome);
-        if (RealPath.IsSameOrInside(user, home))
-            throw new LaunchRefusedException($"the sandbox HOME '{home}' is or contains your HOME ({user}); it must be a folder of its own");
-        foreach (var config in new[] { Path.Combine(user, ".claude"), Path.Combine(user, ".claude.json") })
-            if (RealPath.IsSameOrInside(home, RealPath.Of(config)))
-                throw new LaunchRefusedException($"the sandbox HOME '{home}' is inside your Claude Code config {config}");
-        if (home.Count(c => c == '/') < 2) throw new LaunchRefusedException($"the sandbox HOME '{home}' is a top-level folder");
+        if (RealPath.Overlap(home, claude))
+            throw new LaunchRefusedException($"the sandbox HOME '{home}' and the Claude Code files {claude} overlap; the sandbox could change the binary");
         if (File.Exists(home)) throw new LaunchRefusedException($"the sandbox HOME '{home}' is a file");
         return home;
+    }
+
+    /// <summary>
+    /// --claude may lie anywhere the sandbox may see read-only: not in a reserved folder (HOME's Claude Code config, the
+    /// repo, another checkout), except the cache's own Claude Code install and the system folders the sandbox shows anyway.
+    /// </summary>
+    private void CheckClaude(string requested, ClaudeCodeBind bind, ReservedPaths reserved)
+    {
+        if (RealPath.IsSameOrInside(bind.HostPath, RealPath.Of(context.Home.ClaudeCode))) return;
+        if (ReservedPaths.VisibleInEverySandbox.Any(v => RealPath.IsSameOrInside(bind.HostPath, RealPath.Of(v)))) return;
+        if (reserved.Conflict(bind.HostPath) is { } conflict)
+            throw new LaunchRefusedException($"--claude '{requested}': {conflict.Describe(bind.IsFile ? "Claude Code file" : "Claude Code package")}; the sandbox must not see it");
     }
 }

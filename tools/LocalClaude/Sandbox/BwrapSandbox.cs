@@ -39,8 +39,14 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
         var (work, home, readOnly) = Validate(spec);
         var caller = HostIdentity.Current();
         var id = Guid.NewGuid().ToString("N")[..12];
+        // Before anything runs inside: what layer 2 of the deny list compares with when the sandbox has ended.
+        var denied = new[]
+        {
+            WriteDenyList.Take(work, WriteDenyList.ForWorkDirectory(spec.DenyWrite)),
+            WriteDenyList.Take(home, WriteDenyList.ForHome(spec.DenyWrite)),
+        };
         var layout = SandboxLayout.Create(_options.RuntimeRoot, id, spec, work, home, readOnly,
-            probe.Tools.Socat, probe.SandboxUid, probe.SandboxGid, stage: caller.IsRoot);
+            probe.Tools.Socat, probe.SandboxUid, probe.SandboxGid, stage: caller.IsRoot, denied);
         var plan = new SandboxPlan(probe.Tools, caller.IsRoot, probe.SandboxUid, probe.SandboxGid, spec, layout, id);
         PortBridge? bridge = null;
         var handedOver = false;
@@ -186,19 +192,18 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
     {
         var work = RealDirectory(spec.WorkDirectory, "work dir");
         var home = RealDirectory(spec.HomeDirectory, "sandbox HOME");
-        if (Overlap(work, home)) throw new ArgumentException($"the work dir ({work}) and the sandbox HOME ({home}) must be separate folders");
-        var callerHome = Path.GetFullPath(System.Environment.GetFolderPath(System.Environment.SpecialFolder.UserProfile));
+        // Both are chowned recursively to the sandbox uid and written from inside: never a reserved folder (one list, ReservedPaths).
+        var reserved = ReservedPaths.ForSandbox(LocalClaudeHome.Default(), ReservedPaths.UserHome());
         foreach (var (path, what) in new[] { (work, "work dir"), (home, "sandbox HOME") })
-        {
-            // Both are chowned recursively to the sandbox uid: never a system folder or a folder holding the caller's HOME.
-            if (path.Count(c => c == '/') < 2)
-                throw new ArgumentException($"the {what} '{path}' is a top-level folder; use a dedicated folder");
-            if (path == callerHome || callerHome.StartsWith(path + "/", StringComparison.Ordinal))
-                throw new ArgumentException($"the {what} '{path}' is or contains the caller's HOME ({callerHome})");
-        }
+            if (reserved.WritableFolderConflict(path) is { } conflict)
+                throw new ArgumentException(conflict.Describe(what) + "; the sandbox could change it. Use a folder of its own.");
+        if (RealPath.Overlap(work, home)) throw new ArgumentException($"the work dir ({work}) and the sandbox HOME ({home}) must be separate folders");
+        foreach (var entry in spec.DenyWrite)
+            if (!WriteDenyList.IsValidEntry(entry))
+                throw new ArgumentException($"deny-write entry '{entry}' must be a relative path without '.' or '..' parts");
 
         CheckInsidePath(spec.WorkDirectoryInside, nameof(spec.WorkDirectoryInside));
-        if (Overlap(spec.WorkDirectoryInside, SandboxSpec.HomeInside))
+        if (RealPath.Overlap(spec.WorkDirectoryInside, SandboxSpec.HomeInside))
             throw new ArgumentException($"{nameof(spec.WorkDirectoryInside)} '{spec.WorkDirectoryInside}' overlaps the sandbox HOME {SandboxSpec.HomeInside}");
         var readOnly = new List<ReadOnlyBind>();
         foreach (var bind in spec.ReadOnlyBinds)
@@ -208,7 +213,10 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
             foreach (var writable in new[] { spec.WorkDirectoryInside, SandboxSpec.HomeInside })
                 if (writable == bind.InsidePath || writable.StartsWith(bind.InsidePath + "/", StringComparison.Ordinal))
                     throw new ArgumentException($"read-only bind '{bind.InsidePath}' would hide {writable}");
-            var host = RealPath(bind.HostPath) ?? throw new ArgumentException($"read-only bind source '{bind.HostPath}' does not exist");
+            var host = RealPath.OfExisting(bind.HostPath) ?? throw new ArgumentException($"read-only bind source '{bind.HostPath}' does not exist");
+            // Inside a reserved folder is fine read-only (the Claude Code install in the cache); being or holding one is not (/, /tmp, HOME).
+            if (reserved.Conflict(host) is { Relation: not ReservedRelation.Inside } exposed)
+                throw new ArgumentException(exposed.Describe("read-only bind source") + "; the sandbox would see all of it");
             readOnly.Add(bind with { HostPath = host });
         }
         // The listener inside runs unprivileged, so it cannot bind a port below 1024.
@@ -234,29 +242,10 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
 
     private static string RealDirectory(string path, string what)
     {
-        var real = RealPath(path);
+        var real = RealPath.OfExisting(path);
         if (real is null || !Directory.Exists(real)) throw new ArgumentException($"the {what} '{path}' does not exist or is not a folder");
         return real;
     }
-
-    /// <summary>The path with every symlink resolved (binds must name the real folder, and the chown must not follow a link).</summary>
-    private static string? RealPath(string path)
-    {
-        var full = Path.GetFullPath(path);
-        if (!File.Exists(full) && !Directory.Exists(full)) return null;
-        var parts = full.Split('/', StringSplitOptions.RemoveEmptyEntries);
-        var current = "/";
-        for (var i = 0; i < parts.Length; i++)
-        {
-            var next = Path.Combine(current, parts[i]);
-            FileSystemInfo info = Directory.Exists(next) ? new DirectoryInfo(next) : new FileInfo(next);
-            current = info.LinkTarget is null ? next : info.ResolveLinkTarget(returnFinalTarget: true)!.FullName;
-        }
-        return current;
-    }
-
-    private static bool Overlap(string a, string b) =>
-        a == b || a.StartsWith(b + "/", StringComparison.Ordinal) || b.StartsWith(a + "/", StringComparison.Ordinal);
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex VariableName();

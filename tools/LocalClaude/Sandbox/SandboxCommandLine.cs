@@ -92,7 +92,7 @@ internal static class SandboxCommandLine
         a.AddRange(["--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]);
         a.AddRange(["--size", size, "--tmpfs", "/tmp"]);
 
-        foreach (var bind in plan.Layout.Binds)
+        foreach (var bind in plan.Layout.Binds.Concat(plan.Layout.DenyBinds))
             a.AddRange([bind.ReadOnly ? "--ro-bind" : "--bind", bind.Source, bind.InsidePath]);
         a.AddRange(["--ro-bind", plan.Layout.MountDirectory, SandboxLayout.MountInside]);
         foreach (var name in SandboxLayout.GeneratedEtcFiles)

@@ -20,11 +20,14 @@ internal sealed class SandboxLayout
     public const string SocatInside = "/run/localclaude-tools/socat";
     public static readonly string[] GeneratedEtcFiles = ["passwd", "group", "hosts", "nsswitch.conf"];
 
-    private SandboxLayout(string root, IReadOnlyList<SandboxBind> binds, string socatInside)
+    private SandboxLayout(string root, IReadOnlyList<SandboxBind> binds, string socatInside,
+        IReadOnlyList<WriteDenySnapshot> denied, IReadOnlyList<SandboxBind> denyBinds)
     {
         Root = root;
         Binds = binds;
         SocatPathInside = socatInside;
+        Denied = denied;
+        DenyBinds = denyBinds;
     }
 
     public string Root { get; }
@@ -36,11 +39,15 @@ internal sealed class SandboxLayout
     public SandboxBind Work => Binds[0];
     public SandboxBind Home => Binds[1];
     public string SocatPathInside { get; }
+    /// <summary>The writable folders' deny paths as they were before the sandbox (layer 2 compares with them).</summary>
+    public IReadOnlyList<WriteDenySnapshot> Denied { get; }
+    /// <summary>Mounted after <see cref="Binds"/>: the deny paths read-only, the folders above them over themselves.</summary>
+    public IReadOnlyList<SandboxBind> DenyBinds { get; }
 
     /// <summary>Creates the folder and its generated files. <paramref name="stage"/>: bind through staging mount points (root callers).</summary>
     public static SandboxLayout Create(
         string runtimeRoot, string id, SandboxSpec spec, string workHost, string homeHost,
-        IReadOnlyList<ReadOnlyBind> readOnly, string? socat, int uid, int gid, bool stage)
+        IReadOnlyList<ReadOnlyBind> readOnly, string? socat, int uid, int gid, bool stage, IReadOnlyList<WriteDenySnapshot> denied)
     {
         var root = Path.Combine(Path.GetFullPath(runtimeRoot), "localclaude-sbx-" + id);
         Directory.CreateDirectory(root);
@@ -82,7 +89,17 @@ internal sealed class SandboxLayout
         }
         if (stage) File.SetUnixFileMode(Path.Combine(root, "stage"), (UnixFileMode)0b111_101_101);
 
-        var layout = new SandboxLayout(root, binds, socatInside);
+        // Through the writable folder's own bind source (its staging point when staged), so the sandbox uid can resolve it.
+        var denyBinds = new List<SandboxBind>();
+        foreach (var snapshot in denied)
+        {
+            var folder = binds.Single(b => b.HostPath == snapshot.Root && !b.ReadOnly);
+            foreach (var (relative, readOnlyBind) in WriteDenyList.Binds(snapshot))
+                denyBinds.Add(new SandboxBind(Path.Combine(folder.HostPath, relative), folder.InsidePath + "/" + relative, readOnlyBind,
+                    Path.Combine(folder.Source, relative)));
+        }
+
+        var layout = new SandboxLayout(root, binds, socatInside, denied, denyBinds);
         layout.WriteGeneratedFiles(spec, uid, gid);
         return layout;
     }

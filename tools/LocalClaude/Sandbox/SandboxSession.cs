@@ -33,6 +33,12 @@ public sealed class SandboxSession : IAsyncDisposable
     public string HomeInside => SandboxSpec.HomeInside;
     /// <summary>The model server as seen inside (http://127.0.0.1:PORT), or null without a port.</summary>
     public Uri? ModelServerUrl => _plan.Spec.ModelServerPort is { } port ? new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")) : null;
+    /// <summary>
+    /// After disposal: what the sandbox created or changed at a deny path (a new <c>.git</c>, hook, rc file, agent
+    /// config) and was moved aside as <c>NAME.localclaude-untrusted</c> (see <see cref="WriteDenyList"/>).
+    /// </summary>
+    public IReadOnlyList<string> Quarantined { get; private set; } = [];
+
     /// <summary>The variables the command sees (nothing else from the host).</summary>
     public IReadOnlyDictionary<string, string> Environment => SandboxCommandLine.Environment(_plan);
 
@@ -111,9 +117,13 @@ public sealed class SandboxSession : IAsyncDisposable
         }
         finally
         {
-            // Only once nothing runs in the sandbox any more, so nothing can race the chown.
+            // Only once nothing runs in the sandbox any more, so nothing can race the deny list's check or the chown.
             try
             {
+                // If this throws, the folders are not given back: left with the sandbox uid, the caller's git refuses them.
+                var moved = new List<string>();
+                foreach (var snapshot in _plan.Layout.Denied) moved.AddRange(WriteDenyList.Enforce(snapshot));
+                Quarantined = moved;
                 if (_restoreOwner is not null)
                     await Ownership.GiveAsync([_plan.Layout.Work.HostPath, _plan.Layout.Home.HostPath], _restoreOwner.Uid, _restoreOwner.Gid, CancellationToken.None);
             }

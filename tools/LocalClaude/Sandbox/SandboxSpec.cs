@@ -25,6 +25,12 @@ public sealed record SandboxSpec
     /// <summary>More host paths, read-only (e.g. the folder holding the Claude Code binary).</summary>
     public IReadOnlyList<ReadOnlyBind> ReadOnlyBinds { get; init; } = [];
 
+    /// <summary>
+    /// More paths, relative to the work dir and to the HOME, that the sandbox must not create or change, on top of
+    /// <see cref="WriteDenyList"/>'s mandatory ones (e.g. <c>Makefile</c>, <c>.pre-commit-config.yaml</c>).
+    /// </summary>
+    public IReadOnlyList<string> DenyWrite { get; init; } = [];
+
     /// <summary>The model server's port (1024-65535): host 127.0.0.1:PORT appears at 127.0.0.1:PORT inside. Null: no network at all.</summary>
     public int? ModelServerPort { get; init; }
 
