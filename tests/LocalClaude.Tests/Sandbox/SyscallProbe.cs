@@ -74,12 +74,13 @@ internal static class SyscallProbe
             if (argc < 2) return 2;
             const char *op = argv[1];
             long a = argc > 2 ? strtol(argv[2], 0, 0) : 0;
-            if (!strcmp(op, "tiocsti")) {            // tiocsti PATH|- TEXT [HIGH]: push TEXT into the terminal's input queue
+            if (!strcmp(op, "tiocsti")) {            // tiocsti PATH|- TEXT [HIGH]: push TEXT and a newline into the terminal's input queue
                 int fd = strcmp(argv[2], "-") ? open(argv[2], O_RDWR) : 0;
                 if (fd < 0) return report(-1, "open");
                 unsigned long req = TIOCSTI | (argc > 4 ? strtoul(argv[4], 0, 0) << 32 : 0);
                 long r = 0;
                 for (const char *c = argv[3]; *c && r >= 0; c++) r = syscall(SYS_ioctl, fd, req, c);
+        if (r >= 0) r = syscall(SYS_ioctl, fd, req, "\n");
                 return report(r, "tiocsti");
             }
             if (!strcmp(op, "tioclinux")) { int fd = strcmp(argv[2], "-") ? open(argv[2], O_RDWR) : 0; char sub = 2; return report(syscall(SYS_ioctl, fd, (unsigned long)TIOCLINUX, &sub), "tioclinux"); }

@@ -68,7 +68,8 @@ public sealed record SandboxLimits
         if (standardError.Contains("CPU time limit exceeded", StringComparison.Ordinal)) return SandboxLimit.CpuTime;
         if (standardError.Contains("File size limit exceeded", StringComparison.Ordinal)) return SandboxLimit.FileSize;
         if (exitCode == 0) return SandboxLimit.None;
-        if (standardError.Contains("Resource temporarily unavailable", StringComparison.Ordinal)) return SandboxLimit.Processes;
+        if (standardError.Contains("Resource temporarily unavailable", StringComparison.Ordinal)
+            || standardError.Contains("Cannot fork", StringComparison.Ordinal)) return SandboxLimit.Processes;
         if (standardError.Contains("Cannot allocate memory", StringComparison.Ordinal)
             || standardError.Contains("MemoryError", StringComparison.Ordinal)
             || standardError.Contains("out of memory", StringComparison.OrdinalIgnoreCase)) return SandboxLimit.Memory;
