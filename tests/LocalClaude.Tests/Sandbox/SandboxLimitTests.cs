@@ -215,7 +215,67 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
         Assert.Contains("launcher exit 137", pane.Sandbox);
     }
 
+    [Fact]
+    public async Task Interactive_sandbox_dies_with_its_launcher()
+    {
+        fixture.Require();
+        var session = fixture.Interactive!;
+        var tmux = RequireTmux();
+        var dir = NewPaneDirectory();
+        var outer = Path.Combine(dir, "outer.sh");
+        // The launcher's parent is a subshell that gets SIGKILLed; the pane's shell (and so the terminal) stays, waiting in a builtin.
+        await File.WriteAllTextAsync(outer, $"( echo $BASHPID > '{dir}/launcher.pid'; {session.BuildShellCommand("/bin/sleep", ["60"])}; true )\nread -r -t 60 _\n",
+            TestContext.Current.CancellationToken);
+        var socket = Path.Combine(dir, "tmux.sock");
+        await StartPaneAsync(tmux, socket, outer);
+        try
+        {
+            var pidFile = Path.Combine(dir, "launcher.pid");
+            for (var i = 0; i < 100 && (!File.Exists(pidFile) || session.FindProcesses().Count == 0); i++)
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            Assert.NotEmpty(session.FindProcesses());
+            var launcher = int.Parse((await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim(), CultureInfo.InvariantCulture);
+            System.Diagnostics.Process.GetProcessById(launcher).Kill();
+            for (var i = 0; i < 50 && session.FindProcesses().Count > 0; i++)
+                await Task.Delay(200, TestContext.Current.CancellationToken);
+            var left = session.FindProcesses().Select(pid => $"{pid}: {Describe(pid)}").ToArray();
+            Assert.True(left.Length == 0, "still running after the launcher's parent died:\n" + string.Join('\n', left));
+        }
+        finally { await StopPaneAsync(tmux, socket); }
+    }
+
+    private static string Describe(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[..Math.Min(stat.Length, 80)] + " " + File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ')[..60];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException) { return "(gone)"; }
+    }
+
     private sealed record PaneResult(string Sandbox, string After);
+
+    private static string RequireTmux()
+    {
+        var tmux = ToolLocator.Find("tmux", ToolLocator.DefaultSearchPath);
+        MissingPart.Require(tmux is not null, "tmux is needed for a real terminal");
+        return tmux!;
+    }
+
+    private string NewPaneDirectory()
+    {
+        var dir = Path.Combine(fixture.Scratch, Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static Task StartPaneAsync(string tmux, string socket, string script) =>
+        ExternalCommand.RunAsync(tmux, ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30", $"/bin/bash --noprofile --norc {script}"],
+            new CommandOptions { Timeout = TimeSpan.FromSeconds(20) }, TestContext.Current.CancellationToken);
+
+    private static Task StopPaneAsync(string tmux, string socket) =>
+        ExternalCommand.RunAsync(tmux, ["-S", socket, "kill-server"], new CommandOptions { Timeout = TimeSpan.FromSeconds(20), ThrowOnFailure = false }, CancellationToken.None);
 
     /// <summary>
     /// Runs <paramref name="command"/> in a fresh tmux pane (a real pty, the command's controlling terminal), then has
@@ -223,10 +283,8 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
     /// </summary>
     private async Task<PaneResult> RunInTerminalAsync(string command, string before, string after = "")
     {
-        var tmux = ToolLocator.Find("tmux", ToolLocator.DefaultSearchPath);
-        MissingPart.Require(tmux is not null, "tmux is needed for a real terminal");
-        var dir = Path.Combine(fixture.Scratch, Guid.NewGuid().ToString("N")[..8]);
-        Directory.CreateDirectory(dir);
+        var tmux = RequireTmux();
+        var dir = NewPaneDirectory();
         var outer = Path.Combine(dir, "outer.sh");
         await File.WriteAllTextAsync(outer, $"""
             dir='{dir}'
@@ -239,9 +297,7 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
 
             """, TestContext.Current.CancellationToken);
         var socket = Path.Combine(dir, "tmux.sock");
-        var options = new CommandOptions { Timeout = TimeSpan.FromSeconds(20), ThrowOnFailure = false };
-        await ExternalCommand.RunAsync(tmux!, ["-S", socket, "-f", "/dev/null", "new-session", "-d", "-x", "120", "-y", "30", $"/bin/bash --noprofile --norc {outer}"],
-            options with { ThrowOnFailure = true }, TestContext.Current.CancellationToken);
+        await StartPaneAsync(tmux, socket, outer);
         try
         {
             var done = Path.Combine(dir, "after.txt");
@@ -254,9 +310,6 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
             output.WriteLine(text);
             return new PaneResult(sandbox, text);
         }
-        finally
-        {
-            await ExternalCommand.RunAsync(tmux!, ["-S", socket, "kill-server"], options, CancellationToken.None);
-        }
+        finally { await StopPaneAsync(tmux, socket); }
     }
 }

@@ -99,13 +99,22 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
 
     private async Task<int> RunClaudeCodeAsync(BwrapSandbox sandbox, LocalLaunchPlan plan, int serverPort, CancellationToken cancellationToken)
     {
-        // Disposing the session kills whatever still runs in it, stops the bridge and gives the folders back.
-        await using var session = await sandbox.StartAsync(SandboxSpecFor(plan, serverPort), cancellationToken);
-        Line("sandbox", $"bubblewrap {session.Id}: writes only the work dir and HOME; network: 127.0.0.1:{serverPort} only");
-        var argv = session.BuildCommandLine(Path.Combine(ClaudeFolderInside, Path.GetFileName(plan.Claude.Path)), plan.ClaudeArguments);
-        output.WriteLine("starting Claude Code (leave with /exit)...");
-        output.Flush();
-        return await new TerminalCommand(argv[0], argv.Skip(1).ToArray(), "/", new Dictionary<string, string?>()).RunAsync(cancellationToken);
+        try
+        {
+            // Disposing the session kills whatever still runs in it, stops the bridge and gives the folders back.
+            await using var session = await sandbox.StartAsync(SandboxSpecFor(plan, serverPort), cancellationToken);
+            Line("sandbox", $"bubblewrap {session.Id}: writes only the work dir and HOME; network: 127.0.0.1:{serverPort} only");
+            Line("limits", $"{SeccompFilter.Describe()}; {session.Spec.Limits.Describe()}");
+            var argv = session.BuildCommandLine(Path.Combine(ClaudeFolderInside, Path.GetFileName(plan.Claude.Path)), plan.ClaudeArguments);
+            output.WriteLine("starting Claude Code (leave with /exit)...");
+            output.Flush();
+            return await new TerminalCommand(argv[0], argv.Skip(1).ToArray(), "/", new Dictionary<string, string?>()).RunAsync(cancellationToken);
+        }
+        finally
+        {
+            // Second layer behind the seccomp filter's TIOCSTI rule: nothing queued in the shared terminal reaches the user's shell.
+            TerminalInput.DiscardPending();
+        }
     }
 
     private async Task<ModelServerLease> AcquireServerAsync(LocalLaunchPlan plan, CancellationToken cancellationToken)

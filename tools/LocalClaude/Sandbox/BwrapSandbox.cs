@@ -80,11 +80,11 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
 
         if (tools.Bwrap is null) Missing("bubblewrap", _options.Bwrap, "it builds the sandbox", "bubblewrap");
         if (tools.Socat is null) Missing("socat", _options.Socat, "it bridges the one allowed model-server port", "socat", onlyForNetwork: true);
+        if (tools.Setpriv is null) Missing("setpriv", _options.Setpriv, "it drops root to the unprivileged sandbox uid and ties an interactive sandbox to its parent", "util-linux");
         var (uid, gid) = caller.IsRoot ? (_options.SandboxUid, _options.SandboxGid) : (caller.Uid, caller.Gid);
         if (caller.IsRoot)
         {
             // As root, bwrap alone leaves the command host uid 0 (able to write any root-owned file bound in): drop first.
-            if (tools.Setpriv is null) Missing("setpriv", _options.Setpriv, "it drops root to the unprivileged sandbox uid", "util-linux");
             if (tools.Unshare is null) Missing("unshare", _options.Unshare, "it stages the binds in a private mount namespace", "util-linux");
             if (tools.Mount is null) Missing("mount", _options.Mount, "it stages the binds in a private mount namespace", "mount");
             if (uid <= 0 || gid <= 0)

@@ -59,6 +59,8 @@ internal static class SandboxCommandLine
         var staged = plan.Layout.Binds.Where(b => b.Source != b.HostPath).ToArray();
         if (plan.DropPrivileges)
             argv.AddRange([plan.Tools.Unshare!, "--mount", "--propagation", "private", "--"]);
+        // In job mode the launcher shell stays as bwrap's parent: it must die with ours, as bwrap (--die-with-parent) would.
+        if (plan.Spec.Interactive && plan.Tools.Setpriv is { } setpriv) argv.AddRange([setpriv, "--pdeathsig", "KILL", "--"]);
         argv.AddRange(["/bin/bash", "--noprofile", "--norc", "-c", Launcher, "localclaude-sandbox"]);
         argv.Add(plan.Tools.Mount ?? "mount");
         argv.Add(SeccompFilterPath(plan.Layout));

@@ -19,7 +19,7 @@ internal sealed record DenyBits(int Argument, NamedValue Mask) : ArgumentTest(Ar
 internal sealed record NamedValue(string Name, uint Value, int? AlsoArgument = null, uint AlsoValue = 0);
 
 /// <summary>One syscall the sandbox restricts: denied outright (no <see cref="Test"/>) or by its argument, with <see cref="Errno"/>.</summary>
-internal sealed record SyscallRule(string Name, int Number, int Errno, ArgumentTest? Test = null, string Why = "");
+internal sealed record SyscallRule(string Name, int Number, int Errno, ArgumentTest? Test = null, string Why = "other");
 
 /// <summary>
 /// The seccomp filter every sandboxed process runs under (bwrap <c>--seccomp FD</c>: a classic BPF program,
@@ -47,17 +47,17 @@ internal static class SeccompFilter
     [
         // The shared terminal (interactive launch): keystrokes pushed into the caller's input queue (CVE-2017-5226)
         // or console selection/paste (CVE-2023-28100). Low 32 bits only, as the kernel compares them (CVE-2023-28101 class).
-        new("ioctl", 16, Eperm, new DenyValues(1, [new("TIOCSTI", Tiocsti), new("TIOCLINUX", Tioclinux)]), "terminal injection"),
+        new("ioctl", 16, Eperm, new DenyValues(1, [new("TIOCSTI", Tiocsti), new("TIOCLINUX", Tioclinux)]), "TIOCSTI/TIOCLINUX"),
         // Only the families a client needs; netlink only for NETLINK_ROUTE (getifaddrs, glibc's getaddrinfo address check).
         new("socket", 41, Eafnosupport, new AllowValues(0, [
             new("AF_UNIX", AfUnix), new("AF_INET", AfInet), new("AF_INET6", AfInet6),
-            new("AF_NETLINK/NETLINK_ROUTE", AfNetlink, AlsoArgument: 2, AlsoValue: NetlinkRoute)]), "socket families"),
-        new("socketpair", 53, Eafnosupport, new AllowValues(0, [new("AF_UNIX", AfUnix)]), "socket families"),
+            new("AF_NETLINK/NETLINK_ROUTE", AfNetlink, AlsoArgument: 2, AlsoValue: NetlinkRoute)]), "sockets but unix/inet/inet6"),
+        new("socketpair", 53, Eafnosupport, new AllowValues(0, [new("AF_UNIX", AfUnix)]), "sockets but unix/inet/inet6"),
         // New namespaces (a way back to capabilities); clone3 passes its flags in memory, which BPF cannot read: ENOSYS makes glibc fall back to clone.
-        new("clone", 56, Eperm, new DenyBits(0, new("CLONE_NEW*", CloneNewFlags)), "namespaces"),
-        new("clone3", 435, Enosys, Why: "namespaces (flags unreadable)"),
-        new("unshare", 272, Eperm, Why: "namespaces"),
-        new("setns", 308, Eperm, Why: "namespaces"),
+        new("clone", 56, Eperm, new DenyBits(0, new("CLONE_NEW*", CloneNewFlags)), "new namespaces"),
+        new("clone3", 435, Enosys, Why: "new namespaces"),
+        new("unshare", 272, Eperm, Why: "new namespaces"),
+        new("setns", 308, Eperm, Why: "new namespaces"),
         // Mounts, old API and new.
         new("mount", 165, Eperm, Why: "mounts"),
         new("umount2", 166, Eperm, Why: "mounts"),
@@ -72,23 +72,23 @@ internal static class SeccompFilter
         new("mount_setattr", 442, Eperm, Why: "mounts"),
         new("open_tree_attr", 467, Eperm, Why: "mounts"),
         // Kernel keyrings are not namespaced.
-        new("add_key", 248, Eperm, Why: "keyring"),
-        new("request_key", 249, Eperm, Why: "keyring"),
-        new("keyctl", 250, Eperm, Why: "keyring"),
+        new("add_key", 248, Eperm, Why: "keyrings"),
+        new("request_key", 249, Eperm, Why: "keyrings"),
+        new("keyctl", 250, Eperm, Why: "keyrings"),
         // Large kernel attack surface nothing inside needs; io_uring gets ENOSYS so runtimes fall back to epoll/threads.
-        new("bpf", 321, Eperm, Why: "kernel surface"),
-        new("perf_event_open", 298, Eperm, Why: "kernel surface"),
-        new("userfaultfd", 323, Eperm, Why: "kernel surface"),
-        new("io_uring_setup", 425, Enosys, Why: "kernel surface"),
-        new("io_uring_enter", 426, Enosys, Why: "kernel surface"),
-        new("io_uring_register", 427, Enosys, Why: "kernel surface"),
+        new("bpf", 321, Eperm, Why: "bpf/perf/userfaultfd/io_uring"),
+        new("perf_event_open", 298, Eperm, Why: "bpf/perf/userfaultfd/io_uring"),
+        new("userfaultfd", 323, Eperm, Why: "bpf/perf/userfaultfd/io_uring"),
+        new("io_uring_setup", 425, Enosys, Why: "bpf/perf/userfaultfd/io_uring"),
+        new("io_uring_enter", 426, Enosys, Why: "bpf/perf/userfaultfd/io_uring"),
+        new("io_uring_register", 427, Enosys, Why: "bpf/perf/userfaultfd/io_uring"),
         // Other processes' memory: no debugger inside (strace/gdb do not work there).
-        new("ptrace", 101, Eperm, Why: "process memory"),
-        new("process_vm_readv", 310, Eperm, Why: "process memory"),
-        new("process_vm_writev", 311, Eperm, Why: "process memory"),
-        new("pidfd_getfd", 438, Eperm, Why: "process memory"),
+        new("ptrace", 101, Eperm, Why: "ptrace"),
+        new("process_vm_readv", 310, Eperm, Why: "ptrace"),
+        new("process_vm_writev", 311, Eperm, Why: "ptrace"),
+        new("pidfd_getfd", 438, Eperm, Why: "ptrace"),
         // Only the plain Linux personalities (and the query): ADDR_NO_RANDOMIZE and friends would switch off ASLR.
-        new("personality", 135, Eperm, new AllowValues(0, [new("PER_LINUX", 0), new("PER_LINUX32", 8), new("query", 0xFFFFFFFF)]), "ASLR"),
+        new("personality", 135, Eperm, new AllowValues(0, [new("PER_LINUX", 0), new("PER_LINUX32", 8), new("query", 0xFFFFFFFF)]), "ASLR off"),
         // Host administration: needs capabilities the sandbox lacks; denied here as a second layer.
         new("kexec_load", 246, Eperm, Why: "host administration"),
         new("kexec_file_load", 320, Eperm, Why: "host administration"),
@@ -111,6 +111,9 @@ internal static class SeccompFilter
         new("lookup_dcookie", 212, Eperm, Why: "host administration"),
         new("vhangup", 153, Eperm, Why: "host administration"),
     ];
+
+    /// <summary>What the filter denies, in a few words (the launch banner).</summary>
+    public static string Describe() => "seccomp denies " + string.Join(", ", Rules.Select(r => r.Why).Distinct());
 
     /// <summary>Whether this host's syscall table is the one the rules are written for.</summary>
     public static bool SupportedHost => RuntimeInformation.OSArchitecture == Architecture.X64;
