@@ -51,8 +51,8 @@ internal static class SeccompFilter
         // Only the families a client needs; netlink only for NETLINK_ROUTE (getifaddrs, glibc's getaddrinfo address check).
         new("socket", 41, Eafnosupport, new AllowValues(0, [
             new("AF_UNIX", AfUnix), new("AF_INET", AfInet), new("AF_INET6", AfInet6),
-            new("AF_NETLINK/NETLINK_ROUTE", AfNetlink, AlsoArgument: 2, AlsoValue: NetlinkRoute)]), "sockets but unix/inet/inet6"),
-        new("socketpair", 53, Eafnosupport, new AllowValues(0, [new("AF_UNIX", AfUnix)]), "sockets but unix/inet/inet6"),
+            new("AF_NETLINK/NETLINK_ROUTE", AfNetlink, AlsoArgument: 2, AlsoValue: NetlinkRoute)]), "sockets but unix/inet/inet6/route netlink"),
+        new("socketpair", 53, Eafnosupport, new AllowValues(0, [new("AF_UNIX", AfUnix)]), "sockets but unix/inet/inet6/route netlink"),
         // New namespaces (a way back to capabilities); clone3 passes its flags in memory, which BPF cannot read: ENOSYS makes glibc fall back to clone.
         new("clone", 56, Eperm, new DenyBits(0, new("CLONE_NEW*", CloneNewFlags)), "new namespaces"),
         new("clone3", 435, Enosys, Why: "new namespaces"),
