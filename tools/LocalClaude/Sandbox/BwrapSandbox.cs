@@ -42,11 +42,11 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
         var layout = SandboxLayout.Create(_options.RuntimeRoot, id, spec, work, home, readOnly,
             probe.Tools.Socat, probe.SandboxUid, probe.SandboxGid, stage: caller.IsRoot);
         var plan = new SandboxPlan(probe.Tools, caller.IsRoot, probe.SandboxUid, probe.SandboxGid, spec, layout, id);
-        File.WriteAllBytes(SandboxCommandLine.SeccompFilterPath(layout), SeccompFilter.Compile());
         PortBridge? bridge = null;
         var handedOver = false;
         try
         {
+            File.WriteAllBytes(SandboxCommandLine.SeccompFilterPath(layout), SeccompFilter.Compile());
             if (caller.IsRoot)
             {
                 handedOver = true;

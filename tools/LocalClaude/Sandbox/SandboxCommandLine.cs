@@ -20,7 +20,8 @@ internal static class SandboxCommandLine
 
     // $1: mount tool, $2: seccomp program file, $3: "job" (interactive) or "exec", $4-$8: limits (tasks, data KiB,
     // file KiB, CPU s soft and hard), $9: number of (source, staging point) pairs, then the pairs, then the command.
-    private const string Launcher = """
+    private const string SeccompDescriptor = "3";
+    private const string Launcher = $$"""
         set -e
         mount_tool=$1; seccomp=$2; mode=$3; tasks=$4; data=$5; fsize=$6; cpu=$7; cpu_hard=$8; pairs=$9; shift 9
         while [ "$pairs" -gt 0 ]; do "$mount_tool" --bind -- "$1" "$2"; shift 2; pairs=$((pairs - 1)); done
@@ -32,8 +33,8 @@ internal static class SandboxCommandLine
         # Hard limits before dropping privileges: nothing inside can raise them. Soft first (a hard one below the soft fails).
         ulimit -S -u "$tasks" -d "$data" -f "$fsize" -t "$cpu"
         ulimit -H -u "$tasks" -d "$data" -f "$fsize" -t "$cpu_hard"
-        # bwrap reads the seccomp program from this descriptor (--seccomp 3) and closes it.
-        exec 3<"$seccomp"
+        # bwrap reads the seccomp program from this descriptor (--seccomp) and closes it.
+        exec {{SeccompDescriptor}}<"$seccomp"
         if [ "$mode" = job ]; then
           # Shared terminal: the sandbox becomes its own foreground process group (job control), so kill(0, …) inside
           # reaches only the sandbox, and this shell takes the terminal back when it ends.
@@ -93,7 +94,7 @@ internal static class SandboxCommandLine
         {
             plan.Tools.Bwrap!,
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--cap-drop", "ALL",
-            "--hostname", "localclaude-sandbox", "--seccomp", "3",
+            "--hostname", "localclaude-sandbox", "--seccomp", SeccompDescriptor,
         };
         // Headless: a session of its own (no controlling terminal at all). Interactive: the caller's terminal stays the
         // controlling one, so the seccomp filter denies TIOCSTI/TIOCLINUX and the launcher gives it its own process group.
