@@ -127,3 +127,32 @@ public sealed class SeccompFilterTests
         Assert.Throws<ArgumentException>(() => Assemble([new SyscallRule("a", 1, Eperm), new SyscallRule("b", 1, Eperm)]));
     }
 }
+
+/// <summary>How a sandboxed command's end is classified, and which limits a spec may ask for.</summary>
+public sealed class SandboxLimitsTests
+{
+    [Theory]
+    [InlineData(152, "", SandboxLimit.CpuTime)]
+    [InlineData(1, "bash: line 1:    12 CPU time limit exceeded (core dumped) ./spin", SandboxLimit.CpuTime)]
+    [InlineData(153, "", SandboxLimit.FileSize)]
+    [InlineData(1, "fork: Resource temporarily unavailable", SandboxLimit.Processes)]
+    [InlineData(2, "/bin/sh: 1: Cannot fork", SandboxLimit.Processes)]
+    [InlineData(1, "malloc: Cannot allocate memory", SandboxLimit.Memory)]
+    [InlineData(1, "MemoryError", SandboxLimit.Memory)]
+    [InlineData(0, "fork: Resource temporarily unavailable", SandboxLimit.None)]
+    [InlineData(1, "No such file or directory", SandboxLimit.None)]
+    [InlineData(137, "", SandboxLimit.None)]
+    public void Classify_names_the_limit_from_the_signal_or_the_error(int exitCode, string standardError, SandboxLimit expected) =>
+        Assert.Equal(expected, SandboxLimits.Classify(exitCode, standardError));
+
+    [Fact]
+    public void Limits_too_small_to_run_anything_are_refused()
+    {
+        SandboxLimits.Default.Validate();
+        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxProcesses = 2 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxMemoryBytes = 1024 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxFileBytes = 0 }).Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxCpuSeconds = 0 }).Validate());
+        Assert.Contains("2048 processes/threads", SandboxLimits.Default.Describe());
+    }
+}
