@@ -108,18 +108,22 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
     private async Task<int> RunClaudeCodeAsync(BwrapSandbox sandbox, LocalLaunchPlan plan, int serverPort, CancellationToken cancellationToken)
     {
         // Disposing the session kills whatever still runs in it, stops the bridge and gives the folders back.
-        await using var session = await sandbox.StartAsync(SandboxSpecFor(plan, serverPort), cancellationToken);
-        Line("sandbox", $"bubblewrap {session.Id}: writes only the work dir and HOME; network: 127.0.0.1:{serverPort} only");
-        var argv = session.BuildCommandLine(ClaudeInside(plan), plan.ClaudeArguments);
-        output.WriteLine("starting Claude Code (leave with /exit)...");
-        output.Flush();
+        var session = await sandbox.StartAsync(SandboxSpecFor(plan, serverPort), cancellationToken);
         try
         {
+            Line("sandbox", $"bubblewrap {session.Id}: writes only the work dir and HOME; network: 127.0.0.1:{serverPort} only");
+            Line("limits", $"{SeccompFilter.Describe()}; {session.Spec.Limits.Describe()}");
+            var argv = session.BuildCommandLine(ClaudeInside(plan), plan.ClaudeArguments);
+            output.WriteLine("starting Claude Code (leave with /exit)...");
+            output.Flush();
             return await new TerminalCommand(argv[0], argv.Skip(1).ToArray(), "/", new Dictionary<string, string?>()).RunAsync(cancellationToken);
         }
         finally
         {
-            await session.DisposeAsync();
+            try { await session.DisposeAsync(); }
+            // Second layer behind the seccomp filter's TIOCSTI rule, once nothing inside runs any more: nothing queued
+            // in the shared terminal reaches the user's shell.
+            finally { TerminalInput.DiscardPending(); }
             foreach (var moved in session.Quarantined)
                 Line("denied", $"the sandbox created or changed a file that runs on the host; moved aside to {moved}");
         }

@@ -52,6 +52,7 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
         var handedOver = false;
         try
         {
+            File.WriteAllBytes(SandboxCommandLine.SeccompFilterPath(layout), SeccompFilter.Compile());
             if (caller.IsRoot)
             {
                 handedOver = true;
@@ -85,11 +86,11 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
 
         if (tools.Bwrap is null) Missing("bubblewrap", _options.Bwrap, "it builds the sandbox", "bubblewrap");
         if (tools.Socat is null) Missing("socat", _options.Socat, "it bridges the one allowed model-server port", "socat", onlyForNetwork: true);
+        if (tools.Setpriv is null) Missing("setpriv", _options.Setpriv, "it drops root to the unprivileged sandbox uid and ties an interactive sandbox to its parent", "util-linux");
         var (uid, gid) = caller.IsRoot ? (_options.SandboxUid, _options.SandboxGid) : (caller.Uid, caller.Gid);
         if (caller.IsRoot)
         {
             // As root, bwrap alone leaves the command host uid 0 (able to write any root-owned file bound in): drop first.
-            if (tools.Setpriv is null) Missing("setpriv", _options.Setpriv, "it drops root to the unprivileged sandbox uid", "util-linux");
             if (tools.Unshare is null) Missing("unshare", _options.Unshare, "it stages the binds in a private mount namespace", "util-linux");
             if (tools.Mount is null) Missing("mount", _options.Mount, "it stages the binds in a private mount namespace", "mount");
             if (uid <= 0 || gid <= 0)
@@ -100,6 +101,9 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
             foreach (var account in new[] { HostIdentity.AccountUsing(uid), HostIdentity.AccountUsing(gid) }.OfType<string>().Distinct())
                 problems.Add(new SandboxProblem("identity", $"sandbox id {uid}/{gid} belongs to an existing account ({account}).", "set BwrapSandboxOptions.SandboxUid/SandboxGid to an unused id"));
         }
+        if (!SeccompFilter.SupportedHost)
+            problems.Add(new SandboxProblem("seccomp", $"the sandbox's seccomp filter is written for the x86_64 syscall table; this host is {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}.",
+                "run on an x86_64 host (the filter would kill every syscall of another architecture)"));
         var probe = new SandboxProbe { Tools = tools, CallerIsRoot = caller.IsRoot, SandboxUid = uid, SandboxGid = gid, Problems = problems };
         if (!probe.CanRun(withNetwork: false)) return probe;
         problems.AddRange(await CheckGuaranteesAsync(probe, cancellationToken));
@@ -109,7 +113,8 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
     // What the throwaway sandbox reports about itself; each line is checked against the guarantee it backs.
     private const string ProbeScript = """
         echo "uid=$(id -u)"
-        grep -E '^(CapEff|CapPrm|NoNewPrivs):' /proc/self/status
+        grep -E '^(CapEff|CapPrm|NoNewPrivs|Seccomp):' /proc/self/status
+        echo "limits=$(grep -E '^Max (processes|data size|file size|cpu time) ' /proc/self/limits | awk '{print $(NF-1)}' | tr '\n' /)"
         touch /localclaude-probe 2>/dev/null && echo "writable=/"
         touch /usr/localclaude-probe 2>/dev/null && echo "writable=/usr"
         unshare -U true 2>/dev/null && echo "userns=allowed"
@@ -153,6 +158,11 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
             if (Value("CapEff:") is not "0000000000000000" || Value("CapPrm:") is not "0000000000000000")
                 Fail($"processes inside keep capabilities (CapEff {Value("CapEff:")}, CapPrm {Value("CapPrm:")}).");
             if (Value("NoNewPrivs:") != "1") Fail("no_new_privs is not set inside, so setuid binaries could raise privileges.");
+            if (Value("Seccomp:") != "2") Fail($"the seccomp filter is not active inside (Seccomp: {Value("Seccomp:")}).");
+            var limits = spec.Limits;
+            var expectedLimits = string.Create(CultureInfo.InvariantCulture,
+                $"{limits.MaxCpuSeconds + SandboxLimits.CpuGraceSeconds}/{limits.MaxFileBytes / 1024 * 1024}/{limits.MaxMemoryBytes / 1024 * 1024}/{limits.MaxProcesses}/");
+            if (Value("limits=") != expectedLimits) Fail($"the hard resource limits inside are {Value("limits=")}, not {expectedLimits} (CPU s/file bytes/data bytes/tasks).");
             foreach (var path in lines.Where(l => l.StartsWith("writable=", StringComparison.Ordinal)))
                 Fail($"the sandbox could write to {path["writable=".Length..]}.");
             if (lines.Contains("userns=allowed")) Fail("a new user namespace could be created inside (a way to regain capabilities).");
@@ -222,6 +232,7 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
         // The listener inside runs unprivileged, so it cannot bind a port below 1024.
         if (spec.ModelServerPort is { } port and (< 1024 or > 65535))
             throw new ArgumentOutOfRangeException(nameof(spec), port, "ModelServerPort must be 1024-65535 (the sandbox cannot listen on a privileged port)");
+        spec.Limits.Validate();
         if (spec.TmpfsBytes < 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(spec), spec.TmpfsBytes, "TmpfsBytes must be at least 1 MiB");
         foreach (var (name, value) in spec.Environment)
         {

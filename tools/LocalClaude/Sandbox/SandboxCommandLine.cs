@@ -18,16 +18,30 @@ internal static class SandboxCommandLine
     public const string SessionMarker = "LOCALCLAUDE_SANDBOX_ID";
     private const string HostPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    // $1: mount tool, $2: number of (source, staging point) pairs, then the pairs, then the command.
-    private const string Launcher = """
+    // $1: mount tool, $2: seccomp program file, $3: "job" (interactive) or "exec", $4-$8: limits (tasks, data KiB,
+    // file KiB, CPU s soft and hard), $9: number of (source, staging point) pairs, then the pairs, then the command.
+    private const string SeccompDescriptor = "3";
+    private const string Launcher = $$"""
         set -e
-        mount_tool=$1; pairs=$2; shift 2
+        mount_tool=$1; seccomp=$2; mode=$3; tasks=$4; data=$5; fsize=$6; cpu=$7; cpu_hard=$8; pairs=$9; shift 9
         while [ "$pairs" -gt 0 ]; do "$mount_tool" --bind -- "$1" "$2"; shift 2; pairs=$((pairs - 1)); done
         # An inherited descriptor (an open directory above all) would be a way out of the mount namespace.
         for fd in /proc/self/fd/*; do
           fd=${fd##*/}
           case $fd in 0|1|2) ;; *) eval "exec $fd>&-" 2>/dev/null || true ;; esac
         done
+        # Hard limits before dropping privileges: nothing inside can raise them. Soft first (a hard one below the soft fails).
+        ulimit -S -u "$tasks" -d "$data" -f "$fsize" -t "$cpu"
+        ulimit -H -u "$tasks" -d "$data" -f "$fsize" -t "$cpu_hard"
+        # bwrap reads the seccomp program from this descriptor (--seccomp) and closes it.
+        exec {{SeccompDescriptor}}<"$seccomp"
+        if [ "$mode" = job ]; then
+          # Shared terminal: the sandbox becomes its own foreground process group (job control), so kill(0, …) inside
+          # reaches only the sandbox, and this shell takes the terminal back when it ends.
+          set +e -m
+          "$@"
+          exit $?
+        fi
         exec "$@"
         """;
 
@@ -46,8 +60,15 @@ internal static class SandboxCommandLine
         var staged = plan.Layout.Binds.Where(b => b.Source != b.HostPath).ToArray();
         if (plan.DropPrivileges)
             argv.AddRange([plan.Tools.Unshare!, "--mount", "--propagation", "private", "--"]);
+        // In job mode the launcher shell stays as bwrap's parent: it must die with ours, as bwrap (--die-with-parent) would.
+        if (plan.Spec.Interactive && plan.Tools.Setpriv is { } setpriv) argv.AddRange([setpriv, "--pdeathsig", "KILL", "--"]);
         argv.AddRange(["/bin/bash", "--noprofile", "--norc", "-c", Launcher, "localclaude-sandbox"]);
         argv.Add(plan.Tools.Mount ?? "mount");
+        argv.Add(SeccompFilterPath(plan.Layout));
+        argv.Add(plan.Spec.Interactive ? "job" : "exec");
+        var limits = plan.Spec.Limits;
+        argv.AddRange(new long[] { limits.MaxProcesses, limits.MaxMemoryBytes / 1024, limits.MaxFileBytes / 1024, limits.MaxCpuSeconds, limits.MaxCpuSeconds + SandboxLimits.CpuGraceSeconds }
+            .Select(v => v.ToString(CultureInfo.InvariantCulture)));
         argv.Add(staged.Length.ToString(CultureInfo.InvariantCulture));
         foreach (var bind in staged) argv.AddRange([bind.HostPath, bind.Source]);
 
@@ -73,9 +94,10 @@ internal static class SandboxCommandLine
         {
             plan.Tools.Bwrap!,
             "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--cap-drop", "ALL",
-            "--hostname", "localclaude-sandbox",
+            "--hostname", "localclaude-sandbox", "--seccomp", SeccompDescriptor,
         };
-        // A new session stops TIOCSTI keystroke injection into the caller's terminal; an interactive run owns its own tmux pane.
+        // Headless: a session of its own (no controlling terminal at all). Interactive: the caller's terminal stays the
+        // controlling one, so the seccomp filter denies TIOCSTI/TIOCLINUX and the launcher gives it its own process group.
         if (!spec.Interactive) a.Add("--new-session");
 
         a.AddRange(["--ro-bind", "/usr", "/usr"]);
@@ -104,6 +126,9 @@ internal static class SandboxCommandLine
         a.AddRange(["--chdir", spec.WorkDirectoryInside]);
         return a;
     }
+
+    /// <summary>Where the compiled <see cref="SeccompFilter"/> lies in the session's runtime folder (read by the launcher as the caller).</summary>
+    public static string SeccompFilterPath(SandboxLayout layout) => Path.Combine(layout.Root, "seccomp.bpf");
 
     public static IReadOnlyDictionary<string, string> Environment(SandboxPlan plan)
     {

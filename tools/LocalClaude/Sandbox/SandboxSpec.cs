@@ -45,4 +45,7 @@ public sealed record SandboxSpec
 
     /// <summary>Size of each private tmpfs (/tmp and /dev/shm): they live in memory and vanish with the sandbox.</summary>
     public long TmpfsBytes { get; init; } = 512L * 1024 * 1024;
+
+    /// <summary>Processes, memory, file size and CPU time for everything inside.</summary>
+    public SandboxLimits Limits { get; init; } = SandboxLimits.Default;
 }
