@@ -19,6 +19,7 @@ public sealed partial class TestSourceRulesTests
     {
         ["PlaceholderTests.cs"] = "scrubs a user's HOME and work dir out of recorded bodies and fills them back in",
         ["ControlScriptTests.cs"] = "reads the work dir that Claude Code names inside its prompt",
+        ["ReservedPathsTests.cs"] = "the reserved-paths rule judged on path names",
         ["GateRunTests.cs"] = "build paths handed to a scripted producer, which runs nothing",
         [nameof(TestSourceRulesTests) + ".cs"] = "this rule's own examples",
     };
