@@ -15,5 +15,6 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     RecordCommand.Create(),
     ReplayCommand.Create(),
     E2ECommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
