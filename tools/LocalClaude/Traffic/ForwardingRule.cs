@@ -23,6 +23,8 @@ public static partial class ForwardingRule
         ("HEAD", "/api/hello"),
     ];
 
+    private const int MaxQuery = 200;
+
     /// <summary>Hop-by-hop headers are each hop's own; host-ish and proxy headers from the client must not steer anything upstream.</summary>
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -63,7 +65,7 @@ public static partial class ForwardingRule
             return new RefusedRequest(404, "not_found_error", $"localclaude relay: {Shorten(path)} is not served here");
         if (!Allowed.Contains((method, path)))
             return new RefusedRequest(405, "invalid_request_error", $"localclaude relay: {Shorten(method)} {path} is not served here");
-        if (query.Length > 200 || !PlainQuery().IsMatch(query))
+        if (query.Length > MaxQuery || !PlainQuery().IsMatch(query))
             return Invalid($"the query '{Shorten(query)}' is not a plain name=value list");
         if (!IsListenerHost(host, listenerPort))
             return Invalid($"the Host header '{Shorten(host ?? "")}' does not name this server");
@@ -77,8 +79,10 @@ public static partial class ForwardingRule
     {
         var question = rawTarget.IndexOf('?');
         var path = question < 0 ? rawTarget : rawTarget[..question];
-        if (!Allowed.Any(a => a.Path == path)) throw new ArgumentException($"'{rawTarget}' was not allowed by the forwarding rule", nameof(rawTarget));
-        return new UriBuilder(upstream.Scheme, upstream.Host, upstream.Port, path, question < 0 ? "" : rawTarget[question..]).Uri;
+        var query = question < 0 ? "" : rawTarget[(question + 1)..];
+        if (!Allowed.Any(a => a.Path == path) || query.Length > MaxQuery || !PlainQuery().IsMatch(query))
+            throw new ArgumentException($"'{Shorten(rawTarget)}' is not allowed by the forwarding rule", nameof(rawTarget));
+        return new UriBuilder(upstream.Scheme, upstream.Host, upstream.Port, path, query.Length == 0 ? "" : "?" + query).Uri;
     }
 
     /// <summary>An upstream is a bare http origin on loopback: nothing of it can be overridden or added to by a path.</summary>
