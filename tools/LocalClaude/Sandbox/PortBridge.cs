@@ -23,15 +23,13 @@ public sealed partial class PortBridge : IAsyncDisposable
     private const int LoggedRefusals = 1000;
     private readonly RecordingProxy _relay;
     private readonly RefusalLog _log;
-    private readonly string _bindDirectory;
     private int _disposed;
 
-    private PortBridge(RecordingProxy relay, RefusalLog log, string socketPath, string bindDirectory, int port)
+    private PortBridge(RecordingProxy relay, RefusalLog log, string socketPath, int port)
     {
         _relay = relay;
         _log = log;
         SocketPath = socketPath;
-        _bindDirectory = bindDirectory;
         Port = port;
     }
 
@@ -77,7 +75,8 @@ public sealed partial class PortBridge : IAsyncDisposable
                 await ExternalCommand.RunAsync("chown", ["--no-dereference", string.Create(CultureInfo.InvariantCulture, $"{owner.Uid}:{owner.Gid}"), "--", bound],
                     new CommandOptions { Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
             File.Move(bound, socketPath, overwrite: true);
-            return new PortBridge(relay, log, socketPath, bindDirectory, port);
+            Directory.Delete(bindDirectory);
+            return new PortBridge(relay, log, socketPath, port);
         }
         catch
         {
@@ -116,7 +115,6 @@ public sealed partial class PortBridge : IAsyncDisposable
         await _relay.DisposeAsync();
         _log.Dispose();
         try { File.Delete(SocketPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        try { Directory.Delete(_bindDirectory, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 
     /// <summary>The bridge log: one line per refusal, the first <c>limit</c> of them (the sandbox must not fill the disk), and the last few in memory.</summary>
