@@ -31,7 +31,7 @@ public sealed record RelayListener
 /// </summary>
 public sealed class RecordingProxy : IAsyncDisposable
 {
-    /// <summary>Connections a relay or proxy serves at once (Claude Code was seen with up to 7); more get a 503.</summary>
+    /// <summary>Connections a relay or proxy serves at once (Claude Code was seen with up to 6 requests in flight); more get a 503.</summary>
     public const int DefaultMaxConnections = 32;
 
     private readonly Uri _upstream;
