@@ -15,6 +15,7 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     RecordCommand.Create(),
     ReplayCommand.Create(),
     E2ECommand.Create(),
+    BenchCommand.Create(),
     StressCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -23,7 +23,7 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
         var port = fixture.ModelServer!.Port;
         var before = fixture.ModelServer.Connections;
         var result = await RunAsync($"""
-            curl -sS -m 5 http://127.0.0.1:{port}/v1/messages && curl -sS -m 5 http://localhost:{port}/v1/messages
+            curl -sS -m 5 -d x http://127.0.0.1:{port}/v1/messages && curl -sS -m 5 -d x http://localhost:{port}/v1/messages
             """);
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(2, result.StandardOutput.Split(fixture.ModelServer.Marker).Length - 1);
@@ -104,7 +104,7 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
     public async Task Shell_command_line_for_tmux_runs_the_same_sandbox()
     {
         var session = fixture.RequireSession();
-        var shell = session.BuildShellCommand("/bin/sh", ["-c", "echo \"uid=$(id -u) home=$HOME\"; curl -sS -m 5 http://localhost:$0/", session.ModelServerUrl!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        var shell = session.BuildShellCommand("/bin/sh", ["-c", "echo \"uid=$(id -u) home=$HOME\"; curl -sS -m 5 -d {} http://localhost:$0/v1/messages", session.ModelServerUrl!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var result = await ExternalCommand.RunAsync("/bin/sh", ["-c", shell], new CommandOptions { Timeout = Timeout, ThrowOnFailure = false }, TestContext.Current.CancellationToken);
         output.WriteLine(shell + "\n" + result.StandardOutput + result.StandardError);
         Assert.Equal(0, result.ExitCode);

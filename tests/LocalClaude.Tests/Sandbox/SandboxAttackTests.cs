@@ -504,7 +504,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
 
         // The bridge still carries the next sandbox to the model server.
         var session = fixture.RequireSession();
-        var after = await session.RunShellAsync($"curl -sS -m 5 {session.ModelServerUrl}", TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var after = await session.RunShellAsync($"curl -sS -m 5 -d {{}} {session.ModelServerUrl}v1/messages", TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
         Assert.Contains(fixture.ModelServer!.Marker, after.StandardOutput);
     }
 

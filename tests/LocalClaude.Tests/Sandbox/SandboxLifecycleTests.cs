@@ -38,7 +38,9 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
         while (!tracked.Tail().Contains("started", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(50, Ct);
         Assert.Contains("started", tracked.Tail());
         Assert.NotEmpty(session.FindProcesses());
-        Assert.NotEmpty(SocatsServing(runtime));
+        // The bridge listens in this process (no host socat any more).
+        using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
+            await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(runtime, "mount", "llm.sock")), Ct);
 
         await session.DisposeAsync();
 

@@ -158,6 +158,29 @@ public sealed class RecordingProxyTests
     }
 
     [Fact]
+    public async Task A_request_outside_the_forwarding_rule_is_recorded_but_never_reaches_the_upstream()
+    {
+        // The recording proxy shares the relay's rule: a new kind of request shows up in the recording as refused.
+        await using var upstream = await ScriptedAnthropicServer.StartAsync(new NoOpScript(), Ct);
+        await using var other = LocalClaude.Tests.Sandbox.ReachabilityListener.Start(IPAddress.Loopback);
+        await using var proxy = await RecordingProxy.StartAsync(upstream.BaseUrl, Ct);
+
+        var refused = await RawResponse.SendAsync(new IPEndPoint(IPAddress.Loopback, proxy.BaseUrl.Port),
+            $"GET //127.0.0.1:{other.Port}/x HTTP/1.1\r\nHost: 127.0.0.1:{proxy.BaseUrl.Port}\r\n\r\n", readAll: false, Ct);
+        using var http = Client(proxy);
+        using var allowed = await http.PostAsync("/v1/messages?beta=true", new StringContent(FixtureBuilder.Body("hi").ToJsonString(), Encoding.UTF8, "application/json"), Ct);
+
+        Assert.Equal(400, refused.Status);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(0, other.Connections);
+        Assert.Equal(["/v1/messages"], upstream.Requests.Select(r => r.Path));
+        var recorded = proxy.Exchanges;
+        Assert.Equal(($"//127.0.0.1:{other.Port}/x", 400), (recorded[0].PathAndQuery, recorded[0].Status));
+        Assert.StartsWith("refused: ", recorded[0].TransportError);
+        Assert.Equal(("/v1/messages?beta=true", 200), (recorded[1].PathAndQuery, recorded[1].Status));
+    }
+
+    [Fact]
     public async Task Requests_in_flight_together_are_marked_as_overlapping_and_later_ones_are_not()
     {
         using var bothArrived = new CountdownEvent(2);

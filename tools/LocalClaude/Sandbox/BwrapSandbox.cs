@@ -59,7 +59,7 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
                 await Ownership.GiveAsync([work, home], probe.SandboxUid, probe.SandboxGid, cancellationToken);
             }
             if (spec.ModelServerPort is { } port)
-                bridge = await PortBridge.StartAsync(probe.Tools.Socat!, layout.SocketPath, port,
+                bridge = await PortBridge.StartAsync(layout.SocketPath, port,
                     caller.IsRoot ? (probe.SandboxUid, probe.SandboxGid) : null, layout.BridgeLog, cancellationToken);
             return new SandboxSession(plan, bridge, caller.IsRoot ? caller : null);
         }

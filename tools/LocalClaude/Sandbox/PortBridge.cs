@@ -6,9 +6,11 @@ using LocalClaude.Traffic;
 namespace LocalClaude.Sandbox;
 
 /// <summary>
-/// The one way out of the sandbox's network namespace: a host socat that forwards a unix socket to an HTTP relay in
-/// front of 127.0.0.1:PORT. Inside, <see cref="InsideListenerScript"/> listens on 127.0.0.1:PORT and forwards to that
-/// socket, so the sandbox reaches exactly one host port and nothing else.
+/// The one way out of the sandbox's network namespace: an HTTP relay (<see cref="RecordingProxy"/> without copies)
+/// listening on a unix socket, in front of 127.0.0.1:PORT. Inside, <see cref="InsideListenerScript"/> listens on
+/// 127.0.0.1:PORT and forwards to that socket, so the sandbox reaches exactly one host port, and on it only the
+/// requests <see cref="ForwardingRule"/> allows; at most <see cref="RecordingProxy.DefaultMaxConnections"/> connections
+/// at once, with no host process per connection.
 /// </summary>
 /// <remarks>
 /// Why the relay: llama-server closes a kept-alive connection right after each streamed answer (conformance check
@@ -18,62 +20,66 @@ namespace LocalClaude.Sandbox;
 /// </remarks>
 public sealed partial class PortBridge : IAsyncDisposable
 {
-    private readonly GuardedProcess _socat;
+    private const int LoggedRefusals = 1000;
     private readonly RecordingProxy _relay;
+    private readonly RefusalLog _log;
+    private int _disposed;
 
-    private PortBridge(GuardedProcess socat, RecordingProxy relay, string socketPath, int port)
+    private PortBridge(RecordingProxy relay, RefusalLog log, string socketPath, int port)
     {
-        _socat = socat;
         _relay = relay;
+        _log = log;
         SocketPath = socketPath;
         Port = port;
     }
 
     public string SocketPath { get; }
     public int Port { get; }
-    public bool HasExited => _socat.HasExited;
-    public string Tail(int lines = 20) => _socat.Tail(lines);
+    /// <summary>Whether the relay has stopped (it runs in this process, so only once disposed).</summary>
+    public bool HasExited => Volatile.Read(ref _disposed) != 0;
+    /// <summary>The last refused requests and connections.</summary>
+    public string Tail(int lines = 20) => _log.Tail(lines);
+    /// <summary>Client connections open now and refused so far for the limit.</summary>
+    public int OpenConnections => _relay.OpenConnections;
+    public int RefusedConnections => _relay.RefusedConnections;
 
     /// <summary>
-    /// Starts the host side and waits until the socket listens. <paramref name="socketOwner"/> (uid, gid) owns the socket
-    /// (mode 600) so that only the sandbox's uid can connect; null keeps this process's uid.
+    /// Starts the relay on <paramref name="socketPath"/>. <paramref name="socketOwner"/> (uid, gid) owns the socket
+    /// (mode 600) so that only the sandbox's uid can connect; null keeps this process's uid. Refusals go to <paramref name="logFile"/>.
     /// </summary>
     public static async Task<PortBridge> StartAsync(
-        string socat, string socketPath, int port, (int Uid, int Gid)? socketOwner, string logFile, CancellationToken cancellationToken)
+        string socketPath, int port, (int Uid, int Gid)? socketOwner, string logFile, CancellationToken cancellationToken)
     {
         if (port is < 1 or > 65535) throw new ArgumentOutOfRangeException(nameof(port), port, "not a TCP port");
-        // socat splits addresses on ',' ':' and '!': keep the path plain instead of escaping.
-        if (!PlainPath().IsMatch(socketPath))
-            throw new ArgumentException($"socket path '{socketPath}' must be plain (letters, digits, / . _ -)", nameof(socketPath));
+        if (!PlainPath().IsMatch(socketPath) || !Path.IsPathFullyQualified(socketPath))
+            throw new ArgumentException($"socket path '{socketPath}' must be absolute and plain (letters, digits, / . _ -)", nameof(socketPath));
 
-        var listen = $"UNIX-LISTEN:{socketPath},fork,unlink-early,mode=600";
-        if (socketOwner is { } owner)
-            listen += string.Create(CultureInfo.InvariantCulture, $",user={owner.Uid},group={owner.Gid}");
-        var relay = await RecordingProxy.StartRelayAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")), cancellationToken);
-        GuardedProcess process;
+        // Bound in a folder only this uid can enter, given mode and owner there, then moved into place: nobody else
+        // can connect in between, whatever the umask.
+        var bindDirectory = Path.Combine(Path.GetDirectoryName(socketPath)!, $".bind-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(bindDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var bound = Path.Combine(bindDirectory, "s");
+        var log = new RefusalLog(logFile, LoggedRefusals);
+        RecordingProxy? relay = null;
         try
         {
-            process = GuardedProcess.Start(socat, [listen, string.Create(CultureInfo.InvariantCulture, $"TCP:127.0.0.1:{relay.BaseUrl.Port}")],
-                new GuardedProcessOptions { LogFile = logFile, WorkingDirectory = "/" });
+            relay = await RecordingProxy.StartRelayAsync(new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")),
+                new RelayListener { UnixSocketPath = bound, ClientPort = port, OnRefused = log.Add }, cancellationToken);
+            File.SetUnixFileMode(bound, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            if (socketOwner is { } owner)
+                await ExternalCommand.RunAsync("chown", ["--no-dereference", string.Create(CultureInfo.InvariantCulture, $"{owner.Uid}:{owner.Gid}"), "--", bound],
+                    new CommandOptions { Timeout = TimeSpan.FromSeconds(30) }, cancellationToken);
+            File.Move(bound, socketPath, overwrite: true);
+            Directory.Delete(bindDirectory);
+            return new PortBridge(relay, log, socketPath, port);
         }
         catch
         {
-            await relay.DisposeAsync();
+            if (relay is not null) await relay.DisposeAsync();
+            log.Dispose();
+            try { Directory.Delete(bindDirectory, recursive: true); } catch (IOException) { }
             throw;
         }
-        var bridge = new PortBridge(process, relay, socketPath, port);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!IsListening(socketPath))
-        {
-            if (process.HasExited || DateTime.UtcNow > deadline)
-            {
-                await bridge.DisposeAsync();
-                throw new InvalidOperationException(
-                    $"the model-server bridge ({process.CommandLine}) did not start listening on {socketPath}:\n{process.Tail()}");
-            }
-            await Task.Delay(20, cancellationToken);
-        }
-        return bridge;
     }
 
     /// <summary>
@@ -98,22 +104,47 @@ public sealed partial class PortBridge : IAsyncDisposable
             """;
     }
 
-    /// <summary>A listening unix socket shows in /proc/net/unix with the __SO_ACCEPTCON flag (checked without connecting, so the server sees no probe).</summary>
-    private static bool IsListening(string socketPath)
-    {
-        foreach (var line in File.ReadLines("/proc/net/unix"))
-        {
-            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length >= 8 && fields[7] == socketPath && fields[3] == "00010000") return true;
-        }
-        return false;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await _socat.DisposeAsync();
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _relay.DisposeAsync();
+        _log.Dispose();
         try { File.Delete(SocketPath); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>The bridge log: one line per refusal, the first <c>limit</c> of them (the sandbox must not fill the disk), and the last few in memory.</summary>
+    private sealed class RefusalLog(string path, int limit) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly Queue<string> _recent = new();
+        private StreamWriter? _writer = new(path, append: true) { AutoFlush = true };
+        private int _written;
+
+        public void Add(string line)
+        {
+            var stamped = $"{DateTime.UtcNow:HH:mm:ss.fff} {line}";
+            lock (_gate)
+            {
+                _recent.Enqueue(stamped);
+                if (_recent.Count > 50) _recent.Dequeue();
+                if (_writer is null || _written > limit) return;
+                _writer.WriteLine(++_written > limit ? $"(more than {limit} refusals; the rest are not logged)" : stamped);
+            }
+        }
+
+        public string Tail(int lines)
+        {
+            lock (_gate) return string.Join('\n', _recent.TakeLast(lines));
+        }
+
+        public void Dispose()
+        {
+            lock (_gate)
+            {
+                _writer?.Dispose();
+                _writer = null;
+            }
+        }
     }
 
     [GeneratedRegex("^[A-Za-z0-9/._-]+$")]

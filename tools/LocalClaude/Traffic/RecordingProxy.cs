@@ -10,31 +10,35 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace LocalClaude.Traffic;
 
+/// <summary>Where a relay listens: a unix socket, for clients that reach it as 127.0.0.1:<see cref="ClientPort"/>.</summary>
+public sealed record RelayListener
+{
+    /// <summary>The socket to listen on; the caller sets its mode and owner.</summary>
+    public required string UnixSocketPath { get; init; }
+    /// <summary>The port in the Host header the clients send (the sandbox's 127.0.0.1:PORT).</summary>
+    public required int ClientPort { get; init; }
+    public int MaxConnections { get; init; } = RecordingProxy.DefaultMaxConnections;
+    /// <summary>Told of every refused request or connection, one line each (from Kestrel's threads).</summary>
+    public Action<string>? OnRefused { get; init; }
+}
+
 /// <summary>
-/// A loopback HTTP proxy (Kestrel, 127.0.0.1, a free port) in front of one upstream. It forwards every request,
-/// streams the answer back chunk by chunk as it arrives (flushing each one, so Claude Code sees a live stream), and
-/// keeps a verbatim copy of both sides with arrival and completion times. Started with <see cref="StartRelayAsync"/>
-/// it keeps no copies: the sandbox's hop to the model server.
+/// A loopback HTTP proxy (Kestrel, 127.0.0.1, a free port) in front of one upstream. It forwards what
+/// <see cref="ForwardingRule"/> allows (and answers anything else itself), streams the answer back chunk by chunk as
+/// it arrives (flushing each one, so Claude Code sees a live stream), and keeps a verbatim copy of both sides with
+/// arrival and completion times. Started with <see cref="StartRelayAsync(Uri, RelayListener, CancellationToken)"/> it
+/// keeps no copies and listens on a unix socket: the sandbox's hop to the model server.
 /// </summary>
 public sealed class RecordingProxy : IAsyncDisposable
 {
-    // Connection-level headers are the proxy's own business on each hop; Accept-Encoding is dropped so the upstream
-    // answers uncompressed and the recording holds readable SSE (Claude Code gets it uncompressed too).
-    private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "host", "connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer", "upgrade",
-        "content-length", "accept-encoding", "expect",
-    };
-
-    private static readonly HashSet<string> NotReturned = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "connection", "keep-alive", "transfer-encoding", "trailer", "upgrade", "content-length",
-    };
+    /// <summary>Connections a relay or proxy serves at once (Claude Code was seen with up to 6 requests in flight); more get a 503.</summary>
+    public const int DefaultMaxConnections = 32;
 
     private readonly Uri _upstream;
     private readonly TimeSpan _upstreamTimeout;
     private readonly int? _maxTokensCap;
     private readonly bool _keepCopies;
+    private readonly RelayListener? _listener;
     private readonly HttpClient _http;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly ConcurrentBag<CapturedExchange> _exchanges = [];
@@ -43,10 +47,11 @@ public sealed class RecordingProxy : IAsyncDisposable
     private int _inFlight;
     private long _lastActivityTicks;
 
-    private RecordingProxy(Uri upstream, TimeSpan upstreamTimeout, int? maxTokensCap, bool keepCopies)
+    private RecordingProxy(Uri upstream, TimeSpan upstreamTimeout, int? maxTokensCap, bool keepCopies, RelayListener? listener)
     {
         _keepCopies = keepCopies;
-        _upstream = upstream;
+        _listener = listener;
+        _upstream = ForwardingRule.CheckUpstream(upstream);
         _upstreamTimeout = upstreamTimeout;
         _maxTokensCap = maxTokensCap;
         _http = new HttpClient(new SocketsHttpHandler
@@ -60,13 +65,17 @@ public sealed class RecordingProxy : IAsyncDisposable
         { Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    /// <summary>The proxy's address, e.g. <c>http://127.0.0.1:41234</c>: the value for ANTHROPIC_BASE_URL.</summary>
+    /// <summary>The proxy's address, e.g. <c>http://127.0.0.1:41234</c>: the value for ANTHROPIC_BASE_URL (<c>http://localhost</c> on a unix socket).</summary>
     public Uri BaseUrl { get; private set; } = null!;
     public Uri Upstream => _upstream;
     /// <summary>The proxy's clock (started with the proxy); exchange times are on it.</summary>
     public TimeSpan Now => _clock.Elapsed;
     public int InFlight => Volatile.Read(ref _inFlight);
     public int Started => Volatile.Read(ref _sequence);
+    /// <summary>Client connections open now.</summary>
+    public int OpenConnections => _server?.OpenConnections ?? 0;
+    /// <summary>Client connections refused so far because <see cref="RelayListener.MaxConnections"/> were open.</summary>
+    public int RefusedConnections => _server?.RefusedConnections ?? 0;
 
     /// <summary>Completed exchanges, in order of arrival.</summary>
     public IReadOnlyList<CapturedExchange> Exchanges => _exchanges.OrderBy(e => e.Sequence).ToArray();
@@ -79,7 +88,7 @@ public sealed class RecordingProxy : IAsyncDisposable
     /// </param>
     public static Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken, TimeSpan? upstreamTimeout = null,
         int? maxTokensCap = null) =>
-        StartAsync(upstream, cancellationToken, upstreamTimeout, maxTokensCap, keepCopies: true);
+        StartAsync(upstream, cancellationToken, upstreamTimeout, maxTokensCap, keepCopies: true, listener: null);
 
     /// <summary>
     /// The same forwarding without copies and without a time limit per request (<see cref="Exchanges"/> stays empty):
@@ -87,15 +96,26 @@ public sealed class RecordingProxy : IAsyncDisposable
     /// just-closed upstream connection once more.
     /// </summary>
     public static Task<RecordingProxy> StartRelayAsync(Uri upstream, CancellationToken cancellationToken) =>
-        StartAsync(upstream, cancellationToken, Timeout.InfiniteTimeSpan, maxTokensCap: null, keepCopies: false);
+        StartAsync(upstream, cancellationToken, Timeout.InfiniteTimeSpan, maxTokensCap: null, keepCopies: false, listener: null);
+
+    /// <summary>The relay on a unix socket (see <see cref="RelayListener"/>), as the sandbox's bridge uses it.</summary>
+    public static Task<RecordingProxy> StartRelayAsync(Uri upstream, RelayListener listener, CancellationToken cancellationToken) =>
+        StartAsync(upstream, cancellationToken, Timeout.InfiniteTimeSpan, maxTokensCap: null, keepCopies: false, listener);
 
     private static async Task<RecordingProxy> StartAsync(Uri upstream, CancellationToken cancellationToken, TimeSpan? upstreamTimeout,
-        int? maxTokensCap, bool keepCopies)
+        int? maxTokensCap, bool keepCopies, RelayListener? listener)
     {
-        var proxy = new RecordingProxy(upstream, upstreamTimeout ?? TimeSpan.FromMinutes(15), maxTokensCap, keepCopies);
+        var proxy = new RecordingProxy(upstream, upstreamTimeout ?? TimeSpan.FromMinutes(15), maxTokensCap, keepCopies, listener);
         try
         {
-            proxy._server = await LoopbackHttpServer.StartAsync(proxy.HandleAsync, cancellationToken);
+            proxy._server = await LoopbackHttpServer.StartAsync(proxy.HandleAsync, new LoopbackListenOptions
+            {
+                UnixSocketPath = listener?.UnixSocketPath,
+                Http1Only = true,
+                MaxConnections = listener?.MaxConnections ?? DefaultMaxConnections,
+                RefusedConnectionAnswer = AnthropicError("overloaded_error", "localclaude relay: too many connections are open; close one and retry"),
+                OnRefusedConnection = listener?.OnRefused,
+            }, cancellationToken);
             proxy.BaseUrl = proxy._server.BaseUrl;
             return proxy;
         }
@@ -156,7 +176,8 @@ public sealed class RecordingProxy : IAsyncDisposable
         Touch();
         var arrivedAt = _clock.Elapsed;
         var request = context.Request;
-        var pathAndQuery = (request.Path.Value ?? "/") + request.QueryString.Value;
+        // The target exactly as sent: Kestrel's Path is decoded and normalised, so the rule looks at this instead.
+        var pathAndQuery = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
         var requestHeaders = request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key.ToLowerInvariant(), v ?? ""))).ToList();
         var responseHeaders = new List<KeyValuePair<string, string>>();
         var recorded = new MemoryStream();
@@ -168,18 +189,29 @@ public sealed class RecordingProxy : IAsyncDisposable
         string? transportError = null;
         try
         {
+            if (ForwardingRule.Check(request.Method, pathAndQuery, request.Headers.Host.Count == 1 ? request.Headers.Host.ToString() : null,
+                    _listener?.ClientPort ?? BaseUrl.Port, hasUpgrade: request.Headers.ContainsKey("Upgrade")) is { } refused)
+            {
+                transportError = "refused: " + refused.Message;
+                _listener?.OnRefused?.Invoke($"{refused.Status} {refused.Message}");
+                // Whatever else the client sent on this connection is not read as a request.
+                context.Response.Headers.Connection = "close";
+                status = await WriteErrorAsync(context, refused.Status, refused.ErrorType, refused.Message, recorded);
+                return;
+            }
+            var upstreamUri = ForwardingRule.UpstreamUri(_upstream, pathAndQuery);
             var rawBody = await ReadAllAsync(request.Body, context.RequestAborted);
             requestBody = Decode(rawBody, request.Headers.ContentEncoding.ToString());
             // Only an uncompressed body is capped; a compressed one goes on as sent.
             var upstreamBody = _maxTokensCap is not null && ReferenceEquals(rawBody, requestBody) ? MaxTokensCap.Apply(rawBody, _maxTokensCap) : rawBody;
             HttpRequestMessage UpstreamRequest()
             {
-                var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.Method), new Uri(_upstream, pathAndQuery));
+                var upstreamRequest = new HttpRequestMessage(new HttpMethod(request.Method), upstreamUri);
                 if (rawBody.Length > 0 || HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
                     upstreamRequest.Content = new ByteArrayContent(upstreamBody);
                 foreach (var (name, value) in requestHeaders)
                 {
-                    if (NotForwarded.Contains(name)) continue;
+                    if (!ForwardingRule.IsForwarded(name)) continue;
                     if (!upstreamRequest.Headers.TryAddWithoutValidation(name, value))
                         upstreamRequest.Content?.Headers.TryAddWithoutValidation(name, value);
                 }
@@ -196,7 +228,7 @@ public sealed class RecordingProxy : IAsyncDisposable
             catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !context.RequestAborted.IsCancellationRequested))
             {
                 transportError = e is HttpRequestException ? $"upstream unreachable: {e.Message}" : $"no answer from the upstream within {_upstreamTimeout.TotalSeconds:0} s";
-                status = await WriteProxyErrorAsync(context, (_keepCopies ? "recording proxy: " : "localclaude relay: ") + transportError, recorded);
+                status = await WriteErrorAsync(context, 502, "api_error", (_keepCopies ? "recording proxy: " : "localclaude relay: ") + transportError, recorded);
                 return;
             }
 
@@ -207,7 +239,7 @@ public sealed class RecordingProxy : IAsyncDisposable
                 foreach (var header in upstreamResponse.Headers.Concat(upstreamResponse.Content.Headers))
                 {
                     foreach (var value in header.Value) responseHeaders.Add(new(header.Key.ToLowerInvariant(), value));
-                    if (NotReturned.Contains(header.Key)) continue;
+                    if (!ForwardingRule.IsReturned(header.Key)) continue;
                     context.Response.Headers[header.Key] = header.Value.ToArray();
                 }
                 context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
@@ -266,21 +298,19 @@ public sealed class RecordingProxy : IAsyncDisposable
         }
     }
 
-    private static async Task<int> WriteProxyErrorAsync(HttpContext context, string message, MemoryStream recorded)
+    private static async Task<int> WriteErrorAsync(HttpContext context, int status, string errorType, string message, MemoryStream recorded)
     {
-        const int status = 502;
-        var json = System.Text.Json.JsonSerializer.Serialize(new
-        {
-            type = "error",
-            error = new { type = "api_error", message },
-        });
-        var bytes = Encoding.UTF8.GetBytes(json);
+        var bytes = Encoding.UTF8.GetBytes(AnthropicError(errorType, message));
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
+        context.Response.ContentLength = bytes.Length;
+        if (!HttpMethods.IsHead(context.Request.Method)) await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
         recorded.Write(bytes);
         return status;
     }
+
+    private static string AnthropicError(string errorType, string message) =>
+        System.Text.Json.JsonSerializer.Serialize(new { type = "error", error = new { type = errorType, message } });
 
     private static async Task<byte[]> ReadAllAsync(Stream stream, CancellationToken cancellationToken)
     {
