@@ -11,7 +11,7 @@ internal sealed record RunProcess(int Pid, string Name, string CommandLine)
 /// <summary>
 /// The processes that belong to one launch: every process whose command line or environment names one of the run's
 /// markers (the profile name unique to the test, the sandbox id). That covers the launcher, llama-server (--alias),
-/// the host socat (socket path with the sandbox id), bwrap (--setenv) and claude and the socat inside (environment).
+/// the relay's bridge socket (path with the sandbox id), bwrap (--setenv) and claude and the socat inside (environment).
 /// </summary>
 internal static class RunProcesses
 {
