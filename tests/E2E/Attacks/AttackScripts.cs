@@ -74,6 +74,15 @@ internal static class AttackScripts
         raw 127.0.0.1 "$PORT" "GET /health HTTP/1.1\r\nHost: h\r\n\r\nGET //127.0.0.1:$DECOY4/lc-pipelined HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" 4 > "$R/relay-pipelined.out" &
         raw 127.0.0.1 "$PORT" "GET /health HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n0\r\n\r\nGET //127.0.0.1:$DECOY4/lc-dupte HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n" 4 > "$R/relay-dupte.out" &
 
+        # --- own: a huge request through the relay (which may keep a copy to resend) ---
+        checkpoint rss-baseline
+        perl -MIO::Socket::INET -e 'my $s = IO::Socket::INET->new(PeerAddr => "127.0.0.1:$ARGV[0]") or do { print "connect-failed\n"; exit 1 }; $s->blocking(0);
+          my $n = 768 << 20; my $buf = "POST /v1/messages HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: $n\r\n\r\n";
+          my ($sent, $chunk, $end) = (0, " " x (1 << 20), time + 15);
+          while ($sent < $n && time < $end) { $buf .= $chunk if length($buf) < (1 << 20); my $w = syswrite($s, $buf); if (defined $w && $w > 0) { substr($buf, 0, $w) = ""; $sent += $w } elsif (!defined $w && !$!{EAGAIN}) { last } else { select(undef, undef, undef, 0.01) } }
+          print "sent_mib=", int($sent / (1 << 20)), "\n"; open(my $f, ">", "$ARGV[1]/cp-bigbody"); close $f;
+          for (1 .. 200) { last if -e "$ARGV[1]/cp-bigbody.done"; select(undef, undef, undef, 0.1) }' "$PORT" "$R" > "$R/bigbody.out"
+
         # --- own: other loopback addresses, ports and protocols, straight from inside ---
         raw 127.0.0.1 "$DECOY4" "lc-direct4\n" 1 > "$R/direct4.out" &
         raw localhost "$DECOY4" "lc-directlocalhost\n" 1 > "$R/directlocalhost.out" &
@@ -195,6 +204,7 @@ internal static class AttackScripts
 
         # --- own: a process that outlives the launch and acts after it ---
         setsid -f sh -c 'sleep 4; echo late > "$1/lc-late-$2"; touch "$3/lc-attack-$2-late"' lc-late-"$MARK" "$WORK" "$MARK" "$OUTSIDE" < /dev/null > /dev/null 2>&1
+        env -i /usr/bin/setsid -f /bin/sh -c 'sleep 4; echo late > "$1/lc-late3-$2"' lc-late-"$MARK" "$WORK" "$MARK" < /dev/null > /dev/null 2>&1
         (trap '' HUP TERM; sleep 4; echo late > "$WORK/lc-late2-$MARK") < /dev/null > /dev/null 2>&1 &
         disown
 

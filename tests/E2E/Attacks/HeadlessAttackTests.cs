@@ -58,6 +58,8 @@ public sealed class HeadlessBatteryRun : IAsyncDisposable
         };
         var observers = new Dictionary<string, AttackLaunch.Observer>
         {
+            ["rss-baseline"] = (launcher, table) => launcher is null ? "no launcher" : $"{HostProcesses.LauncherResidentMiB(table, launcher)}",
+            ["bigbody"] = (launcher, table) => launcher is null ? "no launcher" : $"{HostProcesses.LauncherResidentMiB(table, launcher)}",
             ["ptrace"] = (_, _) => $"TracerPid={HostProcesses.Status(site.Victim2, "TracerPid")}",
             ["pgrp"] = (launcher, table) =>
             {
@@ -194,6 +196,18 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         AssertNoDecoyHit(e, "lc-clte", "lc-tecl", "lc-pipelined", "lc-dupte");
+    }
+
+    [Fact(Timeout = 10 * 60 * 1000)]
+    public async Task A_huge_request_through_the_relay_does_not_balloon_the_launcher()
+    {
+        var e = await EvidenceAsync(TestContext.Current.CancellationToken);
+        var before = e.Attack.File("host-rss-baseline.txt").Trim();
+        var during = e.Attack.File("host-bigbody.txt").Trim();
+        output.WriteLine($"{e.Attack.File("bigbody.out")}launcher RSS {before} MiB before, {during} MiB with 768 MiB of request body sent");
+        var measured = long.TryParse(before, CultureInfo.InvariantCulture, out var b) & long.TryParse(during, CultureInfo.InvariantCulture, out var d);
+        Assert.True(measured, $"the host did not measure the launcher: '{before}' '{during}'");
+        Assert.True(d - b < 256, $"the launcher grew by {d - b} MiB holding a request from inside");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]

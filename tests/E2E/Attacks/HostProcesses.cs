@@ -95,6 +95,14 @@ internal static class HostProcesses
         return values;
     }
 
+    /// <summary>Resident memory (MiB) of the launcher's own processes: itself and its descendants outside the sandbox (not under bwrap).</summary>
+    public static long LauncherResidentMiB(IReadOnlyList<HostProcess> table, HostProcess launcher)
+    {
+        var sandboxed = table.Where(p => p.Name == "bwrap").SelectMany(b => DescendantsOf(table, b.Pid).Append(b)).Select(p => p.Pid).ToHashSet();
+        return DescendantsOf(table, launcher.Pid).Append(launcher).Where(p => !sandboxed.Contains(p.Pid))
+            .Sum(p => long.TryParse(Status(p.Pid, "VmRSS")?.Split(' ')[0], CultureInfo.InvariantCulture, out var kib) ? kib / 1024 : 0);
+    }
+
     public static bool IsAlive(int pid)
     {
         try

@@ -148,6 +148,44 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
         AssertNoInjection(e, "title", "tty.out");
     }
 
+    // --- also seen: the sandbox shared the launcher's process group, so kill(0, ...) reached the launcher ---
+
+    private const string KillGroupScript = """
+        allowed allowed-kill
+        trap '' USR1
+        checkpoint pgrp
+        note done all
+        kill -USR1 0
+        exit 0
+        """;
+
+    [Fact(Timeout = 10 * 60 * 1000)]
+    public async Task A_signal_to_the_sandboxs_process_group_does_not_reach_the_launcher()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var (profile, llama) = await server.StartAsync(tmux: true, ct);
+        using var site = new AttackSite("k");
+        site.WriteScript(KillGroupScript, llama.Port);
+        var observers = new Dictionary<string, AttackLaunch.Observer>
+        {
+            ["pgrp"] = (launcher, table) =>
+            {
+                var script = launcher is null ? null : HostProcesses.DescendantsOf(table, launcher.Pid)
+                    .FirstOrDefault(p => p.Name == "bash" && p.CommandLine.Contains(site.Script, StringComparison.Ordinal));
+                return $"launcher: {launcher}\nscript: {script}";
+            },
+        };
+        var run = await AttackLaunch.InteractiveAsync(site, profile, ct, observers: observers, settle: TimeSpan.FromSeconds(1));
+        output.WriteLine(run.Launch.Describe() + "\n" + run.Launch.File("host-pgrp.txt"));
+        run.Launch.AssertAllowed("allowed-kill");
+        Assert.Contains("all", run.Launch.Note("done"));
+        Assert.True(run.Launch.ExitCode == 0, $"the launcher ended with {run.Launch.ExitCode} after kill(0, SIGUSR1) from inside: the signal reached it");
+        Assert.True(run.ShellAlive, "the user's shell did not answer after the launch");
+        var left = await RunProcesses.WaitUntilGoneAsync(TimeSpan.FromSeconds(10), site.Mark);
+        RunProcesses.Kill(left);
+        Assert.True(left.Count == 0, "processes of the sandbox outlived the launch:\n" + string.Join('\n', left));
+    }
+
     /// <summary>Residual risk unless the launcher filters what the sandbox prints: OSC 52 sets the user's clipboard.</summary>
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task Osc52_clipboard_writes_from_inside_do_not_reach_the_users_terminal()
