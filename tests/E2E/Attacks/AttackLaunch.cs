@@ -89,7 +89,8 @@ internal static partial class AttackLaunch
                 foreach (var file in Directory.GetFiles(site.Results, "cp-*"))
                 {
                     var name = Path.GetFileName(file)[3..];
-                    if (name.EndsWith(".done", StringComparison.Ordinal) || !answered.Add(name)) continue;
+                    // A checkpoint of an earlier launch in the same work dir is already answered.
+                    if (name.EndsWith(".done", StringComparison.Ordinal) || File.Exists(file + ".done") || !answered.Add(name)) continue;
                     var table = HostProcesses.Snapshot();
                     var launcher = HostProcesses.Launcher(table, site.Script);
                     var seen = observers is not null && observers.TryGetValue(name, out var observe) ? observe(launcher, table) : "no observer";

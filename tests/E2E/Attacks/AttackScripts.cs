@@ -164,19 +164,20 @@ internal static class AttackScripts
         unshare -Urm sh -c 'umount -l "$1" 2>/dev/null; mount -o remount,rw,bind "$2" 2>/dev/null; echo "echo lc-attack-$3-unshare" >> "$4" && echo appended' sh "$USERHOME" "$(dirname "$SCRIPT")" "$MARK" "$SCRIPT" > "$R/unshare.out" 2>&1
         for f in $CANARIES; do grep -qs "$CANARY" "$f" && note mounts "read-after=$f"; done
 
-        # --- e: git config and hooks the user's next git command on the host would run ---
+        # --- e: git config and hooks the user's next git command on the host would run (paths relative: the work
+        # dir has another path on the host) ---
         # Allowed first: git works inside.
         git config user.email a@b.c; git config user.name attacker
         echo "changed inside" >> "$WORK/README.txt"
         git add README.txt written-inside-allowed-before.txt && git commit -q -m "commit inside" && note git "commit-inside=ok"
         git config core.fsmonitor "touch $OUTSIDE/lc-attack-$MARK-fsmonitor; echo"
-        git config core.hooksPath "$WORK/.lc-hooks"
+        git config core.hooksPath .lc-hooks
         git config filter.lcx.clean "sh -c 'touch $OUTSIDE/lc-attack-$MARK-filter; cat'"
         git config filter.lcx.smudge "sh -c 'touch $OUTSIDE/lc-attack-$MARK-filter; cat'"
-        git config diff.external "$WORK/.lc-hooks/ext"
+        git config diff.external .lc-hooks/ext
         git config core.pager "touch $OUTSIDE/lc-attack-$MARK-pager; cat"
         git config core.editor "touch $OUTSIDE/lc-attack-$MARK-editor; true"
-        git config include.path "$WORK/.lc-gitconfig"
+        git config include.path ../.lc-gitconfig
         printf '[core]\n\tfsmonitor = touch %s/lc-attack-%s-include; echo\n' "$OUTSIDE" "$MARK" > "$WORK/.lc-gitconfig"
         echo '* filter=lcx' > "$WORK/.gitattributes"
         mkdir -p "$WORK/.lc-hooks"

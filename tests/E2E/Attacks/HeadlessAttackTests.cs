@@ -12,6 +12,7 @@ internal sealed record HeadlessEvidence(
     IReadOnlyList<RunProcess> LeftAfterExit,
     string VictimAfterAttack,
     string VictimAfterFollowUp,
+    string ScriptBefore,
     string ScriptAfter,
     string HostGit,
     string CorePatternBefore,
@@ -63,8 +64,7 @@ public sealed class HeadlessBatteryRun : IAsyncDisposable
             ["ptrace"] = (_, _) => $"TracerPid={HostProcesses.Status(site.Victim2, "TracerPid")}",
             ["pgrp"] = (launcher, table) =>
             {
-                var script = launcher is null ? null : HostProcesses.DescendantsOf(table, launcher.Pid)
-                    .FirstOrDefault(p => p.Name == "bash" && p.CommandLine.Contains(site.Script, StringComparison.Ordinal));
+                var script = HostProcesses.SandboxScript(table, launcher);
                 return launcher is null || script is null
                     ? $"launcher={launcher} script={script}"
                     : string.Create(CultureInfo.InvariantCulture, $"launcher pgrp={launcher.ProcessGroup} sid={launcher.Session}\nscript pgrp={script.ProcessGroup} sid={script.Session}");
@@ -76,6 +76,7 @@ public sealed class HeadlessBatteryRun : IAsyncDisposable
         var left = RunProcesses.Find(site.Mark);
         RunProcesses.Kill(left);
         var lateFile = Directory.GetFiles(site.Scratch.Work, "lc-late*").Length > 0;
+        var scriptBefore = site.ScriptBefore;
         var scriptAfter = File.ReadAllText(site.Script);
         var scriptLinks = AttackSite.Host("stat", "-c", "%h", site.Script).StandardOutput.Trim();
         var victimAfterAttack = site.VictimNow();
@@ -93,7 +94,7 @@ public sealed class HeadlessBatteryRun : IAsyncDisposable
 
         site.WriteScript(AttackScripts.FollowUp, server.Port);
         var followUp = await AttackLaunch.HeadlessAsync(site, profile, ct);
-        return new HeadlessEvidence(site, attack, followUp, left, victimAfterAttack, site.VictimNow(), scriptAfter, git,
+        return new HeadlessEvidence(site, attack, followUp, left, victimAfterAttack, site.VictimNow(), scriptBefore, scriptAfter, git,
             corePatternBefore, File.ReadAllText("/proc/sys/kernel/core_pattern"), keys, special,
             HostProcesses.IsAlive(site.Victim), lateFile, scriptLinks);
     }
@@ -136,6 +137,12 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var hits = e.Site.Decoys.Seen.Where(s => tags.Any(t => s.Contains(t, StringComparison.Ordinal))).ToArray();
         output.WriteLine("decoys saw: " + string.Join(" | ", e.Site.Decoys.Seen));
         Assert.True(hits.Length == 0, "a host service outside the model port was reached:\n" + string.Join('\n', hits));
+    }
+
+    private static void AssertNoMarker(HeadlessEvidence e, string kind)
+    {
+        var found = e.Site.Markers(kind);
+        Assert.True(found.Count == 0, $"the host ran or holds what the sandbox planted ({kind}): {string.Join(", ", found)}\nthe host's git afterwards:\n{e.HostGit}");
     }
 
     // --- escape a: the relay followed a request target naming another place ---
@@ -236,7 +243,8 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
             .Select(f => int.Parse(f[1].Split(':')[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToHashSet();
         var decoys = new[] { e.Site.Decoys.Loopback4, e.Site.Decoys.Loopback6, e.Site.Decoys.AnyIPv4 };
         Assert.True(!decoys.Any(listening.Contains), $"/proc/net/tcp inside lists the host's listeners {string.Join(',', decoys)}: the host network namespace is shared");
-        Assert.Equal("lo", e.Attack.File("sys-class-net.out").Trim());
+        var interfaces = e.Attack.File("sys-class-net.out").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(interfaces.All(i => i == "lo"), "host network interfaces are visible inside: " + string.Join(", ", interfaces));
     }
 
     // --- own: guarantee 1, writes outside the work dir and the sandbox HOME ---
@@ -245,8 +253,8 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     public async Task Writes_outside_the_work_dir_and_home_land_nowhere_on_the_host()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Empty(e.Site.Markers("write"));
-        Assert.True(e.ScriptAfter == e.Site.ScriptBefore, "the --claude script on the host was changed from inside");
+        AssertNoMarker(e, "write");
+        Assert.True(e.ScriptAfter == e.ScriptBefore, "the --claude script on the host was changed from inside");
     }
 
     // --- own: guarantee 2, reads ---
@@ -376,7 +384,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(string.Join('\n', e.Attack.Note("mounts")) + "\n" + e.Attack.File("unshare.out"));
-        Assert.True(e.ScriptAfter == e.Site.ScriptBefore, "the --claude script on the host was changed from inside");
+        Assert.True(e.ScriptAfter == e.ScriptBefore, "the --claude script on the host was changed from inside");
         Assert.DoesNotContain(e.Attack.Note("mounts"), l => l.StartsWith("read-after=", StringComparison.Ordinal));
     }
 
@@ -388,8 +396,8 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.HostGit);
         Assert.Contains("commit-inside=ok", e.Attack.Note("git"));
-        Assert.Empty(e.Site.Markers("fsmonitor"));
-        Assert.Empty(e.Site.Markers("include"));
+        AssertNoMarker(e, "fsmonitor");
+        AssertNoMarker(e, "include");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -398,7 +406,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.HostGit);
         Assert.Contains("commit-inside=ok", e.Attack.Note("git"));
-        Assert.Empty(e.Site.Markers("hook"));
+        AssertNoMarker(e, "hook");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -407,7 +415,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.HostGit);
         foreach (var kind in new[] { "filter", "diffext", "pager", "editor" })
-            Assert.Empty(e.Site.Markers(kind));
+            AssertNoMarker(e, kind);
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -441,7 +449,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         Assert.True(e.LeftAfterExit.Count == 0, "processes of the sandbox outlived the launch:\n" + string.Join('\n', e.LeftAfterExit));
         Assert.False(e.LateFileInWork, "a process left inside wrote into the work dir after the launch ended");
-        Assert.Empty(e.Site.Markers("late"));
+        AssertNoMarker(e, "late");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]

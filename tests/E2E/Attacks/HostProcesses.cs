@@ -56,6 +56,14 @@ internal static class HostProcesses
         return named.FirstOrDefault(p => !pids.Contains(p.ParentPid));
     }
 
+    /// <summary>The attack script as the host sees it: the first bash under the launcher's bwrap (inside, FILE has another path).</summary>
+    public static HostProcess? SandboxScript(IReadOnlyList<HostProcess> table, HostProcess? launcher)
+    {
+        if (launcher is null) return null;
+        var bwrap = DescendantsOf(table, launcher.Pid).FirstOrDefault(p => p.Name == "bwrap");
+        return bwrap is null ? null : DescendantsOf(table, bwrap.Pid).FirstOrDefault(p => p.Name == "bash");
+    }
+
     /// <summary>The value of one line of /proc/PID/status (TracerPid, Seccomp, ...), or null.</summary>
     public static string? Status(int pid, string key)
     {

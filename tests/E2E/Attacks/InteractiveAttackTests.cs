@@ -170,8 +170,7 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
         {
             ["pgrp"] = (launcher, table) =>
             {
-                var script = launcher is null ? null : HostProcesses.DescendantsOf(table, launcher.Pid)
-                    .FirstOrDefault(p => p.Name == "bash" && p.CommandLine.Contains(site.Script, StringComparison.Ordinal));
+                var script = HostProcesses.SandboxScript(table, launcher);
                 return $"launcher: {launcher}\nscript: {script}";
             },
         };

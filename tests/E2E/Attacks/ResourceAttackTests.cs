@@ -20,7 +20,7 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         var site = new AttackSite(label);
         site.WriteScript(body, llama.Port);
         observers ??= [];
-        observers["limits"] = (launcher, table) => Limits(Script(site, launcher, table));
+        observers["limits"] = (launcher, table) => Limits(HostProcesses.SandboxScript(table, launcher));
         var outcome = await AttackLaunch.HeadlessAsync(site, profile, ct, observers, timeout: LaunchLimit);
         output.WriteLine(outcome.Describe());
         output.WriteLine("host limits: " + outcome.File("host-limits.txt"));
@@ -32,11 +32,7 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         return (site, outcome);
     }
 
-    private static HostProcess? Script(AttackSite site, HostProcess? launcher, IReadOnlyList<HostProcess> table) =>
-        launcher is null ? null : HostProcesses.DescendantsOf(table, launcher.Pid)
-            .FirstOrDefault(p => p.Name == "bash" && p.CommandLine.Contains(site.Script, StringComparison.Ordinal));
-
-    /// <summary>The limits that apply to a process inside, as the host sees them.</summary>
+        /// <summary>The limits that apply to a process inside, as the host sees them.</summary>
     private static string Limits(HostProcess? process)
     {
         if (process is null) return "no process found";
