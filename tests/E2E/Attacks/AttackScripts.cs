@@ -238,7 +238,7 @@ internal static class AttackScripts
         sti - 80005412 "touch $OUTSIDE/lc-attack-$MARK-stihigh\n" >> "$R/sti-high.out"
         # TIOCLINUX 3 (TIOCL_PASTESEL) pastes the console selection as input, 2 sets it.
         perl -e 'for my $sub (2, 3) { my $r = syscall(16, 0, 0x541C, chr($sub) . ("\0" x 10)); print "sub=$sub r=$r errno=", $! + 0, "\n" }' > "$R/tioclinux.out"
-        perl -e 'my $r = syscall(16, 0, 0xFFFFFFFF0000541C, chr(3)); print "high r=$r errno=", $! + 0, "\n"' >> "$R/tioclinux.out"
+        perl -e 'my $b = chr(3); my $r = syscall(16, 0, 0xFFFFFFFF0000541C, $b); print "high r=$r errno=", $! + 0, "\n"' >> "$R/tioclinux.out"
         # Another terminal of the user's: write to it and queue input into it.
         (printf 'lc-attack-%s-otherwrite\n' "$MARK" > "$OTHERTTY") 2>/dev/null && note other-tty "written"
         sti "$OTHERTTY" 5412 "lc-attack-$MARK-othersti\n" > "$R/sti-other.out"
