@@ -17,6 +17,10 @@ internal static class AttackScripts
         # Waits until the host observed this moment (it writes cp-NAME.done), at most 20 s.
         checkpoint() { : > "$R/cp-$1"; for _ in $(seq 1 200); do [ -e "$R/cp-$1.done" ] && return 0; sleep 0.1; done; note checkpoints "timeout=$1"; }
         PORT="${ANTHROPIC_BASE_URL##*:}"; PORT="${PORT%%/*}"
+        # Where the sandbox put the --claude FILE (this script): its folder must hold nothing else of the host's.
+        SELF_DIR="$(dirname "$0")"
+        ls -a "$SELF_DIR" > "$R/self-dir.out" 2>&1
+        grep -qs "$CANARY" "$SELF_DIR/lc-attack-$MARK-canary" && note self-dir "read=$SELF_DIR/lc-attack-$MARK-canary"
         cat > "$R/raw.pl" <<'PERL'
         # raw.pl HOST PORT DATA [WAIT]: sends DATA (\r \n escapes) and prints what comes back within WAIT seconds.
         use strict; use warnings; use IO::Socket::IP;

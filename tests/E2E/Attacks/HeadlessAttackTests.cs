@@ -274,7 +274,9 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         var sibling = Path.Combine(Path.GetDirectoryName(e.Site.Script)!, $"lc-attack-{e.Site.Mark}-canary");
+        output.WriteLine("the script's folder inside: " + e.Attack.File("self-dir.out"));
         Assert.DoesNotContain("read=" + sibling, e.Attack.Note("read-config"));
+        Assert.Empty(e.Attack.Note("self-dir"));
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]

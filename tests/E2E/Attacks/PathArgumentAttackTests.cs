@@ -105,6 +105,7 @@ public sealed class PathArgumentAttackTests(AttackServer server, ITestOutputHelp
             if (outcome.ExitCode == 2) return;   // refused: nothing ran, nothing was exposed
             outcome.AssertAllowed("allowed-path");
             Assert.DoesNotContain("read=" + tmpCanary, outcome.Note("read-config"));
+            Assert.Empty(outcome.Note("self-dir"));
         }
     }
 
@@ -118,7 +119,7 @@ public sealed class PathArgumentAttackTests(AttackServer server, ITestOutputHelp
         using (site)
         {
             var folder = Directory.CreateDirectory(Path.Combine(AttackSite.UserHome, $"lc-attack-{site.Mark}-dir")).FullName;
-            var sibling = Path.Combine(folder, "secret");
+            var sibling = Path.Combine(folder, $"lc-attack-{site.Mark}-canary");
             site.PlantCanary(sibling);
             site.WriteScript(MarkerScript, (await server.StartAsync(false, ct)).Server.Port);
             var target = Path.Combine(folder, "claude");
@@ -131,6 +132,7 @@ public sealed class PathArgumentAttackTests(AttackServer server, ITestOutputHelp
             if (outcome.ExitCode == 2) return;
             outcome.AssertAllowed("allowed-path");
             Assert.DoesNotContain(outcome.Note("read-config"), l => l.StartsWith("read=" + AttackSite.UserHome, StringComparison.Ordinal));
+            Assert.Empty(outcome.Note("self-dir"));
         }
     }
 
