@@ -64,7 +64,7 @@ public sealed class HeadlessBatteryRun : IAsyncDisposable
             ["ptrace"] = (_, _) => $"TracerPid={HostProcesses.Status(site.Victim2, "TracerPid")}",
             ["pgrp"] = (launcher, table) =>
             {
-                var script = HostProcesses.SandboxScript(table, launcher);
+                var script = HostProcesses.SandboxScript(table, launcher, site.Script);
                 return launcher is null || script is null
                     ? $"launcher={launcher} script={script}"
                     : string.Create(CultureInfo.InvariantCulture, $"launcher pgrp={launcher.ProcessGroup} sid={launcher.Session}\nscript pgrp={script.ProcessGroup} sid={script.Session}");

@@ -56,12 +56,16 @@ internal static class HostProcesses
         return named.FirstOrDefault(p => !pids.Contains(p.ParentPid));
     }
 
-    /// <summary>The attack script as the host sees it: the first bash under the launcher's bwrap (inside, FILE has another path).</summary>
-    public static HostProcess? SandboxScript(IReadOnlyList<HostProcess> table, HostProcess? launcher)
+    /// <summary>
+    /// The attack script as the host sees it: the launcher's descendant under bwrap whose command line names the
+    /// script's file (inside, its folder has another path; a shebang script's comm is its file name).
+    /// </summary>
+    public static HostProcess? SandboxScript(IReadOnlyList<HostProcess> table, HostProcess? launcher, string script)
     {
         if (launcher is null) return null;
+        var name = Path.GetFileName(script);
         var bwrap = DescendantsOf(table, launcher.Pid).FirstOrDefault(p => p.Name == "bwrap");
-        return bwrap is null ? null : DescendantsOf(table, bwrap.Pid).FirstOrDefault(p => p.Name == "bash");
+        return bwrap is null ? null : DescendantsOf(table, bwrap.Pid).FirstOrDefault(p => p.Name != "bwrap" && p.CommandLine.Contains(name, StringComparison.Ordinal));
     }
 
     /// <summary>The value of one line of /proc/PID/status (TracerPid, Seccomp, ...), or null.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LocalClaude.E2E.Tests.Launcher;
 
 namespace LocalClaude.E2E.Tests.Attacks;
@@ -156,15 +157,17 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
 
     private const string KillGroupScript = """
         allowed allowed-kill
-        trap '' USR1
         checkpoint pgrp
         note done all
-        kill -USR1 0
-        exit 0
+        kill -KILL 0
         """;
 
+    /// <summary>
+    /// kill(0, SIGKILL) from inside ends the sandbox's own process group; the launcher must not be in it: it lives on,
+    /// reports how Claude Code ended and cleans up. Host evidence: the groups of the launcher and the script.
+    /// </summary>
     [Fact(Timeout = 10 * 60 * 1000)]
-    public async Task A_signal_to_the_sandboxs_process_group_does_not_reach_the_launcher()
+    public async Task A_kill_of_the_sandboxs_process_group_does_not_reach_the_launcher()
     {
         var ct = TestContext.Current.CancellationToken;
         var (profile, llama) = await server.StartAsync(tmux: true, ct);
@@ -172,17 +175,20 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
         site.WriteScript(KillGroupScript, llama.Port);
         var observers = new Dictionary<string, AttackLaunch.Observer>
         {
-            ["pgrp"] = (launcher, table) =>
-            {
-                var script = HostProcesses.SandboxScript(table, launcher);
-                return $"launcher: {launcher}\nscript: {script}";
-            },
+            ["pgrp"] = (launcher, table) => HostProcesses.SandboxScript(table, launcher, site.Script) is { } script
+                ? string.Create(CultureInfo.InvariantCulture, $"launcher pgrp={launcher!.ProcessGroup}\nscript pgrp={script.ProcessGroup}")
+                : $"launcher={launcher} script=not found",
         };
         var run = await AttackLaunch.InteractiveAsync(site, profile, ct, observers: observers, settle: TimeSpan.FromSeconds(1));
-        output.WriteLine(run.Launch.Describe() + "\n" + run.Launch.File("host-pgrp.txt"));
+        var groups = run.Launch.File("host-pgrp.txt");
+        output.WriteLine(run.Launch.Describe() + "\n" + groups);
         run.Launch.AssertAllowed("allowed-kill");
         Assert.Contains("all", run.Launch.Note("done"));
-        Assert.True(run.Launch.ExitCode == 0, $"the launcher ended with {run.Launch.ExitCode} after kill(0, SIGUSR1) from inside: the signal reached it");
+        var lines = groups.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(lines.Length == 2 && lines[0].StartsWith("launcher pgrp=", StringComparison.Ordinal), "the host did not find the launcher and the script: " + groups);
+        Assert.NotEqual(lines[0].Split('=')[1], lines[1].Split('=')[1]);
+        Assert.True(run.Launch.Output.Contains("Claude Code exited with code", StringComparison.Ordinal),
+            "the launcher did not live to report the end of the sandbox after kill(0, SIGKILL) from inside");
         Assert.True(run.ShellAlive, "the user's shell did not answer after the launch");
         var left = await RunProcesses.WaitUntilGoneAsync(TimeSpan.FromSeconds(10), site.Mark);
         RunProcesses.Kill(left);

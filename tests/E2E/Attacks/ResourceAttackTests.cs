@@ -14,13 +14,13 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
 {
     private static readonly TimeSpan LaunchLimit = TimeSpan.FromMinutes(3);
 
-    private async Task<(AttackSite Site, AttackOutcome Outcome)> LaunchAsync(string label, string body, CancellationToken ct, Dictionary<string, AttackLaunch.Observer>? observers = null)
+    private async Task<(AttackSite Site, AttackOutcome Outcome)> LaunchAsync(string label, string body, CancellationToken ct, Func<AttackSite, Dictionary<string, AttackLaunch.Observer>>? observersFor = null)
     {
         var (profile, llama) = await server.StartAsync(tmux: false, ct);
         var site = new AttackSite(label);
         site.WriteScript(body, llama.Port);
-        observers ??= [];
-        observers["limits"] = (launcher, table) => Limits(HostProcesses.SandboxScript(table, launcher));
+        var observers = observersFor?.Invoke(site) ?? [];
+        observers.TryAdd("limits", (launcher, table) => Limits(HostProcesses.SandboxScript(table, launcher, site.Script)));
         var outcome = await AttackLaunch.HeadlessAsync(site, profile, ct, observers, timeout: LaunchLimit);
         output.WriteLine(outcome.Describe());
         output.WriteLine("host limits: " + outcome.File("host-limits.txt"));
@@ -53,7 +53,7 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
     public async Task A_fork_bomb_is_stopped_by_a_process_limit()
     {
         string? during = null;
-        var (site, outcome) = await LaunchAsync("fork", ResourceScripts.ForkBomb, TestContext.Current.CancellationToken, new()
+        var (site, outcome) = await LaunchAsync("fork", ResourceScripts.ForkBomb, TestContext.Current.CancellationToken, site => new()
         {
             ["fork"] = (launcher, table) =>
             {
@@ -70,37 +70,90 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         }
     }
 
+    /// <summary>
+    /// The observer for a bounded attack: the limits the host reads, and the target the script goes for (the limit
+    /// plus a margin, or a fixed bound without one), or 0 when the host cannot afford it (then the test fails).
+    /// </summary>
+    private static AttackLaunch.Observer Target(AttackSite site, string[] rows, long marginMiB, long boundMiB, Func<long, string?> unsafeFor) => (launcher, table) =>
+    {
+        var script = HostProcesses.SandboxScript(table, launcher, site.Script);
+        var limit = script is null ? null : rows.Select(r => HostProcesses.Limit(script.Pid, r)).Where(l => l is not null).Min();
+        var target = limit is { } bytes ? Math.Min(bytes / (1024 * 1024) + marginMiB, 64 * 1024) : boundMiB;
+        var problem = unsafeFor(target);
+        return string.Create(CultureInfo.InvariantCulture, $"{Limits(script)}; target={(problem is null ? target : 0)}{(problem is null ? "" : "; " + problem)}");
+    };
+
+    private static long Target(AttackOutcome outcome) =>
+        long.Parse(outcome.File("host-limits.txt").Split("target=")[1].Split(';')[0].Trim(), CultureInfo.InvariantCulture);
+
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task A_memory_hog_is_stopped_by_a_memory_limit()
     {
-        var available = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal));
-        var availableGiB = long.Parse(available.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / (1024.0 * 1024);
-        Assert.True(availableGiB > 9, $"only {availableGiB:0.0} GiB free: the memory attack (up to 6 GiB) cannot run safely here");
-        var (site, outcome) = await LaunchAsync("mem", ResourceScripts.MemoryHog, TestContext.Current.CancellationToken);
+        var (site, outcome) = await LaunchAsync("mem", ResourceScripts.MemoryHog, TestContext.Current.CancellationToken, site => new()
+        {
+            ["limits"] = Target(site, ["Max data size", "Max address space"], 512, 6144, target =>
+            {
+                var available = long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                    .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+                return target + 3072 > available ? $"only {available} MiB free: a hog of {target} MiB cannot run safely" : null;
+            }),
+        });
         using (site)
         {
             var mem = outcome.File("mem.out");
+            var target = Target(outcome);
             output.WriteLine(mem + "\nreached MiB: " + outcome.File("mem.progress"));
-            Assert.DoesNotContain("allocated=6144", mem);
-            var limits = outcome.File("host-limits.txt");
-            Assert.True(!limits.Contains("Max address space=unlimited", StringComparison.Ordinal) || !limits.Contains("Max data size=unlimited", StringComparison.Ordinal)
-                || limits.Split("; ").Any(l => l.Contains("memory.max=", StringComparison.Ordinal) && !l.EndsWith("memory.max=max", StringComparison.Ordinal)),
-                "no memory limit applies to the sandbox: " + limits);
+            Assert.True(target > 0, "the host could not afford the attack: " + outcome.File("host-limits.txt"));
+            Assert.DoesNotContain($"allocated={target}", mem);
+            Assert.DoesNotContain("allocated=", mem);
+        }
+    }
+
+    [Fact(Timeout = 10 * 60 * 1000)]
+    public async Task Memory_spread_over_processes_is_bounded_for_the_whole_sandbox()
+    {
+        var (site, outcome) = await LaunchAsync("spread", ResourceScripts.SpreadMemoryHog, TestContext.Current.CancellationToken, site => new()
+        {
+            // The total: one process's limit plus 1 GiB (or 6 GiB without a limit), in three processes under it.
+            ["limits"] = Target(site, ["Max data size", "Max address space"], 1024, 6144, target =>
+            {
+                var available = long.Parse(File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                    .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+                return target + 3072 > available ? $"only {available} MiB free: {target} MiB in three hogs cannot run safely" : null;
+            }),
+        });
+        using (site)
+        {
+            var spread = outcome.File("spread.out");
+            var target = Target(outcome);
+            output.WriteLine(spread);
+            Assert.True(target > 0, "the host could not afford the attack: " + outcome.File("host-limits.txt"));
+            var total = spread.Split('\n').Where(l => l.StartsWith("allocated=", StringComparison.Ordinal)).Sum(l => long.Parse(l[10..], CultureInfo.InvariantCulture));
+            var everything = 3 * (target / 3 / 256 * 256);
+            Assert.True(total < everything, $"three processes inside held {total} MiB together (more than one process may): no sandbox-wide memory bound");
         }
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task A_disk_filler_is_stopped_by_a_file_size_limit()
     {
-        var free = new DriveInfo(Path.GetTempPath()).AvailableFreeSpace / (1024.0 * 1024 * 1024);
-        Assert.True(free > 10, $"only {free:0.0} GiB free: the disk attack (up to 4 GiB) cannot run safely here");
-        var (site, outcome) = await LaunchAsync("disk", ResourceScripts.DiskFiller, TestContext.Current.CancellationToken);
+        var (site, outcome) = await LaunchAsync("disk", ResourceScripts.DiskFiller, TestContext.Current.CancellationToken, site => new()
+        {
+            ["limits"] = Target(site, ["Max file size"], 256, 4096, target =>
+            {
+                var free = new DriveInfo(Path.GetTempPath()).AvailableFreeSpace / (1024 * 1024);
+                return target + 5120 > free ? $"only {free} MiB free: a file of {target} MiB cannot be written safely" : null;
+            }),
+        });
         using (site)
         {
             var dd = outcome.File("dd.out");
+            var target = Target(outcome);
             output.WriteLine(dd + outcome.File("dd.err"));
-            Assert.DoesNotContain("size=4294967296", dd);
+            Assert.True(target > 0, "the host could not afford the attack: " + outcome.File("host-limits.txt"));
             Assert.Contains("size=", dd);
+            var size = long.Parse(dd.Split("size=")[1].Trim(), CultureInfo.InvariantCulture);
+            Assert.True(size < target * 1024 * 1024, $"the sandbox wrote a {size >> 20} MiB file: no file size or disk limit stopped it");
         }
     }
 
@@ -108,7 +161,7 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
     public async Task A_cpu_burner_is_limited_and_the_host_stays_responsive()
     {
         string? during = null;
-        var (site, outcome) = await LaunchAsync("cpu", ResourceScripts.CpuBurner, TestContext.Current.CancellationToken, new()
+        var (site, outcome) = await LaunchAsync("cpu", ResourceScripts.CpuBurner, TestContext.Current.CancellationToken, site => new()
         {
             ["burn"] = (launcher, table) =>
             {
@@ -135,7 +188,7 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
     public async Task Hundred_idle_connections_do_not_become_hundred_host_processes()
     {
         int? baseline = null, during = null;
-        var (site, outcome) = await LaunchAsync("conns", ResourceScripts.IdleConnections, TestContext.Current.CancellationToken, new()
+        var (site, outcome) = await LaunchAsync("conns", ResourceScripts.IdleConnections, TestContext.Current.CancellationToken, site => new()
         {
             ["baseline"] = (launcher, table) =>
             {

@@ -18,24 +18,48 @@ internal static class ResourceScripts
         note done all
         """;
 
-    /// <summary>Up to 6 GiB in 256 MiB steps, each touched; a memory limit must stop it first.</summary>
+    /// <summary>
+    /// Memory in 256 MiB steps, each touched, up to the target the host set at the checkpoint (the limit it read
+    /// plus 512 MiB, or 6 GiB without one); the limit must stop it first.
+    /// </summary>
     public const string MemoryHog = """
         export R
         allowed allowed-before
         checkpoint limits
-        perl -e 'my (@a, $mib); $mib = 0; while ($mib < 6144) { push @a, "x" x (256 << 20); $mib += 256; open(my $f, ">", "$ENV{R}/mem.progress"); print $f "$mib\n"; close $f }
-          print "allocated=$mib\n";' lc-hog-"$MARK" > "$R/mem.out" 2>&1
+        TARGET=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' "$R/host-limits.txt")
+        perl -e 'my (@a, $mib); $mib = 0; while ($mib < $ARGV[0]) { push @a, "x" x (256 << 20); $mib += 256; open(my $f, ">", "$ENV{R}/mem.progress"); print $f "$mib\n"; close $f }
+          print "allocated=$mib\n";' "${TARGET:-0}" lc-hog-"$MARK" > "$R/mem.out" 2>&1
         echo "exit=$?" >> "$R/mem.out"
         allowed allowed-after
         note done all
         """;
 
-    /// <summary>Up to 4 GiB written into the work dir; a file size or disk limit must stop it first.</summary>
+    /// <summary>
+    /// The same total spread over three processes, each under a per-process limit: the sandbox as a whole must be
+    /// bounded, or a few processes take the host's memory.
+    /// </summary>
+    public const string SpreadMemoryHog = """
+        export R
+        allowed allowed-before
+        checkpoint limits
+        TARGET=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' "$R/host-limits.txt")
+        for i in 1 2 3; do
+          perl -e 'my (@a, $mib); $mib = 0; while ($mib + 256 <= $ARGV[0]) { push @a, "x" x (256 << 20); $mib += 256 } print "allocated=$mib\n"; sleep 3;' \
+            "$(( ${TARGET:-0} / 3 ))" lc-hog-"$MARK" > "$R/spread-$i.out" 2>&1 &
+        done
+        wait
+        cat "$R"/spread-*.out > "$R/spread.out"
+        allowed allowed-after
+        note done all
+        """;
+
+    /// <summary>A file in the work dir up to the target the host set (the file size limit plus 256 MiB, or 4 GiB); the limit must stop it first.</summary>
     public const string DiskFiller = """
         export R
         allowed allowed-before
         checkpoint limits
-        dd if=/dev/zero of="$WORK/lc-fill" bs=1M count=4096 2> "$R/dd.err"
+        TARGET=$(sed -n 's/.*target=\([0-9]*\).*/\1/p' "$R/host-limits.txt")
+        dd if=/dev/zero of="$WORK/lc-fill" bs=1M count="${TARGET:-0}" 2> "$R/dd.err"
         echo "exit=$?" > "$R/dd.out"
         stat -c 'size=%s' "$WORK/lc-fill" >> "$R/dd.out"
         rm -f "$WORK/lc-fill"
