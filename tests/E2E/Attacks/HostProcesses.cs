@@ -107,6 +107,13 @@ internal static class HostProcesses
         return values;
     }
 
+    /// <summary>The launcher's descendants that run outside the sandbox (bwrap itself included, nothing under it).</summary>
+    public static IReadOnlyList<HostProcess> LauncherSide(IReadOnlyList<HostProcess> table, HostProcess launcher)
+    {
+        var sandboxed = table.Where(p => p.Name == "bwrap").SelectMany(b => DescendantsOf(table, b.Pid)).Select(p => p.Pid).ToHashSet();
+        return DescendantsOf(table, launcher.Pid).Where(p => !sandboxed.Contains(p.Pid)).ToArray();
+    }
+
     /// <summary>Resident memory (MiB) of the launcher's own processes: itself and its descendants outside the sandbox (not under bwrap).</summary>
     public static long LauncherResidentMiB(IReadOnlyList<HostProcess> table, HostProcess launcher)
     {
