@@ -171,9 +171,8 @@ internal static class AttackScripts
         # --- e: git config and hooks the user's next git command on the host would run (paths relative: the work
         # dir has another path on the host) ---
         # Allowed first: git works inside.
-        git config user.email a@b.c; git config user.name attacker
         echo "changed inside" >> "$WORK/README.txt"
-        git add README.txt written-inside-allowed-before.txt && git commit -q -m "commit inside" && note git "commit-inside=ok"
+        git add README.txt written-inside-allowed-before.txt && git -c user.email=a@b.c -c user.name=inside commit -q -m "commit inside" && note git "commit-inside=ok"
         git config core.fsmonitor "touch $OUTSIDE/lc-attack-$MARK-fsmonitor; echo"
         git config core.hooksPath .lc-hooks
         git config filter.lcx.clean "sh -c 'touch $OUTSIDE/lc-attack-$MARK-filter; cat'"
@@ -200,12 +199,6 @@ internal static class AttackScripts
 
         # --- own: hardlinks to files the host owns ---
         for f in "$SCRIPT" /etc/passwd /usr/bin/env; do ln "$f" "$WORK/lc-hardlink-$(basename "$f")" 2>/dev/null && note hardlinks "linked=$f"; done
-
-        # --- own: symlinks the launcher (or a later launch) may follow when it prepares or hands back HOME ---
-        for n in .claude.json .claude.json.backup .bashrc .profile .gitconfig; do rm -rf "$HOME/$n"; ln -s "$OUTSIDE/victim-file" "$HOME/$n"; done
-        for n in .claude .config .cache .local .npm; do rm -rf "$HOME/$n"; ln -s "$OUTSIDE/victim-dir" "$HOME/$n"; done
-        ln -s "$OUTSIDE/victim-file" "$WORK/lc-victim-link"
-        ln -s "$OUTSIDE/victim-dir" "$WORK/lc-victim-dir"
 
         # --- own: a process that outlives the launch and acts after it ---
         setsid -f sh -c 'sleep 4; echo late > "$1/lc-late-$2"; touch "$3/lc-attack-$2-late"' lc-late-"$MARK" "$WORK" "$MARK" "$OUTSIDE" < /dev/null > /dev/null 2>&1
@@ -263,6 +256,23 @@ internal static class AttackScripts
         disown
         setsid -f sh -c 'sleep 3; perl "$1" - 5412 "touch $2/lc-attack-$3-delayed\n"' lc-delayed-"$MARK" "$R/sti.pl" "$OUTSIDE" "$MARK" > /dev/null 2>&1
         note done "all"
+        exit 0
+        """;
+
+    /// <summary>
+    /// Links the launcher (or the next launch) may follow when it prepares HOME and the work dir, hands them back or
+    /// moves planted hooks and rc files aside: every one points at a host victim owned by another user.
+    /// </summary>
+    public const string LinkTraps = """
+        allowed allowed-before
+        for n in .claude.json .claude.json.backup .bashrc .profile .gitconfig .zshrc; do rm -rf "$HOME/$n"; ln -s "$OUTSIDE/victim-file" "$HOME/$n" && note traps "home-file=$n"; done
+        for n in .claude .config .cache .local .npm .ssh; do rm -rf "$HOME/$n"; ln -s "$OUTSIDE/victim-dir" "$HOME/$n" && note traps "home-dir=$n"; done
+        ln -s "$OUTSIDE/victim-file" "$WORK/lc-victim-link"
+        ln -s "$OUTSIDE/victim-dir" "$WORK/lc-victim-dir"
+        (rm -rf "$WORK/.git/hooks" && ln -s "$OUTSIDE/victim-dir/hooks" "$WORK/.git/hooks") 2>/dev/null && note traps "git-hooks-link"
+        (rm -f "$WORK/.git/config" && ln -s "$OUTSIDE/victim-file" "$WORK/.git/config") 2>/dev/null && note traps "git-config-link"
+        ln -s "$OUTSIDE/victim-dir" "$WORK/.envrc" 2>/dev/null
+        note done all
         exit 0
         """;
 

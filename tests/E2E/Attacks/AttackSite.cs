@@ -65,6 +65,9 @@ internal sealed partial class AttackSite : IDisposable
         // Victims owned by someone else, so a chown or chmod through a planted link shows.
         File.WriteAllText(VictimFile, "victim\n");
         Directory.CreateDirectory(VictimDirectory);
+        // What a launcher moving planted files aside would find behind a link (HOME/.config/git, .git/hooks).
+        foreach (var sub in new[] { "git", "hooks" })
+            File.WriteAllText(Path.Combine(Directory.CreateDirectory(Path.Combine(VictimDirectory, sub)).FullName, "config"), "victim\n");
         Host("chown", "-R", $"{VictimUid}:{VictimUid}", VictimFile, VictimDirectory);
         Host("chmod", "0640", VictimFile);
         Host("chmod", "0750", VictimDirectory);
@@ -153,7 +156,10 @@ internal sealed partial class AttackSite : IDisposable
     public static string Fingerprint(string path)
     {
         var stat = Host("stat", "-c", "%u:%g %a %s %Y %h", "--", path).StandardOutput.Trim();
-        var entries = Directory.Exists(path) ? string.Join(',', Directory.GetFileSystemEntries(path)) : File.ReadAllText(path);
+        var entries = Directory.Exists(path)
+            ? string.Join(',', Directory.GetFileSystemEntries(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Select(e => e + " " + Host("stat", "-c", "%u:%g %a", "--", e).StandardOutput.Trim()))
+            : File.ReadAllText(path);
         return $"{path}: {stat} [{entries}]\n";
     }
 
