@@ -76,8 +76,10 @@ public sealed class LinkTrapAttackTests(AttackServer server, LinkTrapRun run, IT
         var e = await run.EvidenceAsync(server).WaitAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.Attack.Describe() + "\nhost git status: " + e.HostGitStatus);
         Assert.Contains("all", e.Attack.Note("done"));
-        Assert.True(e.Attack.ExitCode == 0, $"the launcher ended with {e.Attack.ExitCode} after a clean script exit:\n{e.Attack.Describe()}");
-        Assert.True(e.NotOursAfterAttack.Count == 0, "files in the work dir or HOME still belong to the sandbox after the launch:\n" + string.Join('\n', e.NotOursAfterAttack.Take(20)));
-        Assert.StartsWith("exit 0", e.HostGitStatus);
+        var problems = new List<string>();
+        if (e.Attack.ExitCode != 0) problems.Add($"the launcher ended with {e.Attack.ExitCode} after a clean script exit");
+        if (e.NotOursAfterAttack.Count > 0) problems.Add("files in the work dir or HOME still belong to the sandbox:\n" + string.Join('\n', e.NotOursAfterAttack.Take(10)));
+        if (!e.HostGitStatus.StartsWith("exit 0", StringComparison.Ordinal)) problems.Add("git on the host fails in the work dir: " + e.HostGitStatus);
+        Assert.True(problems.Count == 0, string.Join('\n', problems));
     }
 }
