@@ -101,9 +101,28 @@ public static class WriteDenyList
         foreach (var (relative, fingerprint) in before.Fingerprints)
         {
             var now = Fingerprint(before.Root, relative);
-            if (now != fingerprint && now != Absent) moved.Add(Quarantine(before.Root, relative));
+            if (now == fingerprint || now == Absent) continue;
+            var unsafePart = FirstNonFolder(before.Root, relative);
+            // Two deny paths below one planted link share it: it is moved once.
+            if (FileKinds.Of(Path.Combine(before.Root, unsafePart)) != FileKind.Absent) moved.Add(Quarantine(before.Root, unsafePart));
         }
         return moved;
+    }
+
+    /// <summary>
+    /// The shortest prefix of <paramref name="relative"/> that is not a real folder (a link, say, planted where
+    /// <c>.git</c> was): that is what gets moved aside. Renaming the full path would resolve through the link and move
+    /// something outside the folder.
+    /// </summary>
+    private static string FirstNonFolder(string root, string relative)
+    {
+        var parts = relative.Split('/');
+        for (var i = 0; i < parts.Length - 1; i++)
+        {
+            var prefix = string.Join('/', parts[..(i + 1)]);
+            if (FileKinds.Of(Path.Combine(root, prefix)) != FileKind.Directory) return prefix;
+        }
+        return relative;
     }
 
     private const string Absent = "absent";
@@ -113,9 +132,7 @@ public static class WriteDenyList
         var path = Path.Combine(root, relative);
         var target = path + QuarantineSuffix;
         for (var n = 2; Exists(target); n++) target = $"{path}{QuarantineSuffix}-{n}";
-        // rename(2) moves a link itself, never its target.
-        if (FileKinds.Of(path) == FileKind.Directory) Directory.Move(path, target);
-        else File.Move(path, target);
+        FileKinds.Rename(path, target);
         return target;
     }
 
