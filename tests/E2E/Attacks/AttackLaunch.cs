@@ -61,11 +61,9 @@ internal static partial class AttackLaunch
         var alive = true;
         try { await tmux.WaitForScreenAsync("the shell to answer", s => s.Contains("lc-shell-alive-42", StringComparison.Ordinal), TimeSpan.FromSeconds(20), ct); }
         catch (Exception e) when (e.GetType().Name.Contains("Fail", StringComparison.Ordinal) || e is Xunit.Sdk.XunitException) { alive = false; }
-        var clipboard = Tmux(socket, "show-buffer").StandardOutput;
-        var title = Tmux(socket, "display-message", "-p", "#{pane_title}").StandardOutput.Trim();
         var outcome = new AttackOutcome(exit.Success ? int.Parse(exit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1,
             tmux.Output(), elapsed, site.ReadNotes(), site.Results);
-        return new InteractiveOutcome(outcome, alive, await tmux.ScreenAsync(ct), clipboard, title);
+        return new InteractiveOutcome(outcome, alive, await tmux.ScreenAsync(ct));
     }
 
     /// <summary>The private tmux server's socket, from the pane shell's TMUX variable (socket,pid,session).</summary>
@@ -106,5 +104,5 @@ internal static partial class AttackLaunch
     private static partial Regex LaunchExit();
 }
 
-/// <summary>An interactive launch: its outcome, whether the user's shell still answered, and the terminal's clipboard and title.</summary>
-internal sealed record InteractiveOutcome(AttackOutcome Launch, bool ShellAlive, string Screen, string Clipboard, string Title);
+/// <summary>An interactive launch: its outcome, whether the user's shell still answered, and its last screen.</summary>
+internal sealed record InteractiveOutcome(AttackOutcome Launch, bool ShellAlive, string Screen);

@@ -65,11 +65,6 @@ public sealed class InteractiveBatteryRun : IAsyncDisposable
 [Collection(LauncherCollection.Name)]
 public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatteryRun battery, ITestOutputHelper output) : IClassFixture<InteractiveBatteryRun>
 {
-    /// <summary>Fails on main, relay, seccomp and paths alike (2026-12-07): the sandbox writes to the user's terminal directly.</summary>
-    private const string ResidualTerminalOutput = "residual risk, not blocked yet: escape sequences from inside reach the user's terminal "
-        + "(OSC 52 sets the clipboard of a terminal that honours it, OSC 0/2 the title); blocking needs the launcher to filter the sandbox's "
-        + "terminal output. Remove this Skip when it does.";
-
     private async Task<InteractiveEvidence> EvidenceAsync(CancellationToken ct)
     {
         var e = await battery.EvidenceAsync(server).WaitAsync(ct);
@@ -198,21 +193,5 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
         var left = await RunProcesses.WaitUntilGoneAsync(TimeSpan.FromSeconds(10), site.Mark);
         RunProcesses.Kill(left);
         Assert.True(left.Count == 0, "processes of the sandbox outlived the launch:\n" + string.Join('\n', left));
-    }
-
-    /// <summary>Residual risk unless the launcher filters what the sandbox prints: OSC 52 sets the user's clipboard.</summary>
-    [Fact(Timeout = 10 * 60 * 1000, Skip = ResidualTerminalOutput)]
-    public async Task Osc52_clipboard_writes_from_inside_do_not_reach_the_users_terminal()
-    {
-        var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.DoesNotContain($"lc-attack-{e.Site.Mark}-clip", e.Run.Clipboard);
-    }
-
-    /// <summary>Residual risk unless the launcher filters or resets: the window title set inside stays after the launch.</summary>
-    [Fact(Timeout = 10 * 60 * 1000, Skip = ResidualTerminalOutput)]
-    public async Task A_window_title_set_inside_does_not_outlive_the_launch()
-    {
-        var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.DoesNotContain($"lc-attack-{e.Site.Mark}", e.Run.Title);
     }
 }
