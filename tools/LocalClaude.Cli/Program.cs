@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LocalClaude.Cli.Commands;
+using LocalClaude.Infrastructure;
 
 var root = new RootCommand("LocalClaude: does Claude Code work with this llama-server and model, how well, how fast?")
 {
@@ -16,4 +17,12 @@ var root = new RootCommand("LocalClaude: does Claude Code work with this llama-s
     ReplayCommand.Create(),
     E2ECommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+var parsed = root.Parse(args);
+// Bad arguments are bad input: exit 2 like every other "could not run" (the parser's own default is 1).
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"error: {error.Message}");
+    Console.Error.WriteLine("see tools/localclaude --help");
+    return ExitCodes.CouldNotRun;
+}
+return await parsed.InvokeAsync();

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
 using LocalClaude.Provisioning;
+using LocalClaude.Results;
 
 namespace LocalClaude.Reporting;
 
@@ -16,6 +17,8 @@ public sealed record GateRequest
     public required string OutputDirectory { get; init; }
     public GateOptions Options { get; init; } = GateOptions.Default;
     public TimeSpan PhaseTimeout { get; init; } = ProfileRunner.DefaultPhaseTimeout;
+    /// <summary>Rounds of the paired speed measurement when both sides are builds.</summary>
+    public int Rounds { get; init; } = PairedComparison.DefaultRounds;
 }
 
 public sealed record GateOutcome(GateResult Result, string Markdown, string MarkdownPath, string JsonPath);
@@ -27,7 +30,13 @@ public sealed class GateCouldNotRunException(string message) : InvalidOperationE
 /// The <c>gate</c> command's work: turn each side into a <see cref="ProfileSnapshot"/> (reading a report or result
 /// files, or running the producers on a build with the same profile), compare, write gate.md and gate.json.
 /// </summary>
-public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<string, ModelProfile> findProfile, ProgressLog progress)
+/// <remarks>
+/// When both sides are builds, an <see cref="IPairedMeasurer"/> then measures the speed metrics on both at once, in
+/// turn, and the gate judges speed from those pairs; the paired file is saved beside the candidate's result files so
+/// that a later gate over the saved folders recomputes the same verdict.
+/// </remarks>
+public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<string, ModelProfile> findProfile, ProgressLog progress,
+    IPairedMeasurer? pairedMeasurer = null)
 {
     public async Task<GateOutcome> RunAsync(GateRequest request, CancellationToken ct)
     {
@@ -41,13 +50,38 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
         if (before.ServerVersion is not null && before.ServerVersion == after.ServerVersion)
             progress.Warn($"baseline and candidate report the same llama-server ({before.ServerVersion})");
 
-        var result = Gate.Compare(before, after, request.Options);
+        var pairs = await PairsAsync(request, baseline, candidate, profile, ct);
+        var result = Gate.Compare(before, after, request.Options, pairs);
         var markdown = GateMarkdown.Render(result);
         var markdownPath = Path.Combine(request.OutputDirectory, GateMarkdown.FileName);
         var jsonPath = Path.Combine(request.OutputDirectory, "gate.json");
         AtomicFile.WriteAllText(markdownPath, markdown);
         AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(result, CompatibilityReport.Json));
         return new GateOutcome(result, markdown, markdownPath, jsonPath);
+    }
+
+    /// <summary>Pairs measured now (two builds), or read back from the candidate's saved result files; else none.</summary>
+    private async Task<IReadOnlyList<PairedMetricSamples>?> PairsAsync(GateRequest request, LoadedSide baseline, LoadedSide candidate, string profile, CancellationToken ct)
+    {
+        if (baseline.Source is GateSource.Build b && candidate.Source is GateSource.Build c)
+        {
+            if (pairedMeasurer is null) return null;
+            progress.Step($"paired speed measurement: {b.Spec} and {c.Spec} up at once, {request.Rounds} rounds in turn");
+            ResultFile paired;
+            try
+            {
+                paired = await pairedMeasurer.MeasureAsync(findProfile(profile), new LlamaServerOverride(b.Binary, b.Spec), new LlamaServerOverride(c.Binary, c.Spec), request.Rounds, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw new GateCouldNotRunException($"the paired speed measurement failed: {e.Message}");
+            }
+            var path = Path.Combine(request.OutputDirectory, "candidate", ReportWriter.ResultFileName(profile, ResultFile.PairedKind));
+            paired.Save(path);
+            progress.Info($"paired samples → {path}");
+            return paired.Pairs;
+        }
+        return candidate.Results?.Files.FirstOrDefault(f => f.Kind == ResultFile.PairedKind && f.Profile == profile)?.File.Pairs;
     }
 
     private sealed record LoadedSide(GateSource Source, CompatibilityReport? Report, ResultFileSet? Results)
