@@ -19,6 +19,16 @@ public sealed record SampleSpread(int N, double Median, double Min, double Max, 
     /// <summary>(max − min) / median: how far apart the samples lie, relative to what is reported.</summary>
     public double RelativeWidth => Median == 0 ? double.PositiveInfinity : (Max - Min) / Math.Abs(Median);
 
+    /// <summary>Spread beyond this share of the median: the median says little, show the range instead.</summary>
+    public const double TooWideAbove = 0.5;
+
+    /// <summary>Fewer samples than needed for a verdict, or a spread wider than <see cref="TooWideAbove"/> of the median.</summary>
+    public bool IsRough => N < PairedComparison.MinimumForVerdict || RelativeWidth > TooWideAbove;
+
+    /// <summary>Why <see cref="IsRough"/>, for a chart's tooltip or a table's note.</summary>
+    public string? Roughness => N < PairedComparison.MinimumForVerdict ? $"only {N} sample(s), no spread to judge by"
+        : RelativeWidth > TooWideAbove ? FormattableString.Invariant($"spread too wide: min–max is {RelativeWidth * 100:0}% of the median") : null;
+
     public static SampleSpread Of(IEnumerable<double> values)
     {
         var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
@@ -124,9 +134,9 @@ public static class PairedComparison
             return (PairedVerdict.Inconclusive, $"too few samples for a verdict (n={n}, needs {MinimumForVerdict})");
         var beyond = change > 0 ? low > 1 + threshold : high < 1 - threshold;
         if (!beyond)
-            return (PairedVerdict.Inconclusive, $"noisy: the {Confidence:P0} interval of the ratio, {low:0.###}–{high:0.###}, reaches within ±{threshold:P0}");
+            return (PairedVerdict.Inconclusive, FormattableString.Invariant($"noisy: the {Confidence * 100:0}% interval of the ratio, {low:0.###}–{high:0.###}, reaches within ±{threshold * 100:0.#}%"));
         var better = higherIsBetter ? change > 0 : change < 0;
-        return (better ? PairedVerdict.Better : PairedVerdict.Worse, $"the {Confidence:P0} interval of the ratio, {low:0.###}–{high:0.###}, lies beyond ±{threshold:P0}");
+        return (better ? PairedVerdict.Better : PairedVerdict.Worse, FormattableString.Invariant($"the {Confidence * 100:0}% interval of the ratio, {low:0.###}–{high:0.###}, lies beyond ±{threshold * 100:0.#}%"));
     }
 
     private static (double Low, double High) BootstrapMedian(double[] values, Func<double[], double> statistic)
