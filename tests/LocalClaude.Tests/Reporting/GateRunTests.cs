@@ -101,6 +101,70 @@ public sealed class GateRunTests
         Assert.True(File.Exists(dir.Combine("gate", "candidate", "cpu-tiny.conformance.json")));
     }
 
+    /// <summary>Pairs as the paired measurer would make them: the candidate decodes at <paramref name="candidateShare"/> of the baseline.</summary>
+    private sealed class FakePairedMeasurer(double candidateShare) : IPairedMeasurer
+    {
+        public List<(string Baseline, string Candidate, int Rounds)> Calls { get; } = [];
+
+        public Task<ResultFile> MeasureAsync(LocalClaude.Profiles.ModelProfile profile, LlamaServerOverride baseline, LlamaServerOverride candidate, int rounds, CancellationToken ct)
+        {
+            Calls.Add((baseline.Binary, candidate.Binary, rounds));
+            var noise = new[] { 1.0, 0.98, 1.02, 0.99, 1.01, 1.0, 0.97 };
+            return Task.FromResult(new ResultFile
+            {
+                Kind = ResultFile.PairedKind,
+                Run = Run(profile.Name),
+                Pairs = [new PairedMetricSamples(ReportMetrics.DecodeTokensPerSecond.Name,
+                    Enumerable.Range(0, rounds).Select(i => new PairedSample(i + 1, 100 * noise[i], 100 * candidateShare * noise[(i + 3) % noise.Length], i % 2 == 0)).ToList())],
+            });
+        }
+    }
+
+    [Fact]
+    public async Task Two_builds_are_measured_in_pairs_the_pairs_decide_and_a_gate_over_the_saved_folders_recomputes_the_verdict()
+    {
+        using var dir = new TempDirectory();
+        // Each side's own run says the candidate is 3× faster (the machine was idle for it); the pairs say 30% slower.
+        var producer = FakeProducer.Returning("conformance", (profile, server) => new ResultFile
+        {
+            Kind = "conformance",
+            Run = Run(profile.Name, version: server!.Label),
+            Checks = [Check("x", CheckOutcome.Pass)],
+            Metrics = Perf(2.0, 0.1, server.Binary.EndsWith("new") ? 300 : 100),
+        });
+        var measurer = new FakePairedMeasurer(0.7);
+        var run = new GateRun([producer], FakeProducer.Profile, ProgressLog.Silent, measurer);
+
+        var outcome = await run.RunAsync(new GateRequest
+        {
+            Baseline = new GateSource.Build("npm:old", "/opt/llama/old"),
+            Candidate = new GateSource.Build("npm:new", "/opt/llama/new"),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("gate"),
+            Rounds = 7,
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal([("/opt/llama/old", "/opt/llama/new", 7)], measurer.Calls);
+        var decode = outcome.Result.Metrics.Single(m => m.Metric == ReportMetrics.DecodeTokensPerSecond.Name);
+        Assert.True(decode.Paired);
+        Assert.Equal(PairedVerdict.Worse, decode.Verdict);
+        Assert.Equal(7, decode.CandidateSpread!.N);
+        Assert.Equal(GateResult.Regressed, outcome.Result.ExitCode);
+        var saved = dir.Combine("gate", "candidate", "cpu-tiny.paired.json");
+        Assert.Equal(7, ResultFile.Load(saved).Pairs.Single().Samples.Count);
+
+        // Later, from the saved folders alone: the same pairs, the same verdict.
+        var again = await NewGateRun().RunAsync(new GateRequest
+        {
+            Baseline = new GateSource.Results("b", dir.Combine("gate", "baseline")),
+            Candidate = new GateSource.Results("c", dir.Combine("gate", "candidate")),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("again"),
+        }, TestContext.Current.CancellationToken);
+        Assert.Equal(decode with { }, again.Result.Metrics.Single(m => m.Metric == decode.Metric) with { });
+        Assert.Equal(7, again.Result.PairedRounds);
+    }
+
     [Fact]
     public async Task A_producer_that_fails_on_a_build_means_the_gate_could_not_run()
     {

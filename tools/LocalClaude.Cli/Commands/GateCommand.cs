@@ -20,10 +20,11 @@ internal static class GateCommand
         var performanceAdvisory = new Option<bool>("--performance-advisory") { Description = "report slowdowns beyond the threshold without failing the gate" };
         var strict = new Option<bool>("--strict") { Description = "also fail on an inconclusive (noisy) slowdown whose median is beyond the threshold" };
         var rounds = new Option<int>("--rounds") { Description = "rounds of the paired speed measurement when both sides are builds", DefaultValueFactory = _ => Results.PairedComparison.DefaultRounds };
+        var speedOnly = new Option<bool>("--speed-only") { Description = "two builds: only the paired speed measurement (no conformance, replay or E2E)" };
         var phaseTimeout = new Option<int>("--phase-timeout") { Description = "minutes one producer may run on one build", DefaultValueFactory = _ => (int)ProfileRunner.DefaultPhaseTimeout.TotalMinutes };
         var command = new Command("gate", "Compare a baseline and a candidate llama-server build (or report) on one profile")
         {
-            baseline, candidate, profile, output, ttfb, decode, performanceAdvisory, strict, rounds, phaseTimeout,
+            baseline, candidate, profile, output, ttfb, decode, performanceAdvisory, strict, rounds, speedOnly, phaseTimeout,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync("gate", async () =>
         {
@@ -47,6 +48,7 @@ internal static class GateCommand
                 Options = new GateOptions(thresholds, PerformanceFails: !parse.GetValue(performanceAdvisory), Strict: parse.GetValue(strict)),
                 Rounds = parse.GetValue(rounds) is >= 1 and var r ? r : throw new ArgumentException($"--rounds: at least 1 (got {parse.GetValue(rounds)})"),
                 PhaseTimeout = TimeSpan.FromMinutes(parse.GetValue(phaseTimeout)),
+                SpeedOnly = parse.GetValue(speedOnly),
             };
             var progress = ProgressLog.Console;
             var outcome = await new GateRun(ResultProducers.Create(context, progress), context.Profile, progress,

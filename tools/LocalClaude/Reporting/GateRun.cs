@@ -19,6 +19,8 @@ public sealed record GateRequest
     public TimeSpan PhaseTimeout { get; init; } = ProfileRunner.DefaultPhaseTimeout;
     /// <summary>Rounds of the paired speed measurement when both sides are builds.</summary>
     public int Rounds { get; init; } = PairedComparison.DefaultRounds;
+    /// <summary>Two builds: only the paired speed measurement, no conformance, replay or E2E (minutes instead of an hour on a busy machine).</summary>
+    public bool SpeedOnly { get; init; }
 }
 
 public sealed record GateOutcome(GateResult Result, string Markdown, string MarkdownPath, string JsonPath);
@@ -45,8 +47,12 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
         var profile = request.Profile ?? ChooseProfile(baseline, candidate, request.DefaultProfile);
         progress.Step($"gate on profile '{profile}': baseline {request.Baseline.Spec}, candidate {request.Candidate.Spec}");
 
-        var before = await SnapshotAsync(baseline, profile, Path.Combine(request.OutputDirectory, "baseline"), request.PhaseTimeout, ct);
-        var after = await SnapshotAsync(candidate, profile, Path.Combine(request.OutputDirectory, "candidate"), request.PhaseTimeout, ct);
+        if (request.SpeedOnly && (baseline.Source is not GateSource.Build || candidate.Source is not GateSource.Build))
+            throw new GateCouldNotRunException("--speed-only measures two llama-server builds in pairs: both --baseline and --candidate must be builds");
+        var before = request.SpeedOnly ? await VersionOnlyAsync(baseline, profile, ct)
+            : await SnapshotAsync(baseline, profile, Path.Combine(request.OutputDirectory, "baseline"), request.PhaseTimeout, ct);
+        var after = request.SpeedOnly ? await VersionOnlyAsync(candidate, profile, ct)
+            : await SnapshotAsync(candidate, profile, Path.Combine(request.OutputDirectory, "candidate"), request.PhaseTimeout, ct);
         if (before.ServerVersion is not null && before.ServerVersion == after.ServerVersion)
             progress.Warn($"baseline and candidate report the same llama-server ({before.ServerVersion})");
 
@@ -109,6 +115,13 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
     }
 
     private static string Names(LoadedSide side) => side.Profiles is { } p ? string.Join(", ", p) : "any (a build)";
+
+    private static async Task<ProfileSnapshot> VersionOnlyAsync(LoadedSide side, string profile, CancellationToken ct) => new()
+    {
+        Profile = profile,
+        Label = side.Source.Spec,
+        ServerVersion = (await LlamaServerVersion.ReadAsync(((GateSource.Build)side.Source).Binary, ct)).Raw,
+    };
 
     private async Task<ProfileSnapshot> SnapshotAsync(LoadedSide side, string profile, string resultsDirectory, TimeSpan phaseTimeout, CancellationToken ct)
     {
