@@ -166,6 +166,36 @@ public sealed class GateRunTests
     }
 
     [Fact]
+    public async Task Speed_only_runs_no_producer_and_needs_two_builds()
+    {
+        using var dir = new TempDirectory();
+        var producer = new FakeProducer("conformance", (_, _, _) => throw new InvalidOperationException("must not run"));
+        var measurer = new FakePairedMeasurer(1.0);
+        var run = new GateRun([producer], FakeProducer.Profile, ProgressLog.Silent, measurer);
+        // A stand-in binary for the version line the gate's table shows.
+        var binary = dir.Combine("llama-server");
+        File.WriteAllText(binary, "#!/bin/sh\necho 'version: 0.5.0-dev (build 1, commit de3ff81)'\n");
+        File.SetUnixFileMode(binary, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var request = new GateRequest
+        {
+            Baseline = new GateSource.Build("a", binary),
+            Candidate = new GateSource.Build("b", binary),
+            DefaultProfile = "cpu-tiny",
+            OutputDirectory = dir.Combine("gate"),
+            SpeedOnly = true,
+        };
+
+        var outcome = await run.RunAsync(request, TestContext.Current.CancellationToken);
+        Assert.Empty(producer.Calls);
+        Assert.Single(measurer.Calls);
+        Assert.Equal(PairedVerdict.NoChange, outcome.Result.Metrics.Single().Verdict);
+        Assert.Equal(GateResult.Passed, outcome.Result.ExitCode);
+
+        var report = SaveReport(dir, "r", ConformanceResult("cpu-tiny", [Check("x", CheckOutcome.Pass)]));
+        await Assert.ThrowsAsync<GateCouldNotRunException>(() => run.RunAsync(request with { Baseline = new GateSource.Report(report, report) }, TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task A_producer_that_fails_on_a_build_means_the_gate_could_not_run()
     {
         using var dir = new TempDirectory();
@@ -245,3 +275,4 @@ public sealed class GateRunTests
         Assert.Equal(GateResult.Passed, outcome.Result.ExitCode);
     }
 }
+

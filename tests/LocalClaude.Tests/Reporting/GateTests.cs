@@ -105,6 +105,49 @@ public sealed class GateTests
         Assert.Equal(GateResult.Regressed, Gate.Compare(baseline, slower, new GateOptions(Strict: true)).ExitCode);
     }
 
+    /// <summary>
+    /// A/A: the same build on both sides, a CPU hog on one core from the middle of round 2 to the end of round 3
+    /// (decode tok/s and cold TTFB shaped like this machine's: ~1500 tok/s and ~2 s idle, about half under the hog).
+    /// </summary>
+    [Fact]
+    public void An_aa_gate_with_a_cpu_hog_for_part_of_the_run_says_no_change_or_inconclusive_where_a_sequential_one_regressed()
+    {
+        double[] idleDecode = [1512, 1490, 1530, 1475, 1505], hogDecode = [760, 820, 700, 790, 745];
+        double[] idleTtfb = [2.01, 1.97, 2.05, 1.99, 2.02], hogTtfb = [3.9, 4.3, 3.7, 4.1, 4.0];
+        // In turn: round 1 idle; round 2 the hog starts after the first side; round 3 it hits both; rounds 4-5 idle.
+        IReadOnlyList<PairedSample> InTurn(double[] idle, double[] hog) =>
+        [
+            new(1, idle[0], idle[1], true),
+            new(2, hog[0], idle[2], false),   // candidate first (idle), then the baseline under the hog
+            new(3, hog[1], hog[2], true),
+            new(4, idle[3], idle[4], false),
+            new(5, idle[1], idle[0], true),
+        ];
+        var pairs = new[]
+        {
+            new PairedMetricSamples(ReportMetrics.DecodeTokensPerSecond.Name, InTurn(idleDecode, hogDecode)),
+            new PairedMetricSamples(ReportMetrics.LongPromptTtfbCold.Name, InTurn(idleTtfb, hogTtfb)),
+        };
+
+        var paired = Gate.Compare(Plain("same"), Plain("same"), null, pairs);
+        Assert.All(paired.Metrics, m => Assert.Contains(m.Verdict, new[] { PairedVerdict.NoChange, PairedVerdict.Inconclusive }));
+        Assert.Equal(GateResult.Passed, paired.ExitCode);
+        Assert.Equal(GateResult.Passed, Gate.Compare(Plain("same"), Plain("same"), new GateOptions(Strict: true), pairs).ExitCode);
+
+        // The old way: baseline phase idle, candidate phase under the hog, five samples each. A "regression" that is the hog.
+        ProfileSnapshot Phase(string label, double[] decode, double[] ttfb) => Plain(label) with
+        {
+            MetricSamples = new Dictionary<string, IReadOnlyList<double>>
+            {
+                [ReportMetrics.DecodeTokensPerSecond.Name] = decode,
+                [ReportMetrics.LongPromptTtfbCold.Name] = ttfb,
+            },
+            Metrics = new Dictionary<string, double> { [ReportMetrics.DecodeTokensPerSecond.Name] = decode[0], [ReportMetrics.LongPromptTtfbCold.Name] = ttfb[0] },
+        };
+        var sequential = Gate.Compare(Phase("same", idleDecode, idleTtfb), Phase("same", hogDecode, hogTtfb));
+        Assert.Equal(GateResult.Regressed, sequential.ExitCode);
+    }
+
     [Fact]
     public void An_improvement_is_significant_but_not_a_regression()
     {

@@ -57,6 +57,10 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
             progress.Warn($"baseline and candidate report the same llama-server ({before.ServerVersion})");
 
         var pairs = await PairsAsync(request, baseline, candidate, profile, ct);
+        // A side with nothing to compare is a broken run, unless the gate measured (or saved) pairs: speed only.
+        if (pairs is not { Count: > 0 })
+            foreach (var (side, snapshot) in new[] { (baseline, before), (candidate, after) })
+                if (snapshot.IsEmpty) throw new GateCouldNotRunException($"{side.Source.Spec}: no checks, tasks or metrics for profile '{profile}'");
         var result = Gate.Compare(before, after, request.Options, pairs);
         var markdown = GateMarkdown.Render(result);
         var markdownPath = Path.Combine(request.OutputDirectory, GateMarkdown.FileName);
@@ -134,7 +138,6 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
             GateSource.Build build => await RunBuildAsync(build, profile, resultsDirectory, phaseTimeout, ct),
             _ => throw new InvalidOperationException($"unknown gate source {side.Source}"),
         };
-        if (snapshot.IsEmpty) throw new GateCouldNotRunException($"{side.Source.Spec}: no checks, tasks or metrics for profile '{profile}'");
         return snapshot;
     }
 
