@@ -41,7 +41,7 @@ public sealed class PairedComparisonTests
         var outcome = PairedComparison.Compare(pairs, higherIsBetter: true, relativeThreshold: 0.15);
 
         Assert.Equal(PairedVerdict.Inconclusive, outcome.Verdict);
-        Assert.Contains("noisy", outcome.Why);
+        Assert.Contains("reaches within ±15%", outcome.Why);
         Assert.True(outcome.RatioLow < 0.85 && outcome.RatioHigh > 0.85);
     }
 

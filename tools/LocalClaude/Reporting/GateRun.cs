@@ -124,7 +124,7 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
     {
         Profile = profile,
         Label = side.Source.Spec,
-        ServerVersion = (await LlamaServerVersion.ReadAsync(((GateSource.Build)side.Source).Binary, ct)).Raw,
+        ServerVersion = (await LlamaServerVersion.ReadAsync(((GateSource.Build)side.Source).Binary, ct)).Raw.Replace("version: ", ""),
     };
 
     private async Task<ProfileSnapshot> SnapshotAsync(LoadedSide side, string profile, string resultsDirectory, TimeSpan phaseTimeout, CancellationToken ct)

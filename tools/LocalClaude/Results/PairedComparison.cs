@@ -134,7 +134,7 @@ public static class PairedComparison
             return (PairedVerdict.Inconclusive, $"too few samples for a verdict (n={n}, needs {MinimumForVerdict})");
         var beyond = change > 0 ? low > 1 + threshold : high < 1 - threshold;
         if (!beyond)
-            return (PairedVerdict.Inconclusive, FormattableString.Invariant($"noisy: the {Confidence * 100:0}% interval of the ratio, {low:0.###}–{high:0.###}, reaches within ±{threshold * 100:0.#}%"));
+            return (PairedVerdict.Inconclusive, FormattableString.Invariant($"the {Confidence * 100:0}% interval of the ratio, {low:0.###}–{high:0.###}, reaches within ±{threshold * 100:0.#}%"));
         var better = higherIsBetter ? change > 0 : change < 0;
         return (better ? PairedVerdict.Better : PairedVerdict.Worse, FormattableString.Invariant($"the {Confidence * 100:0}% interval of the ratio, {low:0.###}–{high:0.###}, lies beyond ±{threshold * 100:0.#}%"));
     }
