@@ -25,4 +25,5 @@ if (parsed.Errors.Count > 0)
     Console.Error.WriteLine("see tools/localclaude --help");
     return ExitCodes.CouldNotRun;
 }
-return await parsed.InvokeAsync();
+// Ctrl-C or SIGTERM cancels the command's token; it gets time to stop the servers it started and exit 130 itself.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
