@@ -59,6 +59,16 @@ public sealed class StreamJsonTranscriptTests
     }
 
     [Fact]
+    public void The_request_the_server_refused_is_kept_with_its_status_and_the_servers_words_and_a_lost_connection_is_not()
+    {
+        var rejected = Assert.Single(Load("scripted-http-500").Rejections);
+        Assert.Equal(500, rejected.Status);
+        Assert.StartsWith("boom.", rejected.Message);
+        Assert.Empty(Load("llama-cpu-tiny-sandboxed-connection-retry").Rejections);
+        Assert.Empty(Load("llama-cpu-tiny-output-limit").Rejections);
+    }
+
+    [Fact]
     public void A_retried_server_error_is_not_a_connection_retry() => Assert.Equal(0, Load("scripted-http-500").ConnectionRetries);
 
     [Theory]

@@ -1,6 +1,7 @@
 using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 using LocalClaude.E2E.Tests.Launcher;
+using LocalClaude.Infrastructure;
 using LocalClaude.Results;
 
 namespace LocalClaude.E2E.Tests.Pipeline;
@@ -52,7 +53,7 @@ public sealed class E2ECommandTests(ITestOutputHelper output) : IDisposable
     public async Task Bad_arguments_are_refused_with_a_message()
     {
         var control = await RunAsync("--control", "wizard", "--tasks", "answer-port", "--out", Path.Combine(_scratch.Path, "x.json"));
-        Assert.Equal(1, control.ExitCode);
+        Assert.Equal(ExitCodes.CouldNotRun, control.ExitCode);
         Assert.Contains("unknown control backend 'wizard'", control.StandardError);
         var tasks = await RunAsync("--control", "noop", "--tasks", "no-such-task-*", "--out", Path.Combine(_scratch.Path, "y.json"));
         Assert.NotEqual(0, tasks.ExitCode);

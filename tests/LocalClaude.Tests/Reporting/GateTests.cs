@@ -59,6 +59,17 @@ public sealed class GateTests
         Assert.Equal(1, gate.RegressionCount);
     }
 
+    /// <summary>Five pairs per metric around the given values, with ±1% of machine noise, order alternating.</summary>
+    private static IReadOnlyList<PairedMetricSamples> Paired(double ttfbBefore, double ttfbAfter, double decodeBefore, double decodeAfter)
+    {
+        double[] noise = [1.0, 1.01, 0.99, 1.005, 0.995];
+        PairedMetricSamples Metric(MetricDefinition m, double b, double c) => new(m.Name,
+            noise.Select((n, i) => new PairedSample(i + 1, b * n, c * noise[(i + 2) % noise.Length], i % 2 == 0)).ToList());
+        return [Metric(ReportMetrics.LongPromptTtfbCold, ttfbBefore, ttfbAfter), Metric(ReportMetrics.DecodeTokensPerSecond, decodeBefore, decodeAfter)];
+    }
+
+    private static ProfileSnapshot Plain(string label) => Side(label, [Check("a", CheckOutcome.Pass)]);
+
     [Theory]
     // TTFB: 25% and 50 ms both have to be exceeded.
     [InlineData(2.0, 2.4, 100, 100, false)]
@@ -69,42 +80,95 @@ public sealed class GateTests
     [InlineData(2.0, 2.0, 100, 80, true)]
     [InlineData(2.0, 2.0, 100, 150, false)]
     [InlineData(2.0, 1.0, 100, 100, false)]
-    public void Performance_regresses_only_beyond_both_thresholds_and_in_the_wrong_direction(
+    public void Paired_performance_regresses_only_beyond_both_thresholds_and_in_the_wrong_direction(
         double ttfbBefore, double ttfbAfter, double decodeBefore, double decodeAfter, bool regressed)
     {
-        var gate = Gate.Compare(
-            Side("B", [Check("a", CheckOutcome.Pass)], Perf(ttfbBefore, 0.1, decodeBefore)),
-            Side("C", [Check("a", CheckOutcome.Pass)], Perf(ttfbAfter, 0.1, decodeAfter)));
+        var gate = Gate.Compare(Plain("B"), Plain("C"), null, Paired(ttfbBefore, ttfbAfter, decodeBefore, decodeAfter));
 
         Assert.Equal(regressed, gate.PerformanceRegressions.Count > 0);
         Assert.Equal(regressed ? GateResult.Regressed : GateResult.Passed, gate.ExitCode);
+        Assert.All(gate.Metrics, m => Assert.True(m.Paired && m.BaselineSpread!.N == 5));
+    }
+
+    [Fact]
+    public void Single_samples_of_two_runs_never_fail_the_gate_on_speed_unless_strict()
+    {
+        // What users saw: one run of each side, the machine busy during one of them.
+        var baseline = Side("B", [Check("a", CheckOutcome.Pass)], Perf(2.0, 0.1, 100));
+        var candidate = Side("C", [Check("a", CheckOutcome.Pass)], Perf(0.7, 0.1, 1907));
+        var slower = Side("C", [Check("a", CheckOutcome.Pass)], Perf(2.0, 0.1, 50));
+
+        var gate = Gate.Compare(baseline, candidate);
+        Assert.All(gate.Metrics.Where(m => m.Metric != ReportMetrics.LongPromptTtfbWarm.Name), m => Assert.Equal(PairedVerdict.Inconclusive, m.Verdict));
+        Assert.Equal(GateResult.Passed, Gate.Compare(baseline, slower).ExitCode);
+        Assert.Contains("inconclusive (noisy): too few samples", GateMarkdown.Render(Gate.Compare(baseline, slower)));
+        Assert.Equal(GateResult.Regressed, Gate.Compare(baseline, slower, new GateOptions(Strict: true)).ExitCode);
+    }
+
+    /// <summary>
+    /// A/A: the same build on both sides, a CPU hog on one core from the middle of round 2 to the end of round 3
+    /// (decode tok/s and cold TTFB shaped like this machine's: ~1500 tok/s and ~2 s idle, about half under the hog).
+    /// </summary>
+    [Fact]
+    public void An_aa_gate_with_a_cpu_hog_for_part_of_the_run_says_no_change_or_inconclusive_where_a_sequential_one_regressed()
+    {
+        double[] idleDecode = [1512, 1490, 1530, 1475, 1505], hogDecode = [760, 820, 700, 790, 745];
+        double[] idleTtfb = [2.01, 1.97, 2.05, 1.99, 2.02], hogTtfb = [3.9, 4.3, 3.7, 4.1, 4.0];
+        // In turn: round 1 idle; round 2 the hog starts after the first side; round 3 it hits both; rounds 4-5 idle.
+        IReadOnlyList<PairedSample> InTurn(double[] idle, double[] hog) =>
+        [
+            new(1, idle[0], idle[1], true),
+            new(2, hog[0], idle[2], false),   // candidate first (idle), then the baseline under the hog
+            new(3, hog[1], hog[2], true),
+            new(4, idle[3], idle[4], false),
+            new(5, idle[1], idle[0], true),
+        ];
+        var pairs = new[]
+        {
+            new PairedMetricSamples(ReportMetrics.DecodeTokensPerSecond.Name, InTurn(idleDecode, hogDecode)),
+            new PairedMetricSamples(ReportMetrics.LongPromptTtfbCold.Name, InTurn(idleTtfb, hogTtfb)),
+        };
+
+        var paired = Gate.Compare(Plain("same"), Plain("same"), null, pairs);
+        Assert.All(paired.Metrics, m => Assert.Contains(m.Verdict, new[] { PairedVerdict.NoChange, PairedVerdict.Inconclusive }));
+        Assert.Equal(GateResult.Passed, paired.ExitCode);
+        Assert.Equal(GateResult.Passed, Gate.Compare(Plain("same"), Plain("same"), new GateOptions(Strict: true), pairs).ExitCode);
+
+        // The old way: baseline phase idle, candidate phase under the hog, five samples each. A "regression" that is the hog.
+        ProfileSnapshot Phase(string label, double[] decode, double[] ttfb) => Plain(label) with
+        {
+            MetricSamples = new Dictionary<string, IReadOnlyList<double>>
+            {
+                [ReportMetrics.DecodeTokensPerSecond.Name] = decode,
+                [ReportMetrics.LongPromptTtfbCold.Name] = ttfb,
+            },
+            Metrics = new Dictionary<string, double> { [ReportMetrics.DecodeTokensPerSecond.Name] = decode[0], [ReportMetrics.LongPromptTtfbCold.Name] = ttfb[0] },
+        };
+        var sequential = Gate.Compare(Phase("same", idleDecode, idleTtfb), Phase("same", hogDecode, hogTtfb));
+        Assert.Equal(GateResult.Regressed, sequential.ExitCode);
     }
 
     [Fact]
     public void An_improvement_is_significant_but_not_a_regression()
     {
-        var gate = Gate.Compare(
-            Side("B", [Check("a", CheckOutcome.Pass)], Perf(2.0, 0.1, 100)),
-            Side("C", [Check("a", CheckOutcome.Pass)], Perf(1.0, 0.1, 100)));
+        var gate = Gate.Compare(Plain("B"), Plain("C"), null, Paired(2.0, 1.0, 100, 100));
         var ttfb = gate.Metrics.Single(m => m.Metric == ReportMetrics.LongPromptTtfbCold.Name);
         Assert.True(ttfb.IsImprovement);
-        Assert.Equal(-0.5, ttfb.RelativeChange);
+        Assert.Equal(-0.5, ttfb.RelativeChange!.Value, 2);
         Assert.Equal(GateResult.Passed, gate.ExitCode);
     }
 
     [Fact]
     public void Advisory_performance_is_reported_without_failing_and_thresholds_can_be_tightened()
     {
-        var baseline = Side("B", [Check("a", CheckOutcome.Pass)], Perf(2.0, 0.1, 100));
-        var candidate = Side("C", [Check("a", CheckOutcome.Pass)], Perf(2.0, 0.1, 90));
-
-        var advisory = Gate.Compare(baseline, Side("C", [Check("a", CheckOutcome.Pass)], Perf(2.0, 0.1, 50)), new GateOptions(PerformanceFails: false));
+        var advisory = Gate.Compare(Plain("B"), Plain("C"), new GateOptions(PerformanceFails: false), Paired(2.0, 2.0, 100, 50));
         Assert.Single(advisory.PerformanceRegressions);
         Assert.Equal(GateResult.Passed, advisory.ExitCode);
 
-        Assert.Equal(GateResult.Passed, Gate.Compare(baseline, candidate).ExitCode);
-        var strict = new GateOptions(new Dictionary<string, double> { [ReportMetrics.DecodeTokensPerSecond.Name] = 0.05 });
-        Assert.Equal(GateResult.Regressed, Gate.Compare(baseline, candidate, strict).ExitCode);
+        var tenPercent = Paired(2.0, 2.0, 100, 90);
+        Assert.Equal(GateResult.Passed, Gate.Compare(Plain("B"), Plain("C"), null, tenPercent).ExitCode);
+        var tighter = new GateOptions(new Dictionary<string, double> { [ReportMetrics.DecodeTokensPerSecond.Name] = 0.05 });
+        Assert.Equal(GateResult.Regressed, Gate.Compare(Plain("B"), Plain("C"), tighter, tenPercent).ExitCode);
     }
 
     [Fact]
@@ -120,7 +184,8 @@ public sealed class GateTests
         var fromReport = ProfileSnapshot.FromReport(report, "p", "report");
 
         Assert.Equal(fromFiles.Checks, fromReport.Checks);
-        Assert.Equal(fromFiles.Tasks, fromReport.Tasks);
+        static object Task(TaskState t) => (t.Task, t.Trials, t.Passes, string.Join(",", t.FailureKinds!.Select(k => $"{k.Key}={k.Value}")), t.StatusApiErrors);
+        Assert.Equal(fromFiles.Tasks.Select(Task), fromReport.Tasks.Select(Task));
         Assert.Equal(fromFiles.Metrics, fromReport.Metrics);
         Assert.All(Gate.Compare(fromFiles, fromReport).Checks, c => Assert.Equal(ChangeKind.Unchanged, c.Change));
     }
@@ -137,14 +202,86 @@ public sealed class GateTests
     public void The_table_states_the_exit_code_and_lists_each_regression()
     {
         var gate = Gate.Compare(
-            Side("npm:3.21.1", [Check("stream.order", CheckOutcome.Pass, reason: "fine")], Perf(2.0, 0.1, 100)),
-            Side("npm:3.22.1", [Check("stream.order", CheckOutcome.Fail, reason: "block 1 | started early")], Perf(2.0, 0.1, 50)));
+            Side("npm:3.21.1", [Check("stream.order", CheckOutcome.Pass, reason: "fine")]),
+            Side("npm:3.22.1", [Check("stream.order", CheckOutcome.Fail, reason: "block 1 | started early")]), null, Paired(2.0, 2.0, 100, 50));
 
         var md = GateMarkdown.Render(gate);
 
         Assert.StartsWith("# Gate · p · FAIL: 2 regression(s) (exit 1)", md);
         Assert.Contains("| `conformance/stream.order` | pass | fail | block 1 \\| started early |", md);
         Assert.Contains("**slower (regression)**", md);
+        Assert.Contains("(n=5, ", md);
+        Assert.Contains("Both builds measured in turn (5 rounds", md);
         Assert.Contains("`npm:3.22.1`", md);
+    }
+}
+
+/// <summary>The E2E half of the gate on CPU, where every task fails on random weights and the failure kind is the only signal.</summary>
+public sealed class GateE2EFailureTests
+{
+    private const string SchemaError =
+        "{\"error\":{\"code\":400,\"message\":\"JSON schema conversion failed: Unrecognized schema: {\\\"not\\\":{}}\",\"type\":\"invalid_request_error\"}}";
+
+    private static readonly string[] Tasks = ["answer-port", "csv-to-json", "rename-function"];
+
+    /// <summary>b8095 refuses Claude Code's tool schemas: every trial ends on HTTP 400.</summary>
+    private static TaskTrial B8095(string task) => Trial(task, 1, false, failure: "api-error") with
+    {
+        ApiErrors = 1,
+        Rejections = [new RejectedRequest(400, SchemaError)],
+    };
+
+    /// <summary>v0.5.0 accepts them; random weights then make no tool call (and one lost connection, retried, here and there).</summary>
+    private static TaskTrial V050(string task, int retries) => Trial(task, 1, false, failure: "no-tool-call") with { ApiErrors = retries, ConnectionRetries = retries };
+
+    private static ProfileSnapshot Side(string label, IEnumerable<TaskTrial> trials) =>
+        ProfileSnapshot.FromResults("cpu-tiny", label, [E2EResult("cpu-tiny", [.. trials])]);
+
+    [Fact]
+    public void Failures_moving_off_server_rejections_are_fixes_and_onto_them_regressions_with_the_servers_words()
+    {
+        var b8095 = Side("npm:3.16.0", Tasks.Select(B8095));
+        var v050 = Side("default", Tasks.Select((t, i) => V050(t, i % 2)));
+
+        var upgrade = Gate.Compare(b8095, v050);
+        Assert.All(upgrade.Tasks, t => Assert.Equal(ChangeKind.Fix, t.Change));
+        Assert.Equal(GateResult.Passed, upgrade.ExitCode);
+
+        var downgrade = Gate.Compare(v050, b8095);
+        Assert.All(downgrade.Tasks, t => Assert.Equal(ChangeKind.Regression, t.Change));
+        Assert.Equal(GateResult.Regressed, downgrade.ExitCode);
+        var md = GateMarkdown.Render(downgrade);
+        Assert.Contains("- Tasks: 3 regressed, 0 fixed", md);
+        Assert.Contains("| `task/answer-port` | 0/1 passed; no-tool-call ×1 | 0/1 passed; api-error ×1; 1 API error(s) | candidate: HTTP 400 ", md);
+        Assert.Contains("JSON schema conversion failed", md);
+    }
+
+    [Fact]
+    public void More_api_errors_with_a_status_regress_a_failing_task_and_lost_connections_alone_do_not()
+    {
+        var before = Side("B", [Trial("t", 1, false, failure: "no-tool-call")]);
+        var errors = Side("C", [Trial("t", 1, false, failure: "no-tool-call") with { ApiErrors = 2, Rejections = [new RejectedRequest(500, "boom")] }]);
+        var retries = Side("C", [Trial("t", 1, false, failure: "no-tool-call") with { ApiErrors = 2, ConnectionRetries = 2 }]);
+        var otherKind = Side("C", [Trial("t", 1, false, failure: "malformed-tool-call")]);
+
+        Assert.Equal(ChangeKind.Regression, Gate.Compare(before, errors).Tasks.Single().Change);
+        Assert.Equal(ChangeKind.Fix, Gate.Compare(errors, before).Tasks.Single().Change);
+        Assert.Equal(ChangeKind.Unchanged, Gate.Compare(before, retries).Tasks.Single().Change);
+        Assert.Equal(ChangeKind.Changed, Gate.Compare(before, otherKind).Tasks.Single().Change);
+    }
+
+    [Fact]
+    public void The_committed_v040_to_v050_gate_demo_reads_back_and_its_tasks_leaving_api_errors_are_fixes()
+    {
+        // Real result files (schema 1) from reports/gate-demo: v0.4.0 answers Claude Code's system blocks with HTTP 500.
+        var demo = Path.Combine(LocalClaude.Infrastructure.RepoLayout.Find(AppContext.BaseDirectory).Root, "reports", "gate-demo");
+        var v040 = ProfileSnapshot.FromResults("cpu-tiny", "npm:3.21.1", ResultFileSet.Load([Path.Combine(demo, "baseline")]).Files);
+        var v050 = ProfileSnapshot.FromResults("cpu-tiny", "default", ResultFileSet.Load([Path.Combine(demo, "candidate")]).Files);
+
+        var upgrade = Gate.Compare(v040, v050);
+        Assert.Equal(15, upgrade.TaskFixes.Count);
+        Assert.Empty(upgrade.TaskRegressions);
+        Assert.Equal(GateResult.Passed, upgrade.ExitCode);
+        Assert.Equal(15, Gate.Compare(v050, v040).TaskRegressions.Count);
     }
 }

@@ -86,6 +86,37 @@ public sealed partial class HtmlReportTests
         Assert.Contains("No E2E task results.", html);
     }
 
+    /// <summary>A conformance file whose decode speed was measured five times (schema 2), spread as given.</summary>
+    private static LoadedResultFile Measured(string profile, params double[] decode) =>
+        new(ConformanceResult(profile, [Check("perf.decode-speed", CheckOutcome.Pass)]).File with
+        {
+            Metrics = new Dictionary<string, double> { [ReportMetrics.DecodeTokensPerSecond.Name] = SampleSpread.Of(decode).Median },
+            MetricSamples = new Dictionary<string, IReadOnlyList<double>> { [ReportMetrics.DecodeTokensPerSecond.Name] = decode },
+        }, null);
+
+    [Fact]
+    public void Every_measurement_shows_n_and_spread_and_a_trend_point_with_a_wide_spread_is_drawn_hollow_with_its_whisker()
+    {
+        var older = Report(Night.AddDays(-2), ConformanceResult("a", [Check("x", CheckOutcome.Pass)], Perf(2.0, 0.1, 140)));
+        var tight = Report(Night.AddDays(-1), Measured("a", 100, 101, 99, 102, 98));
+        var report = CompatibilityReportBuilder.Build([Measured("a", 100, 40, 160, 95, 105)], Night, [older, tight]);
+        var html = HtmlReport.Render(report);
+
+        // The table: median, n, min and max of the current run.
+        Assert.Contains("data-metric=\"decode.tokens_per_s\" data-value=\"100\" data-n=\"5\" data-min=\"40\" data-max=\"160\" class=\"rough\"", html);
+        Assert.Contains("100.0 tok/s<span class=\"spread\"> (n=5, 40.0 tok/s–160.0 tok/s)</span>", html);
+        // The decode trend: a single old sample and today's wide spread are hollow; yesterday's tight one is solid.
+        var trend = html[html.IndexOf("data-chart=\"trend-decode\"", StringComparison.Ordinal)..];
+        trend = trend[..trend.IndexOf("</svg>", StringComparison.Ordinal)];
+        var points = Regex.Matches(trend, "<circle class=\"(?<class>[^\"]+)\"").Select(m => m.Groups["class"].Value).ToList();
+        Assert.Equal(["point rough", "point", "point rough"], points);
+        Assert.Contains("data-rough=\"only 1 sample(s), no spread to judge by\"", trend);
+        Assert.Contains("data-rough=\"spread too wide: min–max is 120% of the median\"", trend);
+        Assert.Equal(2, Regex.Matches(trend, "<g class=\"spread\" data-n=\"5\"").Count);
+        Assert.Contains("data-note=\"rough-points\"", html);
+        Assert.Contains("100.0 tok/s (n=5, 40.0 tok/s–160.0 tok/s) rough", MarkdownSummary.Render(report));
+    }
+
     [Fact]
     public void Bars_scale_to_a_round_maximum()
     {

@@ -20,7 +20,7 @@ public sealed class MarkdownSummaryTests
         var lines = MarkdownSummary.Render(report).Split('\n');
 
         Assert.Equal("# LocalClaude compatibility · 2026-11-24 03:00 UTC", lines[0]);
-        Assert.Contains("| a\\|b | 0.5.0-dev (build 1, commit de3ff81) | 2.1.3 | 0 / 1 / 1 / 0 | 50% | 2.09 s / 100 ms | 131.3 tok/s |", lines);
+        Assert.Contains("| a\\|b | 0.5.0-dev (build 1, commit de3ff81) | 2.1.3 | 0 / 1 / 1 / 0 | 50% | 2.09 s (n=1) / 100 ms (n=1) | 131.3 tok/s (n=1) |", lines);
         Assert.Contains("- a|b: `conformance/x` first line", lines);
         Assert.Contains(lines, l => l.StartsWith("- a|b: new failures: `conformance/x`"));
     }

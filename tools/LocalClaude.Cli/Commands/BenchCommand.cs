@@ -13,7 +13,7 @@ internal static class BenchCommand
         var url = new Option<string?>("--url") { Description = "measure against a server that is already running (with --profile naming what it is)" };
         var pairs = new Option<int>("--pairs") { Description = "direct/relayed request pairs per case, after two warm-up pairs", DefaultValueFactory = _ => 20 };
         var relay = new Command("relay", "Time to first byte and gaps between chunks, direct and through the sandbox's relay, interleaved") { profile, url, pairs };
-        relay.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        relay.SetAction((parse, ct) => CliErrors.RunAsync("bench relay", async () =>
         {
             if (parse.GetValue(pairs) is < 1 or > 10_000) throw new ArgumentException($"--pairs {parse.GetValue(pairs)}: give 1 to 10000");
             var context = LocalClaudeContext.Discover();
@@ -37,7 +37,7 @@ internal static class BenchCommand
             {
                 work.Delete(recursive: true);
             }
-        }));
+        }, ct));
         return new Command("bench", "Benchmarks that print tables") { relay };
     }
 }

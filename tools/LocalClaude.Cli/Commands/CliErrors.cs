@@ -1,29 +1,17 @@
 using LocalClaude.Infrastructure;
-using LocalClaude.Profiles;
-using LocalClaude.Server;
 
 namespace LocalClaude.Cli.Commands;
 
-/// <summary>Turns the domain's expected failures into one clear message and an exit code instead of a stack trace.</summary>
+/// <summary>Every command's work runs through <see cref="ExitCodes.GuardAsync"/>: one line and an exit code, never a stack trace.</summary>
 internal static class CliErrors
 {
-    public static async Task<int> RunAsync(Func<Task<int>> action, int failureExitCode = 1)
+    public static Task<int> RunAsync(string command, Func<Task<int>> action, CancellationToken ct) =>
+        ExitCodes.GuardAsync(command, action, Console.Error, LogDirectory(), ct);
+
+    /// <summary>The suite's log folder when a home can be had, else none (the guard falls back to the temp folder).</summary>
+    private static string? LogDirectory()
     {
-        try
-        {
-            return await action();
-        }
-        catch (OperationCanceledException)
-        {
-            Console.Error.WriteLine("cancelled");
-            return 130;
-        }
-        catch (Exception e) when (e is ModelsConfException or LlamaServerStartException or ExternalCommandException
-                                      or FileNotFoundException or InvalidOperationException or ArgumentException
-                                      or InvalidDataException or IOException)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return failureExitCode;
-        }
+        try { return LocalClaudeHome.Default().Logs; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException) { return null; }
     }
 }

@@ -21,7 +21,7 @@ internal static class ConformanceCommand
         {
             profile, serverUrl, apiKey, output, checks, reportOnly,
         };
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("conformance", async () =>
         {
             var context = LocalClaudeContext.Discover();
             var p = context.Profile(parse.GetValue(profile) ?? LocalClaudeContext.SelectedProfileName);
@@ -50,7 +50,7 @@ internal static class ConformanceCommand
             Console.WriteLine($"result file: {path}");
             var failed = result.Checks.Count(c => c.Outcome == CheckOutcome.Fail);
             return failed > 0 && !parse.GetValue(reportOnly) ? 1 : 0;
-        }));
+        }, ct));
         return command;
     }
 }

@@ -9,7 +9,7 @@ internal static class DoctorCommand
     public static Command Create()
     {
         var command = new Command("doctor", "Check that every component is installed (one line each)");
-        command.SetAction((_, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((_, ct) => CliErrors.RunAsync("doctor", async () =>
         {
             var report = await ComponentCheck.RunAsync(LocalClaudeContext.Discover(), ct);
             foreach (var c in report)
@@ -21,7 +21,7 @@ internal static class DoctorCommand
                 return 1;
             }
             return 0;
-        }));
+        }, ct));
         return command;
     }
 }

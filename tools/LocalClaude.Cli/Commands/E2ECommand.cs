@@ -28,7 +28,7 @@ internal static class E2ECommand
         {
             profile, tasks, trials, output, control, serverUrl, apiKey, parallel, timeout, maxOutput, reportOnly,
         };
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("e2e", async () =>
         {
             var context = LocalClaudeContext.Discover();
             var p = context.Profile(parse.GetValue(profile) ?? LocalClaudeContext.SelectedProfileName);
@@ -81,7 +81,7 @@ internal static class E2ECommand
                 (null, > 0) when !parse.GetValue(reportOnly) && !p.Synthetic => 1,
                 _ => 0,
             };
-        }));
+        }, ct));
         return command;
     }
 }

@@ -43,7 +43,7 @@ internal static class LaunchCommand
         {
             profile, workdir, home, claude, newServer, denyWrite, claudeArgs,
         };
-        command.SetAction(parse => Run(async ct =>
+        command.SetAction(parse => Run("launch local", async ct =>
         {
             var context = LocalClaudeContext.Discover();
             var launcher = new LocalLauncher(context, Console.Out);
@@ -67,7 +67,7 @@ internal static class LaunchCommand
         var claude = ClaudeOption("Claude Code executable (default: claude on PATH, else the pinned one 'setup' installed)");
         var claudeArgs = ClaudeArguments();
         var command = new Command(name, description) { workdir, claude, claudeArgs };
-        command.SetAction(parse => Run(async ct =>
+        command.SetAction(parse => Run($"launch {name}", async ct =>
         {
             var context = LocalClaudeContext.Discover();
             var localModels = context.LoadModelsConf().Profiles.Select(p => p.ServedModelName).ToHashSet(StringComparer.Ordinal);
@@ -87,13 +87,13 @@ internal static class LaunchCommand
     private static Argument<string[]> ClaudeArguments() =>
         new("claude-arguments") { Description = "arguments for claude, after --", Arity = ArgumentArity.ZeroOrMore };
 
-    private static int Run(Func<CancellationToken, Task<int>> launch)
+    private static int Run(string name, Func<CancellationToken, Task<int>> launch)
     {
         // A kill or a closed terminal before Claude Code runs still stops what was started (server, sandbox) in order.
         using var stop = new CancellationTokenSource();
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var hangUp = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => { c.Cancel = true; stop.Cancel(); });
-        return CliErrors.RunAsync(async () =>
+        return CliErrors.RunAsync(name, async () =>
         {
             try
             {
@@ -109,6 +109,6 @@ internal static class LaunchCommand
                 Console.Error.WriteLine($"error: {e.Message}");
                 return RefusedExitCode;
             }
-        }).GetAwaiter().GetResult();
+        }, stop.Token).GetAwaiter().GetResult();
     }
 }

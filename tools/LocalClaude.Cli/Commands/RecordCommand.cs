@@ -36,7 +36,7 @@ internal static class RecordCommand
         {
             name, claudeArgs, profile, upstream, token, interactive, inputs, envs, nonEssential, workFiles, description, compare, claude, modelName, maxOutput, output,
         };
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("record", async () =>
         {
             var context = LocalClaudeContext.Discover();
             var fixtureName = parse.GetValue(name)!;
@@ -99,7 +99,7 @@ internal static class RecordCommand
             }
             Console.WriteLine($"wrote {result.Files.Count} files to {committedDir} ({result.Requests.Count} requests; Claude Code {version}; run folder {result.RunDirectory})");
             return 0;
-        }));
+        }, ct));
         return command;
     }
 

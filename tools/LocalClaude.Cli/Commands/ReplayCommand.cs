@@ -20,7 +20,7 @@ internal static class ReplayCommand
         var output = new Option<string?>("--out") { Description = "result file to write (default: reports/results/replay-PROFILE.json)" };
         var bench = new Option<bool>("--bench") { Description = "also replay sequentially with a bare HttpClient and print the suite's overhead ratio" };
         var command = new Command("replay", "Replay recorded Claude Code traffic against a profile and check every answer") { fixtures, profile, url, output, bench };
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("replay", async () =>
         {
             var context = LocalClaudeContext.Discover();
             var loaded = parse.GetValue(fixtures)!.SelectMany(Expand).Select(TrafficFixture.Load).ToArray();
@@ -44,7 +44,7 @@ internal static class ReplayCommand
             Console.WriteLine();
             Console.WriteLine($"{checks.Count(c => c.Outcome == CheckOutcome.Pass)} passed, {failed} failed, {checks.Count(c => c.Outcome == CheckOutcome.KnownDeviation)} known deviations; result file: {outPath}");
             return failed == 0 ? 0 : 1;
-        }));
+        }, ct));
         return command;
     }
 

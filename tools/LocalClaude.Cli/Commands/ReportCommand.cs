@@ -22,7 +22,7 @@ internal static class ReportCommand
         {
             profiles, output, merge, phaseTimeout, keepHistory,
         };
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("report", async () =>
         {
             var context = LocalClaudeContext.Discover();
             var names = (parse.GetValue(profiles) ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -42,7 +42,7 @@ internal static class ReportCommand
             Console.WriteLine();
             Console.Write(MarkdownSummary.Render(outcome.Report));
             return outcome.ExitCode;
-        }, failureExitCode: 2));
+        }, ct));
         return command;
     }
 }

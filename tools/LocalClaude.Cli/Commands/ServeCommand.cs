@@ -12,7 +12,7 @@ internal static class ServeCommand
         var profileArg = new Argument<string>("profile") { Description = "profile name from models.conf" };
         var port = new Option<int?>("--port") { Description = "fixed port (default: a free one)" };
         var command = new Command("serve", "Start llama-server for a profile and print the environment for Claude Code") { profileArg, port };
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("serve", async () =>
         {
             var context = LocalClaudeContext.Discover();
             var profile = context.Profile(parse.GetValue(profileArg)!);
@@ -39,7 +39,7 @@ internal static class ServeCommand
             await server.StopAsync();
             Console.WriteLine("stopped");
             return 0;
-        }));
+        }, ct));
         return command;
     }
 }

@@ -18,7 +18,7 @@ internal static class SetupCommand
         {
             npm, server, name, cuda, skipSystem,
         };
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("setup", async () =>
         {
             var request = new ProvisioningRequest
             {
@@ -30,7 +30,7 @@ internal static class SetupCommand
             };
             var result = await Provisioner.RunAsync(LocalClaudeHome.Default(), request, ProgressLog.Console, ct);
             return result.MissingPackages.Count == 0 ? 0 : 1;
-        }));
+        }, ct));
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LocalClaude.Infrastructure;
 using LocalClaude.Launcher;
 
 namespace LocalClaude.Cli.Commands;
@@ -14,7 +15,7 @@ internal static class StressCommand
         var mode = new Option<string>("--mode") { Description = "headless, interactive (typed into bash under tmux) or both", DefaultValueFactory = _ => "both" };
         mode.AcceptOnlyFromAmong("headless", "interactive", "both");
         var launch = new Command("launch", "Run 'launch local' through its stop path N times per mode and count hangs and leftovers") { profile, runs, mode };
-        launch.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        launch.SetAction((parse, ct) => CliErrors.RunAsync("stress launch", async () =>
         {
             var context = LocalClaudeContext.Discover();
             var stress = new LaunchStopStress(context.Repo, parse.GetValue(profile)!, Console.Out);
@@ -33,8 +34,8 @@ internal static class StressCommand
             }
             foreach (var run in results.Where(r => r.LeftBehind.Count > 0))
                 Console.WriteLine($"run {run.Number} ({run.Mode}) left: {string.Join("; ", run.LeftBehind)}");
-            return results.All(r => r.Clean) ? 0 : 1;
-        }));
+            return results.All(r => r.Clean) ? ExitCodes.Ok : ExitCodes.Verdict;
+        }, ct));
         return new Command("stress", "Stress commands that print tables (not part of the test run)") { launch };
     }
 }

@@ -14,7 +14,7 @@ internal static class TestCommand
         var extra = new Argument<string[]>("dotnet-test-args") { Description = "more arguments for dotnet test (e.g. --filter-class ...)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("test", "Provision, run every test project, print 'N passed, N failed, N skipped'") { noSetup, extra };
         command.TreatUnmatchedTokensAsErrors = false;
-        command.SetAction((parse, ct) => CliErrors.RunAsync(async () =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("test", async () =>
         {
             var context = LocalClaudeContext.Discover();
             if (!parse.GetValue(noSetup))
@@ -41,7 +41,7 @@ internal static class TestCommand
             var summary = TestResultSummary.FromTrxDirectory(results);
             Console.WriteLine(summary);
             return process.ExitCode == 0 && summary.Failed == 0 ? 0 : 1;
-        }));
+        }, ct));
         return command;
     }
 }

@@ -10,7 +10,7 @@ internal static class ValidateCommand
     {
         var files = new Argument<string[]>("files") { Description = "saved SSE streams, message or error bodies, or raw HTTP response captures", Arity = ArgumentArity.OneOrMore };
         var command = new Command("validate", "Validate saved Anthropic responses (captured anywhere) and print their findings") { files };
-        command.SetAction(async (parse, ct) =>
+        command.SetAction((parse, ct) => CliErrors.RunAsync("validate", async () =>
         {
             var worst = 0;
             foreach (var file in parse.GetValue(files)!)
@@ -22,7 +22,7 @@ internal static class ValidateCommand
                 worst = Math.Max(worst, report.ExitCode);
             }
             return worst;
-        });
+        }, ct));
         return command;
     }
 }

@@ -132,6 +132,7 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
             ApiErrors = transcript.ApiErrors,
             ConnectionRetries = transcript.ConnectionRetries,
             MalformedToolCalls = transcript.MalformedToolCalls,
+            Rejections = transcript.Rejections,
             InputTokens = Clamp(transcript.InputTokens),
             OutputTokens = Clamp(transcript.OutputTokens),
             TimeToFirstTokenSeconds = transcript.TimeToFirstToken is { } ttft ? Math.Round(ttft.TotalSeconds, 3) : null,

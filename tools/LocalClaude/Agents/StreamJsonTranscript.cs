@@ -43,6 +43,9 @@ public sealed class StreamJsonTranscript
     /// <summary>Failed requests: every retried failure (<c>api_retry</c>) and every error Claude Code gave up on.</summary>
     public int ApiErrors => _apiErrors.Count;
     public IReadOnlyList<string> ApiErrorMessages => _apiErrors;
+    /// <summary>Errors Claude Code gave up on that carry an HTTP status: the server refused the request, in its own words.</summary>
+    public IReadOnlyList<Results.RejectedRequest> Rejections => _rejections;
+    private readonly List<Results.RejectedRequest> _rejections = [];
     /// <summary>
     /// Retried failures without an HTTP status (Claude Code's error "unknown"): the connection was lost before an
     /// answer, e.g. a kept-alive connection llama-server had just closed (conformance check http.keep-alive). Counted in
@@ -186,7 +189,14 @@ public sealed class StreamJsonTranscript
             return;
         }
         _apiErrors.Add(text.Length > 0 ? text : error ?? "API error");
+        // Claude Code words it "API Error: 400 {server's body}"; a lost connection has no status and is no rejection.
+        var rejected = System.Text.RegularExpressions.Regex.Match(text, @"^API Error: (\d{3})\b\s*(.*)", System.Text.RegularExpressions.RegexOptions.Singleline);
+        if (rejected.Success)
+            _rejections.Add(new Results.RejectedRequest(int.Parse(rejected.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
+                Excerpt(rejected.Groups[2].Value.Trim(), 300)));
     }
+
+    private static string Excerpt(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     private void OnUser(JsonObject json)
     {

@@ -9,6 +9,7 @@ public sealed record CheckVerdict(CheckOutcome Outcome, string Reason)
     public Evidence? Evidence { get; init; }
     public IReadOnlyList<FindingRecord> Findings { get; init; } = [];
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    public IReadOnlyDictionary<string, IReadOnlyList<double>> MetricSamples { get; init; } = new Dictionary<string, IReadOnlyList<double>>();
 
     public static CheckVerdict Pass(string reason) => new(CheckOutcome.Pass, reason);
     public static CheckVerdict Fail(string reason) => new(CheckOutcome.Fail, reason);
@@ -23,6 +24,17 @@ public sealed record CheckVerdict(CheckOutcome Outcome, string Reason)
 
     public CheckVerdict WithMetric(string name, double value) =>
         this with { Metrics = new Dictionary<string, double>(Metrics) { [name] = Math.Round(value, 4) } };
+
+    /// <summary>A metric measured several times: its median as the metric, every sample kept beside it.</summary>
+    public CheckVerdict WithSamples(Reporting.MetricDefinition metric, IReadOnlyList<double> samples)
+    {
+        var kept = samples.Where(v => !double.IsNaN(v)).Select(v => Math.Round(v, 4)).ToList();
+        if (kept.Count == 0) return this;
+        return WithMetric(metric.Name, SampleSpread.Of(kept).Median) with
+        {
+            MetricSamples = new Dictionary<string, IReadOnlyList<double>>(MetricSamples) { [metric.Name] = kept },
+        };
+    }
 
     /// <summary>A metric the report and the gate know by name (<see cref="Reporting.ReportMetrics"/>).</summary>
     public CheckVerdict WithMetric(Reporting.MetricDefinition metric, double value) => WithMetric(metric.Name, value);

@@ -60,6 +60,7 @@ public static class ConformanceRunner
             },
             Checks = results,
             Metrics = results.SelectMany(r => r.Metrics).GroupBy(m => m.Key).ToDictionary(g => g.Key, g => g.First().Value),
+            MetricSamples = results.SelectMany(r => r.MetricSamples).GroupBy(m => m.Key).ToDictionary(g => g.Key, g => g.First().Value),
         };
     }
 
@@ -93,6 +94,7 @@ public static class ConformanceRunner
             Evidence = verdict.Evidence,
             Findings = verdict.Findings,
             Metrics = verdict.Metrics,
+            MetricSamples = verdict.MetricSamples,
             DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 2),
         };
     }

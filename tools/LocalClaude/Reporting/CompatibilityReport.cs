@@ -10,7 +10,8 @@ namespace LocalClaude.Reporting;
 /// </summary>
 public sealed record CompatibilityReport
 {
-    public const int CurrentSchema = 1;
+    /// <summary>2: performance carries the samples and spread of each metric, trends their spread, capability cells API errors and rejections.</summary>
+    public const int CurrentSchema = 2;
     public const string FileName = "report.json";
 
     public int Schema { get; init; } = CurrentSchema;
@@ -121,6 +122,8 @@ public sealed record CapabilityRow
 
 /// <param name="K">The k of <see cref="PassAtK"/>: the number of trials of this cell.</param>
 /// <param name="FailureKinds">Why trials failed (<c>checker-failed</c>, <c>timeout</c>…) and how often.</param>
+/// <param name="StatusApiErrors">API errors with an HTTP status over all trials (lost connections left out).</param>
+/// <param name="Rejections">Requests the server refused, with its error text (distinct, at most a few).</param>
 public sealed record CapabilityCell(
     int Trials,
     int Passes,
@@ -128,7 +131,9 @@ public sealed record CapabilityCell(
     double PassAtK,
     int K,
     double MedianWallSeconds,
-    IReadOnlyDictionary<string, int> FailureKinds);
+    IReadOnlyDictionary<string, int> FailureKinds,
+    int StatusApiErrors = 0,
+    IReadOnlyList<RejectedRequest>? Rejections = null);
 
 /// <summary>The named metrics of one profile (names from <see cref="ReportMetrics"/>, plus any others the producers wrote).</summary>
 public sealed record ProfilePerformance
@@ -136,8 +141,15 @@ public sealed record ProfilePerformance
     public required string Profile { get; init; }
     public int? ParallelSlots { get; init; }
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Every sample behind a metric measured more than once (its value in <see cref="Metrics"/> is their median).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>> Samples { get; init; } = new Dictionary<string, IReadOnlyList<double>>();
 
     public double? Get(MetricDefinition metric) => Metrics.TryGetValue(metric.Name, out var v) ? v : null;
+
+    /// <summary>n and spread of a metric: from its samples, or n = 1 for a single value; null when absent.</summary>
+    public SampleSpread? Spread(string metric) =>
+        Samples.TryGetValue(metric, out var all) && all.Count > 0 ? SampleSpread.Of(all)
+        : Metrics.TryGetValue(metric, out var one) ? SampleSpread.Of([one]) : null;
 }
 
 /// <param name="Requests">Replayed requests of the session.</param>
@@ -165,7 +177,12 @@ public sealed record ProfileTrend(
     double? TaskPassAt1,
     double? TtfbColdSeconds,
     double? TtfbWarmSeconds,
-    double? DecodeTokensPerSecond);
+    double? DecodeTokensPerSecond)
+{
+    /// <summary>n and spread behind <see cref="TtfbColdSeconds"/> (null in reports before schema 2: one sample).</summary>
+    public SampleSpread? TtfbColdSpread { get; init; }
+    public SampleSpread? DecodeSpread { get; init; }
+}
 
 /// <summary>The gate run between the previous report and this one, per profile present in both.</summary>
 public sealed record ChangesSincePrevious(DateTimeOffset PreviousGeneratedAt, IReadOnlyList<ProfileChanges> Profiles);

@@ -86,6 +86,8 @@ public static class CompatibilityReportBuilder
         }).ToList();
     }
 
+    private const int MaxRejectionsShown = 3;
+
     private static CapabilityCell CellOf(List<TaskTrial> trials)
     {
         var passes = trials.Count(t => t.Passed);
@@ -97,7 +99,9 @@ public static class CompatibilityReportBuilder
             MedianWallSeconds: TrialStatistics.Median(trials.Select(t => t.WallSeconds)),
             FailureKinds: trials.Where(t => !t.Passed)
                 .GroupBy(t => t.FailureKind ?? "unknown").OrderBy(g => g.Key, StringComparer.Ordinal)
-                .ToDictionary(g => g.Key, g => g.Count()));
+                .ToDictionary(g => g.Key, g => g.Count()),
+            StatusApiErrors: trials.Sum(t => Math.Max(0, t.ApiErrors - t.ConnectionRetries)),
+            Rejections: trials.SelectMany(t => t.Rejections).DistinctBy(r => (r.Status, r.Message)).Take(MaxRejectionsShown).ToList());
     }
 
     /// <summary>File-level metrics first (conformance before replay before E2E), then any check's metric of the same name.</summary>
@@ -112,9 +116,19 @@ public static class CompatibilityReportBuilder
         foreach (var check in file.File.Checks)
         foreach (var (name, value) in check.Metrics)
             metrics.TryAdd(name, value);
+        // The samples that go with the value taken: from the same file, at the same level.
+        var samples = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
+        foreach (var file in ordered)
+        foreach (var (name, values) in file.File.MetricSamples)
+            samples.TryAdd(name, values);
+        foreach (var file in ordered)
+        foreach (var check in file.File.Checks)
+        foreach (var (name, values) in check.MetricSamples)
+            samples.TryAdd(name, values);
         return new ProfilePerformance
         {
             Profile = profile,
+            Samples = samples.Where(s => metrics.ContainsKey(s.Key)).OrderBy(s => s.Key, StringComparer.Ordinal).ToDictionary(),
             ParallelSlots = ordered.Select(f => ParallelSlotsFromArguments(f.File.Run.Server.Arguments)).FirstOrDefault(n => n is not null),
             Metrics = metrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
         };
@@ -188,7 +202,11 @@ public static class CompatibilityReportBuilder
     {
         var perf = report.Performance.FirstOrDefault(x => x.Profile == p.Name);
         return new ProfileTrend(p.Name, p.ServerVersion, p.Checks, p.TaskPassAt1,
-            perf?.Get(ReportMetrics.LongPromptTtfbCold), perf?.Get(ReportMetrics.LongPromptTtfbWarm), perf?.Get(ReportMetrics.DecodeTokensPerSecond));
+            perf?.Get(ReportMetrics.LongPromptTtfbCold), perf?.Get(ReportMetrics.LongPromptTtfbWarm), perf?.Get(ReportMetrics.DecodeTokensPerSecond))
+        {
+            TtfbColdSpread = perf?.Spread(ReportMetrics.LongPromptTtfbCold.Name),
+            DecodeSpread = perf?.Spread(ReportMetrics.DecodeTokensPerSecond.Name),
+        };
     }).ToList());
 
     /// <summary>The gate between the previous report and this one, for every profile in both, with the default thresholds.</summary>
@@ -202,7 +220,7 @@ public static class CompatibilityReportBuilder
             return new ProfileChanges(p.Name, gate.Baseline.ServerVersion, gate.Candidate.ServerVersion,
                 NewFailures: [.. gate.CheckRegressions.Select(c => $"{c.Kind}/{c.Id}"), .. gate.TaskRegressions.Select(t => $"task/{t.Task}")],
                 Fixes: [.. gate.CheckFixes.Select(c => $"{c.Kind}/{c.Id}"), .. gate.TaskFixes.Select(t => $"task/{t.Task}")],
-                PerformanceChanges: gate.Metrics.Where(m => m.Significant).Select(ReportFormat.MetricChange).ToList());
+                PerformanceChanges: gate.Metrics.Where(m => m.Verdict != PairedVerdict.NoChange).Select(ReportFormat.MetricChange).ToList());
         }).ToList();
         return new ChangesSincePrevious(previous.GeneratedAt, profiles);
     }

@@ -32,21 +32,39 @@ public static class GateMarkdown
         if (gate.Metrics.Count == 0) md.AppendLine("No TTFB or decode-speed metric on both sides.").AppendLine();
         else
         {
-            md.AppendLine("| metric | baseline | candidate | change | threshold | verdict |").AppendLine("|---|---|---|---|---|---|");
+            md.AppendLine(gate.PairedRounds > 0
+                ? $"Both builds measured in turn ({gate.PairedRounds} rounds, A B / B A alternating); change = median of the per-pair ratios, interval = {ReportFormat.Number(Results.PairedComparison.Confidence * 100, "0")}% bootstrap interval of it."
+                : "Each side's own run (not interleaved): change = ratio of the medians; a single sample (n=1) gives no verdict on a difference.")
+              .AppendLine()
+              .AppendLine("| metric | baseline median (n, min–max) | candidate median (n, min–max) | change | interval | threshold | verdict |")
+              .AppendLine("|---|---|---|---|---|---|---|");
             foreach (var m in gate.Metrics)
             {
                 var definition = ReportMetrics.Find(m.Metric)!;
                 var threshold = gate.Options.RelativeThreshold(definition) is { } t ? $"±{ReportFormat.Number(t * 100, "0")}%" : "–";
-                var change = m.RelativeChange is { } r ? $"{(r >= 0 ? "+" : "−")}{ReportFormat.Number(Math.Abs(r) * 100, "0.0")}%" : "–";
-                var what = !m.Significant ? "within threshold"
-                    : m.Worse ? gate.Options.PerformanceFails ? "**slower (regression)**" : "slower (reported only)"
-                    : "faster";
-                md.AppendLine($"| `{m.Metric}` | {ReportFormat.Metric(definition, m.Baseline)} | {ReportFormat.Metric(definition, m.Candidate)} | {change} | {threshold} | {what} |");
+                var change = m.RelativeChange is { } r ? ReportFormat.SignedPercent(r) : "–";
+                var interval = m.RatioLow is { } lo && m.RatioHigh is { } hi && (m.BaselineSpread?.N ?? 1) > 1
+                    ? $"{ReportFormat.SignedPercent(lo - 1)} … {ReportFormat.SignedPercent(hi - 1)}" : "–";
+                var what = m.Verdict switch
+                {
+                    Results.PairedVerdict.NoChange => "no change (within threshold)",
+                    Results.PairedVerdict.Better => "faster",
+                    Results.PairedVerdict.Worse => gate.Options.PerformanceFails ? "**slower (regression)**" : "slower (reported only)",
+                    _ => m.IsNoisySlowdown && gate.Options.Strict && gate.Options.PerformanceFails
+                        ? $"**inconclusive (noisy), fails with --strict**: {m.Why}"
+                        : $"inconclusive (noisy): {m.Why}",
+                };
+                md.AppendLine($"| `{m.Metric}` | {Side(definition, m.Baseline, m.BaselineSpread)} | {Side(definition, m.Candidate, m.CandidateSpread)} | {change} | {interval} | {threshold} | {MarkdownSummary.Cell(what)} |");
             }
             md.AppendLine();
         }
         return md.ToString();
     }
+
+    private static string Side(MetricDefinition definition, double median, Results.SampleSpread? spread) =>
+        spread is null || spread.N == 1
+            ? $"{ReportFormat.Metric(definition, median)} (n=1)"
+            : $"{ReportFormat.Metric(definition, median)} (n={spread.N}, {ReportFormat.Metric(definition, spread.Min)}–{ReportFormat.Metric(definition, spread.Max)})";
 
     private static void Count(StringBuilder md, string what, IEnumerable<ChangeKind> changes)
     {
@@ -61,13 +79,31 @@ public static class GateMarkdown
         var c = checks.ToList();
         var t = tasks.ToList();
         if (c.Count == 0 && t.Count == 0) return;
-        md.AppendLine($"## {title}").AppendLine().AppendLine("| item | baseline | candidate | candidate says |").AppendLine("|---|---|---|---|");
+        md.AppendLine($"## {title}").AppendLine().AppendLine("| item | baseline | candidate | says (candidate, or the server's words) |").AppendLine("|---|---|---|---|");
         foreach (var x in c)
             md.AppendLine($"| `{x.Kind}/{x.Id}` | {ReportFormat.OutcomeOrMissing(x.Baseline)} | {ReportFormat.OutcomeOrMissing(x.Candidate)} | {MarkdownSummary.Cell(MarkdownSummary.OneLine(x.CandidateReason ?? ""))} |");
         foreach (var x in t)
-            md.AppendLine($"| `task/{x.Task}` | {Trials(x.Baseline)} | {Trials(x.Candidate)} | |");
+            md.AppendLine($"| `task/{x.Task}` | {MarkdownSummary.Cell(Trials(x.Baseline))} | {MarkdownSummary.Cell(Trials(x.Candidate))} | {MarkdownSummary.Cell(ServerSays(x))} |");
         md.AppendLine();
     }
 
-    private static string Trials(TaskState? t) => t is null ? "not run" : $"{t.Passes}/{t.Trials} passed";
+    /// <summary>e.g. <c>0/1 passed; api-error ×1; 2 API errors</c>.</summary>
+    private static string Trials(TaskState? t)
+    {
+        if (t is null) return "not run";
+        var parts = new List<string> { $"{t.Passes}/{t.Trials} passed" };
+        if (t.FailureKinds is { Count: > 0 } kinds) parts.Add(string.Join(", ", kinds.Select(k => $"{k.Key} ×{k.Value}")));
+        if (t.StatusApiErrors > 0) parts.Add($"{t.StatusApiErrors} API error(s)");
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>The server's own words for a rejected request, from whichever side has them (the candidate first).</summary>
+    private static string ServerSays(TaskComparison x)
+    {
+        var side = x.Candidate?.Rejections is { Count: > 0 } ? ("candidate", x.Candidate.Rejections)
+            : x.Baseline?.Rejections is { Count: > 0 } ? ("baseline", x.Baseline.Rejections) : default;
+        if (side.Item2 is null) return "";
+        var first = side.Item2[0];
+        return $"{side.Item1}: HTTP {first.Status?.ToString() ?? "?"} {MarkdownSummary.OneLine(first.Message)}";
+    }
 }

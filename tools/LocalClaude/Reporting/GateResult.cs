@@ -30,20 +30,35 @@ public sealed record TaskComparison(
     TaskState? Candidate,
     ChangeKind Change);
 
-/// <param name="RelativeChange">(candidate − baseline) / baseline; null when the baseline is 0.</param>
-/// <param name="Significant">Beyond both the relative and the absolute threshold.</param>
-/// <param name="Worse">The change goes the wrong way for this metric (slower TTFB, lower decode speed).</param>
+/// <summary>One gated metric on both sides: medians, spreads and the verdict of <see cref="PairedComparison"/>.</summary>
+/// <param name="Baseline">The baseline's median.</param>
+/// <param name="Candidate">The candidate's median.</param>
+/// <param name="RelativeChange">Median ratio − 1 (paired: the median of the per-pair ratios).</param>
+/// <param name="Worse">The median moved the wrong way for this metric (slower TTFB, lower decode speed).</param>
 public sealed record MetricComparison(
     string Metric,
     string Unit,
     double Baseline,
     double Candidate,
     double? RelativeChange,
-    bool Significant,
-    bool Worse)
+    PairedVerdict Verdict,
+    bool Worse,
+    string Why)
 {
-    public bool IsRegression => Significant && Worse;
-    public bool IsImprovement => Significant && !Worse;
+    public SampleSpread? BaselineSpread { get; init; }
+    public SampleSpread? CandidateSpread { get; init; }
+    /// <summary>The bootstrap interval of the median ratio.</summary>
+    public double? RatioLow { get; init; }
+    public double? RatioHigh { get; init; }
+    /// <summary>Measured in interleaved pairs on both builds at once (else two independent sets).</summary>
+    public bool Paired { get; init; }
+
+    /// <summary>Beyond the threshold and beyond the noise.</summary>
+    public bool Significant => Verdict is PairedVerdict.Better or PairedVerdict.Worse;
+    public bool IsRegression => Verdict == PairedVerdict.Worse;
+    public bool IsImprovement => Verdict == PairedVerdict.Better;
+    /// <summary>Slower beyond the threshold by the median, but the noise forbids a verdict: fails only with <see cref="GateOptions.Strict"/>.</summary>
+    public bool IsNoisySlowdown => Verdict == PairedVerdict.Inconclusive && Worse;
 }
 
 /// <summary>Which side is which, as the gate's table prints them.</summary>
@@ -52,9 +67,9 @@ public sealed record GateSide(string Label, string? ServerVersion);
 /// <summary>The gate's verdict for one profile.</summary>
 public sealed record GateResult
 {
-    public const int Passed = 0;
-    public const int Regressed = 1;
-    public const int CouldNotRun = 2;
+    public const int Passed = Infrastructure.ExitCodes.Ok;
+    public const int Regressed = Infrastructure.ExitCodes.Verdict;
+    public const int CouldNotRun = Infrastructure.ExitCodes.CouldNotRun;
 
     public required string Profile { get; init; }
     public required GateSide Baseline { get; init; }
@@ -63,13 +78,19 @@ public sealed record GateResult
     public IReadOnlyList<CheckComparison> Checks { get; init; } = [];
     public IReadOnlyList<TaskComparison> Tasks { get; init; } = [];
     public IReadOnlyList<MetricComparison> Metrics { get; init; } = [];
+    /// <summary>Rounds of the paired measurement (0: the metrics came from each side's own runs, not interleaved).</summary>
+    public int PairedRounds { get; init; }
 
     public IReadOnlyList<CheckComparison> CheckRegressions => Checks.Where(c => c.Change == ChangeKind.Regression).ToList();
     public IReadOnlyList<CheckComparison> CheckFixes => Checks.Where(c => c.Change == ChangeKind.Fix).ToList();
     public IReadOnlyList<TaskComparison> TaskRegressions => Tasks.Where(t => t.Change == ChangeKind.Regression).ToList();
     public IReadOnlyList<TaskComparison> TaskFixes => Tasks.Where(t => t.Change == ChangeKind.Fix).ToList();
-    /// <summary>Slowdowns beyond the threshold; they fail the gate unless <see cref="GateOptions.PerformanceFails"/> is off.</summary>
-    public IReadOnlyList<MetricComparison> PerformanceRegressions => Metrics.Where(m => m.IsRegression).ToList();
+    /// <summary>
+    /// Slowdowns beyond the threshold and the noise (with <see cref="GateOptions.Strict"/>, also the inconclusive ones);
+    /// they fail the gate unless <see cref="GateOptions.PerformanceFails"/> is off.
+    /// </summary>
+    public IReadOnlyList<MetricComparison> PerformanceRegressions => Metrics.Where(m => m.IsRegression || (Options.Strict && m.IsNoisySlowdown)).ToList();
+    public IReadOnlyList<MetricComparison> Inconclusive => Metrics.Where(m => m.Verdict == PairedVerdict.Inconclusive).ToList();
 
     public int RegressionCount =>
         CheckRegressions.Count + TaskRegressions.Count + (Options.PerformanceFails ? PerformanceRegressions.Count : 0);
@@ -79,8 +100,9 @@ public sealed record GateResult
 
 /// <summary>How strict the gate is.</summary>
 /// <param name="RelativeThresholds">Metric name → relative threshold, replacing the catalog's default for that metric.</param>
-/// <param name="PerformanceFails">A slowdown beyond the threshold fails the gate (exit 1); off: it is only reported.</param>
-public sealed record GateOptions(IReadOnlyDictionary<string, double>? RelativeThresholds = null, bool PerformanceFails = true)
+/// <param name="PerformanceFails">A slowdown beyond the threshold and the noise fails the gate (exit 1); off: it is only reported.</param>
+/// <param name="Strict">An inconclusive (noisy) slowdown whose median is beyond the threshold fails the gate too.</param>
+public sealed record GateOptions(IReadOnlyDictionary<string, double>? RelativeThresholds = null, bool PerformanceFails = true, bool Strict = false)
 {
     public static GateOptions Default { get; } = new();
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
 using LocalClaude.Provisioning;
+using LocalClaude.Results;
 
 namespace LocalClaude.Reporting;
 
@@ -16,6 +17,10 @@ public sealed record GateRequest
     public required string OutputDirectory { get; init; }
     public GateOptions Options { get; init; } = GateOptions.Default;
     public TimeSpan PhaseTimeout { get; init; } = ProfileRunner.DefaultPhaseTimeout;
+    /// <summary>Rounds of the paired speed measurement when both sides are builds.</summary>
+    public int Rounds { get; init; } = PairedComparison.DefaultRounds;
+    /// <summary>Two builds: only the paired speed measurement, no conformance, replay or E2E (minutes instead of an hour on a busy machine).</summary>
+    public bool SpeedOnly { get; init; }
 }
 
 public sealed record GateOutcome(GateResult Result, string Markdown, string MarkdownPath, string JsonPath);
@@ -27,7 +32,13 @@ public sealed class GateCouldNotRunException(string message) : InvalidOperationE
 /// The <c>gate</c> command's work: turn each side into a <see cref="ProfileSnapshot"/> (reading a report or result
 /// files, or running the producers on a build with the same profile), compare, write gate.md and gate.json.
 /// </summary>
-public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<string, ModelProfile> findProfile, ProgressLog progress)
+/// <remarks>
+/// When both sides are builds, an <see cref="IPairedMeasurer"/> then measures the speed metrics on both at once, in
+/// turn, and the gate judges speed from those pairs; the paired file is saved beside the candidate's result files so
+/// that a later gate over the saved folders recomputes the same verdict.
+/// </remarks>
+public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<string, ModelProfile> findProfile, ProgressLog progress,
+    IPairedMeasurer? pairedMeasurer = null)
 {
     public async Task<GateOutcome> RunAsync(GateRequest request, CancellationToken ct)
     {
@@ -36,18 +47,51 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
         var profile = request.Profile ?? ChooseProfile(baseline, candidate, request.DefaultProfile);
         progress.Step($"gate on profile '{profile}': baseline {request.Baseline.Spec}, candidate {request.Candidate.Spec}");
 
-        var before = await SnapshotAsync(baseline, profile, Path.Combine(request.OutputDirectory, "baseline"), request.PhaseTimeout, ct);
-        var after = await SnapshotAsync(candidate, profile, Path.Combine(request.OutputDirectory, "candidate"), request.PhaseTimeout, ct);
+        if (request.SpeedOnly && (baseline.Source is not GateSource.Build || candidate.Source is not GateSource.Build))
+            throw new GateCouldNotRunException("--speed-only measures two llama-server builds in pairs: both --baseline and --candidate must be builds");
+        var before = request.SpeedOnly ? await VersionOnlyAsync(baseline, profile, ct)
+            : await SnapshotAsync(baseline, profile, Path.Combine(request.OutputDirectory, "baseline"), request.PhaseTimeout, ct);
+        var after = request.SpeedOnly ? await VersionOnlyAsync(candidate, profile, ct)
+            : await SnapshotAsync(candidate, profile, Path.Combine(request.OutputDirectory, "candidate"), request.PhaseTimeout, ct);
         if (before.ServerVersion is not null && before.ServerVersion == after.ServerVersion)
             progress.Warn($"baseline and candidate report the same llama-server ({before.ServerVersion})");
 
-        var result = Gate.Compare(before, after, request.Options);
+        var pairs = await PairsAsync(request, baseline, candidate, profile, ct);
+        // A side with nothing to compare is a broken run, unless the gate measured (or saved) pairs: speed only.
+        if (pairs is not { Count: > 0 })
+            foreach (var (side, snapshot) in new[] { (baseline, before), (candidate, after) })
+                if (snapshot.IsEmpty) throw new GateCouldNotRunException($"{side.Source.Spec}: no checks, tasks or metrics for profile '{profile}'");
+        var result = Gate.Compare(before, after, request.Options, pairs);
         var markdown = GateMarkdown.Render(result);
         var markdownPath = Path.Combine(request.OutputDirectory, GateMarkdown.FileName);
         var jsonPath = Path.Combine(request.OutputDirectory, "gate.json");
         AtomicFile.WriteAllText(markdownPath, markdown);
         AtomicFile.WriteAllText(jsonPath, JsonSerializer.Serialize(result, CompatibilityReport.Json));
         return new GateOutcome(result, markdown, markdownPath, jsonPath);
+    }
+
+    /// <summary>Pairs measured now (two builds), or read back from the candidate's saved result files; else none.</summary>
+    private async Task<IReadOnlyList<PairedMetricSamples>?> PairsAsync(GateRequest request, LoadedSide baseline, LoadedSide candidate, string profile, CancellationToken ct)
+    {
+        if (baseline.Source is GateSource.Build b && candidate.Source is GateSource.Build c)
+        {
+            if (pairedMeasurer is null) return null;
+            progress.Step($"paired speed measurement: {b.Spec} and {c.Spec} up at once, {request.Rounds} rounds in turn");
+            ResultFile paired;
+            try
+            {
+                paired = await pairedMeasurer.MeasureAsync(findProfile(profile), new LlamaServerOverride(b.Binary, b.Spec), new LlamaServerOverride(c.Binary, c.Spec), request.Rounds, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw new GateCouldNotRunException($"the paired speed measurement failed: {e.Message}");
+            }
+            var path = Path.Combine(request.OutputDirectory, "candidate", ReportWriter.ResultFileName(profile, ResultFile.PairedKind));
+            paired.Save(path);
+            progress.Info($"paired samples → {path}");
+            return paired.Pairs;
+        }
+        return candidate.Results?.Files.FirstOrDefault(f => f.Kind == ResultFile.PairedKind && f.Profile == profile)?.File.Pairs;
     }
 
     private sealed record LoadedSide(GateSource Source, CompatibilityReport? Report, ResultFileSet? Results)
@@ -76,6 +120,13 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
 
     private static string Names(LoadedSide side) => side.Profiles is { } p ? string.Join(", ", p) : "any (a build)";
 
+    private static async Task<ProfileSnapshot> VersionOnlyAsync(LoadedSide side, string profile, CancellationToken ct) => new()
+    {
+        Profile = profile,
+        Label = side.Source.Spec,
+        ServerVersion = (await LlamaServerVersion.ReadAsync(((GateSource.Build)side.Source).Binary, ct)).Raw.Replace("version: ", ""),
+    };
+
     private async Task<ProfileSnapshot> SnapshotAsync(LoadedSide side, string profile, string resultsDirectory, TimeSpan phaseTimeout, CancellationToken ct)
     {
         var snapshot = side.Source switch
@@ -87,7 +138,6 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
             GateSource.Build build => await RunBuildAsync(build, profile, resultsDirectory, phaseTimeout, ct),
             _ => throw new InvalidOperationException($"unknown gate source {side.Source}"),
         };
-        if (snapshot.IsEmpty) throw new GateCouldNotRunException($"{side.Source.Spec}: no checks, tasks or metrics for profile '{profile}'");
         return snapshot;
     }
 

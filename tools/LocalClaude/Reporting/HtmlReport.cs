@@ -236,7 +236,10 @@ public static class HtmlReport
         IReadOnlyList<ChartGroup> groups, IReadOnlyList<MetricDefinition> metrics, Func<double, string> format)
     {
         if (!perf.Any(p => metrics.Any(m => p.Get(m) is not null))) return;
-        var series = metrics.Select(m => new ChartSeries(m.Description, Attrs(("data-metric", m.Name)), perf.Select(p => p.Get(m)).ToList())).ToList();
+        var series = metrics.Select(m => new ChartSeries(m.Description, Attrs(("data-metric", m.Name)), perf.Select(p => p.Get(m)).ToList())
+        {
+            Spreads = perf.Select(p => p.Spread(m.Name)).ToList(),
+        }).ToList();
         Figure(html, id, title, SvgChart.Bars(id, title, format, groups, series));
     }
 
@@ -273,7 +276,9 @@ public static class HtmlReport
             .Where(n => report.Performance.Any(p => p.Metrics.ContainsKey(n)))
             .ToList();
         if (names.Count == 0) return;
-        html.Append("<h3>All measurements</h3><table class=\"plain numbers\" data-table=\"metrics\"><thead><tr><th>Metric</th>");
+        html.Append("<h3>All measurements</h3><p class=\"note\">Each value is the median of n samples, with their min–max; ")
+            .Append($"a value with fewer than {PairedComparison.MinimumForVerdict} samples or a min–max wider than {ReportFormat.Percent(SampleSpread.TooWideAbove)} of the median is marked rough.</p>")
+            .Append("<table class=\"plain numbers\" data-table=\"metrics\"><thead><tr><th>Metric</th>");
         foreach (var p in report.Performance) html.Append($"<th data-profile=\"{E(p.Profile)}\">{E(p.Profile)}</th>");
         html.Append("</tr></thead><tbody>");
         foreach (var name in names)
@@ -284,7 +289,11 @@ public static class HtmlReport
             {
                 if (!p.Metrics.TryGetValue(name, out var value)) { html.Append("<td class=\"none\">–</td>"); continue; }
                 var shown = definition is null ? ReportFormat.Number(value) : ReportFormat.Metric(definition, value);
-                html.Append($"<td data-profile=\"{E(p.Profile)}\" data-metric=\"{E(name)}\" data-value=\"{ReportFormat.Number(value, "0.######")}\">{E(shown)}</td>");
+                var spread = p.Spread(name)!;
+                var rough = spread.Roughness is { } why ? $" class=\"rough\" title=\"{E(why)}\"" : "";
+                html.Append($"<td data-profile=\"{E(p.Profile)}\" data-metric=\"{E(name)}\" data-value=\"{ReportFormat.Number(value, "0.######")}\" data-n=\"{spread.N}\"")
+                    .Append($" data-min=\"{ReportFormat.Number(spread.Min, "0.######")}\" data-max=\"{ReportFormat.Number(spread.Max, "0.######")}\"{rough}>")
+                    .Append($"{E(shown)}<span class=\"spread\">{E(ReportFormat.SpreadNote(spread, definition))}</span></td>");
             }
             html.Append("</tr>");
         }
@@ -313,22 +322,28 @@ public static class HtmlReport
         }
         var points = report.Trends.Select(t => Group(t.GeneratedAt.ToUniversalTime().ToString("MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), ("data-at", t.GeneratedAt.ToString("O")))).ToList();
         var profiles = report.Trends.SelectMany(t => t.Profiles.Select(p => p.Profile)).Distinct().ToList();
-        List<ChartSeries> Series(string metric, Func<ProfileTrend, double?> value) => profiles.Select(name => new ChartSeries(name,
+        List<ChartSeries> Series(string metric, Func<ProfileTrend, double?> value, Func<ProfileTrend, SampleSpread?>? spread = null) => profiles.Select(name => new ChartSeries(name,
             Attrs(("data-profile", name), ("data-metric", metric)),
-            report.Trends.Select(t => t.Profiles.FirstOrDefault(p => p.Profile == name) is { } p ? value(p) : null).ToList())).ToList();
+            report.Trends.Select(t => t.Profiles.FirstOrDefault(p => p.Profile == name) is { } p ? value(p) : null).ToList())
+        {
+            Spreads = spread is null ? null : report.Trends.Select(t => t.Profiles.FirstOrDefault(p => p.Profile == name) is { } p ? spread(p) : null).ToList(),
+        }).ToList();
 
         html.Append("<div class=\"charts\">");
         Figure(html, Charts.TrendChecks, "Checks passed per report", SvgChart.Lines(Charts.TrendChecks, "Checks passed per report",
             v => ReportFormat.Number(v, "0"), points, Series("checks-pass", p => p.Checks.Pass)));
-        var decode = Series(ReportMetrics.DecodeTokensPerSecond.Name, p => p.DecodeTokensPerSecond);
+        var decode = Series(ReportMetrics.DecodeTokensPerSecond.Name, p => p.DecodeTokensPerSecond, p => p.DecodeSpread);
         if (decode.Any(s => s.Values.Any(v => v is not null)))
             Figure(html, Charts.TrendDecode, "Decode speed per report (tok/s)", SvgChart.Lines(Charts.TrendDecode, "Decode speed per report",
                 v => ReportFormat.Number(v, "0.#"), points, decode));
-        var ttfb = Series(ReportMetrics.LongPromptTtfbCold.Name, p => p.TtfbColdSeconds);
+        var ttfb = Series(ReportMetrics.LongPromptTtfbCold.Name, p => p.TtfbColdSeconds, p => p.TtfbColdSpread);
         if (ttfb.Any(s => s.Values.Any(v => v is not null)))
             Figure(html, Charts.TrendTtfb, "Cold time to first byte per report", SvgChart.Lines(Charts.TrendTtfb, "Cold time to first byte per report",
                 v => ReportFormat.Seconds(v), points, ttfb));
         html.Append("</div>");
+        html.Append("<p class=\"note\" data-note=\"rough-points\">Whiskers run from the fastest to the slowest sample of a run. A hollow point is rough: ")
+            .Append($"a single sample (every report before result schema 2) or a spread wider than {ReportFormat.Percent(SampleSpread.TooWideAbove)} of the median. ")
+            .Append("Read it as a range: a step between hollow points is not a regression until a paired gate says so.</p>");
 
         if (report.SincePrevious is { } since)
         {

@@ -26,8 +26,8 @@ public static class MarkdownSummary
             md.AppendLine($"| {Cell(p.Name)} | {Cell(p.ServerVersion ?? "–")} | {Cell(p.ClaudeCodeVersion ?? "–")} " +
                           $"| {p.Checks.Pass} / {p.Checks.Fail} / {p.Checks.KnownDeviation} / {p.Checks.NotApplicable} " +
                           $"| {ReportFormat.Percent(p.TaskPassAt1)} " +
-                          $"| {ReportFormat.Seconds(perf?.Get(ReportMetrics.LongPromptTtfbCold))} / {ReportFormat.Seconds(perf?.Get(ReportMetrics.LongPromptTtfbWarm))} " +
-                          $"| {ReportFormat.Rate(perf?.Get(ReportMetrics.DecodeTokensPerSecond))} |");
+                          $"| {Measured(perf, ReportMetrics.LongPromptTtfbCold)} / {Measured(perf, ReportMetrics.LongPromptTtfbWarm)} " +
+                          $"| {Measured(perf, ReportMetrics.DecodeTokensPerSecond)} |");
         }
 
         var failures = report.Features
@@ -62,6 +62,15 @@ public static class MarkdownSummary
             foreach (var w in report.Warnings) md.AppendLine($"- {Text(OneLine(w))}");
         }
         return md.ToString();
+    }
+
+    /// <summary>Median with n and min–max, e.g. <c>2.00 s (n=5, 1.90 s–2.10 s)</c>; a rough one says so.</summary>
+    private static string Measured(ProfilePerformance? perf, MetricDefinition metric)
+    {
+        if (perf?.Get(metric) is not { } value) return "–";
+        var spread = perf.Spread(metric.Name);
+        var rough = spread?.IsRough == true && spread.N > 1 ? " rough" : "";
+        return $"{ReportFormat.Metric(metric, value)}{ReportFormat.SpreadNote(spread, metric)}{rough}";
     }
 
     /// <summary>Text for a table cell: pipes escaped, one line, and angle brackets kept visible (a chat would read &lt;think&gt; as a tag).</summary>

@@ -29,13 +29,26 @@ public static class ReportFormat
         _ => $"{Number(value.Value)} {metric.Unit}",
     };
 
-    /// <summary>e.g. <c>decode.tokens-per-s 120.0 tok/s → 95.0 tok/s (−21%, worse)</c>.</summary>
+    /// <summary>e.g. <c>decode.tokens_per_s 120.0 tok/s → 95.0 tok/s (−21%, worse)</c> or <c>(… inconclusive: noisy …)</c>.</summary>
     public static string MetricChange(MetricComparison m)
     {
         var definition = ReportMetrics.Find(m.Metric);
         string Show(double v) => definition is null ? Number(v) : Metric(definition, v);
-        var relative = m.RelativeChange is { } r ? $"{(r >= 0 ? "+" : "−")}{Number(Math.Abs(r) * 100, "0")}%, " : "";
-        return $"{m.Metric} {Show(m.Baseline)} → {Show(m.Candidate)} ({relative}{(m.Worse ? "worse" : "better")})";
+        var relative = m.RelativeChange is { } r ? $"{SignedPercent(r)}, " : "";
+        var what = m.Verdict == PairedVerdict.Inconclusive ? $"inconclusive: {m.Why}" : m.Worse ? "worse" : "better";
+        return $"{m.Metric} {Show(m.Baseline)}{SpreadNote(m.BaselineSpread)} → {Show(m.Candidate)}{SpreadNote(m.CandidateSpread)} ({relative}{what})";
+    }
+
+    /// <summary>e.g. <c>+4.7%</c>, <c>−8.4%</c>.</summary>
+    public static string SignedPercent(double relative, string format = "0.0") => $"{(relative >= 0 ? "+" : "−")}{Number(Math.Abs(relative) * 100, format)}%";
+
+    /// <summary>e.g. <c> (n=5, 1.90–2.10 s)</c> in the metric's unit; <c> (n=1)</c> for a single sample.</summary>
+    public static string SpreadNote(SampleSpread? spread, MetricDefinition? metric = null)
+    {
+        if (spread is null) return "";
+        if (spread.N == 1) return " (n=1)";
+        string Show(double v) => metric is null ? Number(v) : Metric(metric, v);
+        return $" (n={spread.N}, {Show(spread.Min)}–{Show(spread.Max)})";
     }
 
     /// <summary>The outcome as written in result files and in the page's <c>data-outcome</c>: <c>pass</c>, <c>fail</c>, <c>known-deviation</c>, <c>not-applicable</c>.</summary>

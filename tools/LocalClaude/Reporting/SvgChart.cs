@@ -12,13 +12,19 @@ public sealed record ChartSeries(string Label, IReadOnlyDictionary<string, strin
     /// <summary>Attributes of single values (one per value), for a series whose metric name differs per group.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, string>>? ValueAttributes { get; init; }
 
+    /// <summary>Per value: the samples' spread (null: a single value); drawn as whiskers, and a rough one as a hollow point.</summary>
+    public IReadOnlyList<Results.SampleSpread?>? Spreads { get; init; }
+
+    internal Results.SampleSpread? SpreadOf(int index) => Spreads is { } s && index < s.Count ? s[index] : null;
+
     internal IReadOnlyDictionary<string, string> AttributesOf(int index) =>
         ValueAttributes is { } each ? Attributes.Concat(each[index]).ToDictionary() : Attributes;
 }
 
 /// <summary>
 /// Inline SVG charts, no library: grouped bars and lines. Every bar and point carries <c>data-value</c> and its
-/// group's and series' attributes, so a test can hold the drawing against report.json.
+/// group's and series' attributes, so a test can hold the drawing against report.json. Where a value has a spread,
+/// a whisker from min to max (<c>class="spread"</c>) goes with it, and a rough value is drawn hollow (<c>data-rough</c>).
 /// </summary>
 public static class SvgChart
 {
@@ -32,7 +38,7 @@ public static class SvgChart
         var groupWidth = series.Count * barWidth + 28;
         var width = Math.Max(Math.Max(420, LegendWidth(series) + Left + Right), Left + Right + groups.Count * groupWidth);
         var plotHeight = Height - Top - Bottom;
-        var max = NiceMax(series.SelectMany(s => s.Values).OfType<double>().DefaultIfEmpty(0).Max());
+        var max = NiceMax(Highest(series));
         var svg = Open(id, title, width);
         Axis(svg, width, max, format);
         Legend(svg, series);
@@ -49,7 +55,9 @@ public static class SvgChart
                 var y = Top + plotHeight - h;
                 svg.Append($"<rect class=\"bar\" x=\"{N(x)}\" y=\"{N(y)}\" width=\"{barWidth - 3}\" height=\"{N(h)}\" fill=\"{Palette[s % Palette.Length]}\" data-value=\"{ReportFormat.Number(value, "0.######")}\"");
                 Attributes(svg, groups[g].Attributes, series[s].AttributesOf(g));
-                svg.Append($"><title>{E(groups[g].Label)} · {E(series[s].Label)}: {E(format(value))}</title></rect>");
+                var spread = series[s].SpreadOf(g);
+                svg.Append($"><title>{E(groups[g].Label)} · {E(series[s].Label)}: {E(format(value))}{E(SpreadText(spread, format))}</title></rect>");
+                Whisker(svg, x + (barWidth - 3) / 2.0, spread, v => Top + plotHeight - (max <= 0 ? 0 : v / max * plotHeight), format);
                 svg.Append($"<text class=\"value\" x=\"{N(x + (barWidth - 3) / 2.0)}\" y=\"{N(y - 3)}\" text-anchor=\"middle\">{E(format(value))}</text>");
             }
             XLabel(svg, Left + g * step + step / 2, groups[g].Label, (int)step);
@@ -62,7 +70,7 @@ public static class SvgChart
     {
         var width = Math.Max(Math.Max(420, LegendWidth(series) + Left + Right), Left + Right + points.Count * 70);
         var plotHeight = Height - Top - Bottom;
-        var max = NiceMax(series.SelectMany(s => s.Values).OfType<double>().DefaultIfEmpty(0).Max());
+        var max = NiceMax(Highest(series));
         var svg = Open(id, title, width);
         Axis(svg, width, max, format);
         Legend(svg, series);
@@ -88,14 +96,41 @@ public static class SvgChart
             for (var i = 0; i < points.Count; i++)
             {
                 if (series[s].Values[i] is not { } value) continue;
-                svg.Append($"<circle class=\"point\" cx=\"{N(X(i))}\" cy=\"{N(Y(value))}\" r=\"4\" fill=\"{colour}\" data-value=\"{ReportFormat.Number(value, "0.######")}\"");
+                var spread = series[s].SpreadOf(i);
+                Whisker(svg, X(i), spread, Y, format);
+                // A rough value (one sample, or a wide spread) is hollow: a range to read, not a point to trust.
+                var rough = spread is { IsRough: true } || (series[s].Spreads is not null && spread is null);
+                var fill = rough ? $"fill=\"#fff\" stroke=\"{colour}\" stroke-width=\"2\" data-rough=\"{E(spread?.Roughness ?? "one sample")}\"" : $"fill=\"{colour}\"";
+                svg.Append($"<circle class=\"point{(rough ? " rough" : "")}\" cx=\"{N(X(i))}\" cy=\"{N(Y(value))}\" r=\"4\" {fill} data-value=\"{ReportFormat.Number(value, "0.######")}\"");
                 Attributes(svg, points[i].Attributes, series[s].AttributesOf(i));
-                svg.Append($"><title>{E(points[i].Label)} · {E(series[s].Label)}: {E(format(value))}</title></circle>");
+                svg.Append($"><title>{E(points[i].Label)} · {E(series[s].Label)}: {E(format(value))}{E(SpreadText(spread, format))}</title></circle>");
             }
         }
         for (var i = 0; i < points.Count; i++) XLabel(svg, X(i), points[i].Label, 90);
         return svg.Append("</svg>").ToString();
     }
+
+    private static double Highest(IReadOnlyList<ChartSeries> series) =>
+        series.SelectMany(s => s.Values.Select((v, i) => Math.Max(v ?? 0, s.SpreadOf(i)?.Max ?? 0))).DefaultIfEmpty(0).Max();
+
+    /// <summary>A vertical line from min to max with short caps; nothing for a single sample.</summary>
+    private static void Whisker(StringBuilder svg, double x, Results.SampleSpread? spread, Func<double, double> y, Func<double, string> format)
+    {
+        if (spread is null || spread.N < 2) return;
+        var (top, bottom) = (y(spread.Max), y(spread.Min));
+        svg.Append($"<g class=\"spread\" data-n=\"{spread.N}\" data-min=\"{ReportFormat.Number(spread.Min, "0.######")}\" data-max=\"{ReportFormat.Number(spread.Max, "0.######")}\">")
+           .Append($"<line x1=\"{N(x)}\" x2=\"{N(x)}\" y1=\"{N(top)}\" y2=\"{N(bottom)}\" stroke=\"#333\" stroke-width=\"1\"/>")
+           .Append($"<line x1=\"{N(x - 4)}\" x2=\"{N(x + 4)}\" y1=\"{N(top)}\" y2=\"{N(top)}\" stroke=\"#333\"/>")
+           .Append($"<line x1=\"{N(x - 4)}\" x2=\"{N(x + 4)}\" y1=\"{N(bottom)}\" y2=\"{N(bottom)}\" stroke=\"#333\"/>")
+           .Append($"<title>n={spread.N}, {E(format(spread.Min))}–{E(format(spread.Max))}</title></g>");
+    }
+
+    private static string SpreadText(Results.SampleSpread? spread, Func<double, string> format) => spread switch
+    {
+        null => "",
+        { N: 1 } => " (n=1, no spread)",
+        _ => $" (median of n={spread.N}, {format(spread.Min)}–{format(spread.Max)}{(spread.Roughness is { } why ? $"; {why}" : "")})",
+    };
 
     /// <summary>The smallest 1, 2, 2.5 or 5 × 10^n at or above the largest value, so gridlines fall on round numbers.</summary>
     public static double NiceMax(double max)

@@ -6,11 +6,15 @@ namespace LocalClaude.Results;
 
 /// <summary>
 /// One result file per profile and run, for conformance, replay and E2E alike: the report and the gate read only
-/// these. Bump <see cref="CurrentSchema"/> on any breaking change.
+/// these. Bump <see cref="CurrentSchema"/> on any change of shape; older files still load (new fields default empty).
+/// Schema 2 added the samples behind every metric (<see cref="MetricSamples"/>, <see cref="Pairs"/>), the paired
+/// measurement's sides and each E2E trial's rejected requests.
 /// </summary>
 public sealed record ResultFile
 {
-    public const int CurrentSchema = 1;
+    public const int CurrentSchema = 2;
+    /// <summary>The kind of a paired measurement file (baseline and candidate interleaved; the gate writes it).</summary>
+    public const string PairedKind = "paired";
 
     public int Schema { get; init; } = CurrentSchema;
     /// <summary><c>conformance</c>, <c>replay</c> or <c>e2e</c>.</summary>
@@ -24,6 +28,12 @@ public sealed record ResultFile
     public IReadOnlyList<TaskTrial> Trials { get; init; } = [];
     /// <summary>Named measurements (seconds, tokens per second, ratios) for the report's charts and the gate's thresholds.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Every sample behind a metric that was measured more than once (its entry in <see cref="Metrics"/> is their median).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>> MetricSamples { get; init; } = new Dictionary<string, IReadOnlyList<double>>();
+    /// <summary>Kind <c>paired</c>: every pair of every metric, baseline and candidate measured in turn.</summary>
+    public IReadOnlyList<PairedMetricSamples> Pairs { get; init; } = [];
+    /// <summary>Kind <c>paired</c>: which builds were paired (<see cref="Run"/> describes the candidate).</summary>
+    public PairedSides? Sides { get; init; }
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -106,8 +116,16 @@ public sealed record CheckResult
     public Evidence? Evidence { get; init; }
     public IReadOnlyList<FindingRecord> Findings { get; init; } = [];
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
+    /// <summary>Every sample behind a metric measured more than once (the metric holds their median).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<double>> MetricSamples { get; init; } = new Dictionary<string, IReadOnlyList<double>>();
     public double DurationSeconds { get; init; }
 }
+
+/// <summary>The two builds of a paired measurement.</summary>
+public sealed record PairedSides(string BaselineLabel, ServerInfo Baseline, string CandidateLabel, ServerInfo Candidate, int Rounds);
+
+/// <summary>A request the server answered with an error status, and the server's own words.</summary>
+public sealed record RejectedRequest(int? Status, string Message);
 
 /// <summary>One recorded Claude Code request sent again to a profile.</summary>
 public sealed record ReplayedRequest
@@ -146,6 +164,8 @@ public sealed record TaskTrial
     /// <summary>Of <see cref="ApiErrors"/>: requests retried after the connection was lost before any answer (no HTTP status).</summary>
     public int ConnectionRetries { get; init; }
     public int MalformedToolCalls { get; init; }
+    /// <summary>Requests the server refused (HTTP status and its error text), e.g. 400 "JSON schema conversion failed".</summary>
+    public IReadOnlyList<RejectedRequest> Rejections { get; init; } = [];
     public int InputTokens { get; init; }
     public int OutputTokens { get; init; }
     public double? TimeToFirstTokenSeconds { get; init; }

@@ -45,15 +45,22 @@ public static class ReplayRun
         }
 
         var metrics = new Dictionary<string, double> { ["replay.wall_seconds"] = Math.Round(clock.Elapsed.TotalSeconds, 2) };
+        var samples = new Dictionary<string, IReadOnlyList<double>>();
+        var pairs = new List<PairedMetricSamples>();
         if (options.Bench)
         {
             output.WriteLine();
             output.WriteLine("bench: the same requests, sequentially, with a bare HttpClient and with the suite...");
             var bench = await ReplayBench.RunAsync(fixtures, target, ct);
-            output.WriteLine($"bench: {bench.Requests} requests; bare HttpClient {bench.Bare.TotalSeconds:0.00} s, suite {bench.Suite.TotalSeconds:0.00} s: ratio {bench.Ratio:0.000}");
-            metrics["bench.bare_seconds"] = bench.Bare.TotalSeconds;
-            metrics["bench.suite_seconds"] = bench.Suite.TotalSeconds;
-            metrics["bench.ratio"] = bench.Ratio;
+            bench.PrintTable(output);
+            metrics["bench.bare_seconds"] = bench.Bare.Median;
+            metrics["bench.suite_seconds"] = bench.Suite.Median;
+            metrics["bench.ratio"] = bench.Ratio.Median;
+            metrics["bench.bare_retries"] = bench.BareRetries;
+            samples["bench.bare_seconds"] = bench.Pairs.Select(p => Math.Round(p.Baseline, 4)).ToList();
+            samples["bench.suite_seconds"] = bench.Pairs.Select(p => Math.Round(p.Candidate, 4)).ToList();
+            samples["bench.ratio"] = bench.Pairs.Select(p => Math.Round(p.Ratio, 4)).ToList();
+            pairs.Add(new PairedMetricSamples("bench.request_seconds", bench.Pairs));
         }
 
         return new ResultFile
@@ -73,6 +80,8 @@ public static class ReplayRun
             Checks = checks,
             Requests = requests,
             Metrics = metrics,
+            MetricSamples = samples,
+            Pairs = pairs,
         };
     }
 }
