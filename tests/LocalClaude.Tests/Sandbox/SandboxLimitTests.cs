@@ -14,7 +14,9 @@ public sealed class SandboxLimitFixture : IAsyncLifetime
 {
     public static readonly SandboxLimits SmallLimits = new()
     {
-        MaxProcesses = 64, MaxMemoryBytes = 256L * 1024 * 1024, MaxFileBytes = 16L * 1024 * 1024, MaxCpuSeconds = 2,
+        // The sandbox-wide bound above one process's (the memory hog must meet RLIMIT_DATA first), below three of 120 MiB.
+        MaxProcesses = 64, MaxMemoryBytes = 256L * 1024 * 1024, MaxSandboxMemoryBytes = 320L * 1024 * 1024,
+        MaxFileBytes = 16L * 1024 * 1024, MaxCpuSeconds = 2,
     };
 
     private readonly TempDirectory _root = new("localclaude-sbx-limits");
@@ -130,6 +132,65 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
 
         var modest = await RunLimitedAsync(P, "alloc", "96");
         Assert.Equal(0, modest.ExitCode);
+    }
+
+    [Fact]
+    public async Task Memory_spread_over_processes_stops_at_the_sandbox_wide_bound_and_is_classified()
+    {
+        fixture.Require();
+        var session = fixture.Limited!;
+        MissingPart.Require(session.CgroupPath is not null, "no writable memory cgroup (v2 delegated or v1 as root) for the sandbox-wide bound");
+        var version = session.CgroupPath!.StartsWith("/sys/fs/cgroup/memory/", StringComparison.Ordinal) ? "v1" : "v2";
+        Assert.Contains($"memory: 320 MiB for the whole sandbox (cgroup {version})", session.Spec.Limits.Describe());
+        var killsBefore = session.SandboxOomKills();
+
+        // Three processes of 120 MiB each, every page touched and held for 5 s: each is under its own limit (256 MiB), all together are not.
+        var spread = await RunLimitedAsync("/bin/sh", "-c",
+            $"for i in 1 2 3; do {P} alloc 120 5 & pids=\"$pids $!\"; done; s=0; for p in $pids; do wait $p; r=$?; echo EXIT=$r; [ $r = 0 ] || s=$r; done; exit $s");
+        // Exit 0 only after holding all 120 MiB for the 5 s (one may print ALLOCATED and be the one the OOM killer picks).
+        Assert.InRange(spread.StandardOutput.Split("EXIT=0").Length - 1, 0, 2);
+        Assert.Contains("EXIT=137", spread.StandardOutput); // the cgroup's OOM killer: SIGKILL
+        Assert.Equal(137, spread.ExitCode);
+        var kills = session.SandboxOomKills() - killsBefore;
+        Assert.True(kills > 0, "the session's cgroup counted no OOM kill");
+        Assert.Equal(SandboxLimit.SandboxMemory, SandboxLimits.Classify(spread.ExitCode, spread.StandardError, kills));
+        await AssertHostResponsiveAsync();
+
+        var one = await RunLimitedAsync(P, "alloc", "96", "1"); // 8 MiB steps
+        Assert.Equal(0, one.ExitCode);
+        Assert.Contains("ALLOCATED 96 MiB", one.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Session_cgroup_is_removed_on_dispose_and_stale_ones_are_swept()
+    {
+        fixture.Require();
+        MissingPart.Require(fixture.Limited!.CgroupPath is not null, "no writable memory cgroup (v2 delegated or v1 as root) for the sandbox-wide bound");
+        // A crashed run's leftover: empty, named like a session's.
+        var stale = Path.Combine(Path.GetDirectoryName(fixture.Limited.CgroupPath)!, "localclaude-stale" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(stale);
+        var dir = Path.Combine(fixture.Scratch, "cgroup-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(Path.Combine(dir, "work"));
+        Directory.CreateDirectory(Path.Combine(dir, "home"));
+        string cgroup;
+        await using (var session = await new BwrapSandbox().StartAsync(new SandboxSpec { WorkDirectory = Path.Combine(dir, "work"), HomeDirectory = Path.Combine(dir, "home") }, TestContext.Current.CancellationToken))
+        {
+            Assert.False(Directory.Exists(stale), "a stale empty cgroup was left in place");
+            cgroup = session.CgroupPath!;
+            Assert.StartsWith("localclaude-" + session.Id, Path.GetFileName(cgroup));
+            Assert.True(Directory.Exists(cgroup), "the session's cgroup was not created");
+            // A running command's processes are members of the session's cgroup (the launcher joined it before exec'ing bwrap).
+            var members = session.RunShellAsync("sleep 2", Timeout, TestContext.Current.CancellationToken);
+            string procs = "";
+            for (var i = 0; i < 50 && procs.Trim().Length == 0; i++)
+            {
+                await Task.Delay(50, TestContext.Current.CancellationToken);
+                procs = await File.ReadAllTextAsync(Path.Combine(cgroup, "cgroup.procs"), TestContext.Current.CancellationToken);
+            }
+            Assert.NotEmpty(procs.Trim());
+            Assert.Equal(0, (await members).ExitCode);
+        }
+        Assert.False(Directory.Exists(cgroup), $"{cgroup} is left after dispose");
     }
 
     [Fact]

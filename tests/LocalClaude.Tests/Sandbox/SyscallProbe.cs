@@ -121,7 +121,7 @@ internal static class SyscallProbe
                 printf("FORKED %ld\n", n);
                 return n == a ? 0 : 1;
             }
-            if (!strcmp(op, "alloc")) {              // alloc MIB: touch MIB MiB in 8 MiB pieces; stops at the first failure
+            if (!strcmp(op, "alloc")) {              // alloc MIB [HOLD_S]: touch MIB MiB in 8 MiB pieces; stops at the first failure
                 long mib = 0;
                 for (; mib < a; mib += 8) {
                     char *p = malloc(8 << 20);
@@ -129,6 +129,8 @@ internal static class SyscallProbe
                     memset(p, 1, 8 << 20);
                 }
                 printf("ALLOCATED %ld MiB\n", mib);
+                fflush(stdout);
+                if (argc > 3 && mib >= a) sleep((unsigned)strtol(argv[3], 0, 0)); // held, resident, while others allocate
                 return mib >= a ? 0 : 1;
             }
             if (!strcmp(op, "spin")) { volatile unsigned long x = 0; for (long i = 0; a == 0 || i < a; i++) x += i; printf("SPUN\n"); return 0; }

@@ -47,7 +47,10 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
         };
         var layout = SandboxLayout.Create(_options.RuntimeRoot, id, spec, work, home, readOnly,
             probe.Tools.Socat, probe.SandboxUid, probe.SandboxGid, stage: caller.IsRoot, denied);
-        var plan = new SandboxPlan(probe.Tools, caller.IsRoot, probe.SandboxUid, probe.SandboxGid, spec, layout, id);
+        // The sandbox-wide memory bound where a cgroup can be made; the spec's limits then say which one applies.
+        var cgroup = SandboxCgroup.TryCreate(id, spec.Limits);
+        spec = spec with { Limits = spec.Limits with { SandboxWideBy = cgroup is null ? null : "cgroup " + cgroup.Version } };
+        var plan = new SandboxPlan(probe.Tools, caller.IsRoot, probe.SandboxUid, probe.SandboxGid, spec, layout, id, cgroup);
         PortBridge? bridge = null;
         var handedOver = false;
         try
@@ -68,6 +71,7 @@ public sealed partial class BwrapSandbox(BwrapSandboxOptions? options = null)
             if (bridge is not null) await bridge.DisposeAsync();
             if (handedOver) await Ownership.GiveAsync([work, home], caller.Uid, caller.Gid, CancellationToken.None);
             layout.Delete();
+            if (cgroup is not null) await cgroup.RemoveAsync();
             throw;
         }
     }

@@ -4,7 +4,8 @@ namespace LocalClaude.Sandbox;
 
 /// <summary>Everything the argv of one sandboxed command depends on.</summary>
 internal sealed record SandboxPlan(
-    SandboxToolPaths Tools, bool DropPrivileges, int Uid, int Gid, SandboxSpec Spec, SandboxLayout Layout, string SessionId);
+    SandboxToolPaths Tools, bool DropPrivileges, int Uid, int Gid, SandboxSpec Spec, SandboxLayout Layout, string SessionId,
+    SandboxCgroup? Cgroup);
 
 /// <summary>
 /// Builds the argv:
@@ -19,11 +20,19 @@ internal static class SandboxCommandLine
     private const string HostPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     // $1: mount tool, $2: seccomp program file, $3: "job" (interactive) or "exec", $4-$8: limits (tasks, data KiB,
-    // file KiB, CPU s soft and hard), $9: number of (source, staging point) pairs, then the pairs, then the command.
+    // file KiB, CPU s soft and hard), $9: the session's cgroup ("" for none), $10: its FILE=VALUE settings, $11: number
+    // of (source, staging point) pairs, then the pairs, then the command.
     private const string SeccompDescriptor = "3";
     private const string Launcher = $$"""
         set -e
-        mount_tool=$1; seccomp=$2; mode=$3; tasks=$4; data=$5; fsize=$6; cpu=$7; cpu_hard=$8; pairs=$9; shift 9
+        mount_tool=$1; seccomp=$2; mode=$3; tasks=$4; data=$5; fsize=$6; cpu=$7; cpu_hard=$8; cgroup=$9; cgroup_settings=${10}; pairs=${11}; shift 11
+        if [ -n "$cgroup" ]; then
+          # Everything from here on (bwrap and all inside) in the session's cgroup: memory bounded for the whole sandbox.
+          # Re-created if a stale sweep took it while empty; a failure ends the launch (set -e) rather than run unbounded.
+          mkdir -p -- "$cgroup"
+          for setting in $cgroup_settings; do echo "${setting#*=}" > "$cgroup/${setting%%=*}"; done
+          echo $$ > "$cgroup/cgroup.procs"
+        fi
         while [ "$pairs" -gt 0 ]; do "$mount_tool" --bind -- "$1" "$2"; shift 2; pairs=$((pairs - 1)); done
         # An inherited descriptor (an open directory above all) would be a way out of the mount namespace.
         for fd in /proc/self/fd/*; do
@@ -69,6 +78,7 @@ internal static class SandboxCommandLine
         var limits = plan.Spec.Limits;
         argv.AddRange(new long[] { limits.MaxProcesses, limits.MaxMemoryBytes / 1024, limits.MaxFileBytes / 1024, limits.MaxCpuSeconds, limits.MaxCpuSeconds + SandboxLimits.CpuGraceSeconds }
             .Select(v => v.ToString(CultureInfo.InvariantCulture)));
+        argv.AddRange([plan.Cgroup?.Path ?? "", plan.Cgroup?.SettingsArgument ?? ""]);
         argv.Add(staged.Length.ToString(CultureInfo.InvariantCulture));
         foreach (var bind in staged) argv.AddRange([bind.HostPath, bind.Source]);
 

@@ -14,13 +14,16 @@ public enum SandboxLimit
     Processes,
     /// <summary>RLIMIT_DATA: allocations fail with ENOMEM.</summary>
     Memory,
+    /// <summary>The session's cgroup: the kernel's OOM killer ended a process (SIGKILL) because the whole sandbox reached its bound.</summary>
+    SandboxMemory,
 }
 
 /// <summary>
-/// Resource limits for everything in one sandbox, set as hard rlimits by the launcher before it drops privileges, so
-/// nothing inside (no capabilities) can raise them. rlimits rather than a cgroup: cgroup v2 is not delegated on every
-/// host (this one runs a v1/v2 hybrid), and rlimits need nothing from the host. Per process, except
-/// <see cref="MaxProcesses"/>, which counts every task (thread) of the sandbox's host uid (dedicated when the caller is root).
+/// Resource limits for everything in one sandbox, in two layers the launcher sets before it drops privileges, so
+/// nothing inside (no capabilities) can raise them: a memory cgroup for the session as a whole
+/// (<see cref="MaxSandboxMemoryBytes"/>; v2, else v1, where the caller can create one, see <see cref="SandboxCgroup"/>),
+/// and hard rlimits, which need nothing from the host. The rlimits are per process, except <see cref="MaxProcesses"/>,
+/// which counts every task (thread) of the sandbox's host uid (dedicated when the caller is root).
 /// </summary>
 public sealed record SandboxLimits
 {
@@ -35,6 +38,16 @@ public sealed record SandboxLimits
     /// </summary>
     public long MaxMemoryBytes { get; init; } = 8L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// Resident memory (and swap) of all processes of the session together, through its cgroup. Default: 8 GiB, or half
+    /// the host's memory if less. Claude Code needs about 300 MB resident and its tools (a compiler, a test run) a few GiB;
+    /// the rest stays for the host and the model server, which runs outside the sandbox and holds the weights.
+    /// </summary>
+    public long MaxSandboxMemoryBytes { get; init; } = Math.Min(8L * 1024 * 1024 * 1024, HostMemoryBytes() / 2);
+
+    /// <summary>What enforces <see cref="MaxSandboxMemoryBytes"/> in a started session ("cgroup v1"/"cgroup v2"); null: nothing (rlimits only).</summary>
+    public string? SandboxWideBy { get; internal init; }
+
     /// <summary>Largest file a process may write (RLIMIT_FSIZE).</summary>
     public long MaxFileBytes { get; init; } = 4L * 1024 * 1024 * 1024;
 
@@ -45,12 +58,26 @@ public sealed record SandboxLimits
 
     /// <summary>One line for the launch banner.</summary>
     public string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"{MaxProcesses} processes/threads, {MaxMemoryBytes / (1024 * 1024)} MiB memory and {MaxCpuSeconds} s CPU per process, files up to {MaxFileBytes / (1024 * 1024)} MiB");
+        $"{MaxProcesses} processes/threads, {MaxMemoryBytes / (1024 * 1024)} MiB memory and {MaxCpuSeconds} s CPU per process, files up to {MaxFileBytes / (1024 * 1024)} MiB; ")
+        + (SandboxWideBy is { } by
+            ? string.Create(CultureInfo.InvariantCulture, $"memory: {MaxSandboxMemoryBytes / (1024 * 1024)} MiB for the whole sandbox ({by})")
+            : "memory: per process only (no writable cgroup)");
+
+    private static long HostMemoryBytes()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/meminfo").First(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or FormatException) { return 16L * 1024 * 1024 * 1024; }
+    }
 
     internal void Validate()
     {
         if (MaxProcesses < 16) throw new ArgumentOutOfRangeException(nameof(MaxProcesses), MaxProcesses, "the sandbox needs at least 16 processes");
         if (MaxMemoryBytes < 64L * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxMemoryBytes), MaxMemoryBytes, "at least 64 MiB");
+        if (MaxSandboxMemoryBytes < 64L * 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxSandboxMemoryBytes), MaxSandboxMemoryBytes, "at least 64 MiB");
         if (MaxFileBytes < 1024 * 1024) throw new ArgumentOutOfRangeException(nameof(MaxFileBytes), MaxFileBytes, "at least 1 MiB");
         if (MaxCpuSeconds < 1) throw new ArgumentOutOfRangeException(nameof(MaxCpuSeconds), MaxCpuSeconds, "at least 1 s");
     }
@@ -58,11 +85,13 @@ public sealed record SandboxLimits
     /// <summary>
     /// Which limit ended a command, from how it ended: by signal for CPU time (SIGXCPU, or the SIGKILL at the hard limit
     /// after it) and file size (SIGXFSZ), which only these limits send; from the error the failing tool printed for
-    /// processes (EAGAIN) and memory (ENOMEM), which the kernel reports only to the process itself.
+    /// processes (EAGAIN) and memory (ENOMEM), which the kernel reports only to the process itself. A SIGKILL is the
+    /// sandbox-wide bound when the session's cgroup counted an OOM kill (<see cref="SandboxSession.SandboxOomKills"/>).
     /// </summary>
-    public static SandboxLimit Classify(int exitCode, string standardError)
+    public static SandboxLimit Classify(int exitCode, string standardError, long sandboxOomKills = 0)
     {
-        const int SigXcpu = 24, SigXfsz = 25;
+        const int SigXcpu = 24, SigXfsz = 25, SigKill = 9;
+        if (exitCode is 128 + SigKill && sandboxOomKills > 0) return SandboxLimit.SandboxMemory;
         if (exitCode is 128 + SigXcpu) return SandboxLimit.CpuTime;
         if (exitCode is 128 + SigXfsz) return SandboxLimit.FileSize;
         if (standardError.Contains("CPU time limit exceeded", StringComparison.Ordinal)) return SandboxLimit.CpuTime;

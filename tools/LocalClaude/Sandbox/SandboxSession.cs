@@ -39,6 +39,12 @@ public sealed class SandboxSession : IAsyncDisposable
     /// </summary>
     public IReadOnlyList<string> Quarantined { get; private set; } = [];
 
+    /// <summary>The session's cgroup directory (the sandbox-wide memory bound), or null where rlimits alone apply.</summary>
+    public string? CgroupPath => _plan.Cgroup?.Path;
+
+    /// <summary>Processes the kernel's OOM killer ended because the sandbox as a whole reached its memory bound (0 without a cgroup).</summary>
+    public long SandboxOomKills() => _plan.Cgroup?.OomKills() ?? 0;
+
     /// <summary>The variables the command sees (nothing else from the host).</summary>
     public IReadOnlyDictionary<string, string> Environment => SandboxCommandLine.Environment(_plan);
 
@@ -127,7 +133,12 @@ public sealed class SandboxSession : IAsyncDisposable
                 if (_restoreOwner is not null)
                     await Ownership.GiveAsync([_plan.Layout.Work.HostPath, _plan.Layout.Home.HostPath], _restoreOwner.Uid, _restoreOwner.Gid, CancellationToken.None);
             }
-            finally { _plan.Layout.Delete(); }
+            finally
+            {
+                _plan.Layout.Delete();
+                // Empty by now (everything above is stopped); a leftover is swept by the next session's start.
+                if (_plan.Cgroup is not null) await _plan.Cgroup.RemoveAsync();
+            }
         }
     }
 
