@@ -108,7 +108,7 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             {P} socket 10 2 0
             {P} socket 16 3 0
             {P} socketpair 1
-            curl -sS -m 5 http://127.0.0.1:{fixture.ModelServer!.Port}/; echo
+            curl -sS -m 5 -d x http://127.0.0.1:{fixture.ModelServer!.Port}/v1/messages; echo
             getent hosts localhost
             """);
         Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(output, "ERR EAFNOSUPPORT socket$", System.Text.RegularExpressions.RegexOptions.Multiline).Count);

@@ -82,14 +82,17 @@ internal static class SandboxCommandLine
         argv.Add(staged.Length.ToString(CultureInfo.InvariantCulture));
         foreach (var bind in staged) argv.AddRange([bind.HostPath, bind.Source]);
 
+        // bwrap starts with the parent-death signal already set (setpriv sets it after changing ids, just before exec):
+        // its own --die-with-parent comes a moment later, and a parent killed in that moment left it running.
         if (plan.DropPrivileges)
         {
             var inv = CultureInfo.InvariantCulture;
             argv.AddRange([
                 plan.Tools.Setpriv!, string.Create(inv, $"--reuid={plan.Uid}"), string.Create(inv, $"--regid={plan.Gid}"),
-                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--",
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--pdeathsig", "KILL", "--",
             ]);
         }
+        else if (plan.Tools.Setpriv is { } setprivForBwrap) argv.AddRange([setprivForBwrap, "--pdeathsig", "KILL", "--"]);
         argv.AddRange(BwrapArguments(plan));
         argv.AddRange(["--", "/bin/sh", SandboxLayout.InitInside, command]);
         argv.AddRange(arguments);
