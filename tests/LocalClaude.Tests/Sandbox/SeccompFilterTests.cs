@@ -73,6 +73,18 @@ public sealed class SeccompFilterTests
     }
 
     [Fact]
+    public void Terminal_takeover_ioctls_are_denied_and_raw_mode_still_works()
+    {
+        // Found by an outside review: TCXONC TCOOFF from inside stopped the terminal's output, so the launcher's next
+        // write blocked before its clean-up; TIOCSPGRP and TIOCSWINSZ changed the terminal's state after the launch.
+        foreach (var request in new ulong[] { Tcxonc, Tiocspgrp, Tiocswinsz, 0xFFFF_FFFF_0000_0000UL | Tcxonc })
+            Assert.Equal(Denied(Eperm), Run(16, 0, request));
+        // What a TUI needs: TCGETS, TCSETS/TCSETSW (raw mode), TIOCGWINSZ, TIOCGPGRP.
+        foreach (var request in new ulong[] { 0x5401, 0x5402, 0x5403, 0x5413, 0x540F })
+            Assert.Equal(RetAllow, Run(16, 0, request));
+    }
+
+    [Fact]
     public void Only_unix_inet_inet6_and_route_netlink_sockets()
     {
         const ulong stream = 1, raw = 3;

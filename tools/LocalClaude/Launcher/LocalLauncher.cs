@@ -125,7 +125,7 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
             // in the shared terminal reaches the user's shell.
             finally { TerminalInput.DiscardPending(); }
             foreach (var moved in session.Quarantined)
-                Line("denied", $"the sandbox created or changed a file that runs on the host; moved aside to {moved}");
+                Line("denied", $"the sandbox created or changed a file that runs on the host; moved aside to {Printable(moved)}");
         }
     }
 
@@ -184,6 +184,10 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
         Line("claude", $"{plan.Claude.Path} ({plan.Claude.Source}); visible inside, read-only: {plan.ClaudeBind.HostPath}");
         output.Flush();
     }
+
+    /// <summary>A name the sandbox chose, with control characters shown as \xNN: it must not drive the user's terminal or forge a line.</summary>
+    internal static string Printable(string text) =>
+        string.Concat(text.Select(c => char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString()));
 
     private void Line(string label, string text) => output.WriteLine($"  {label,-9} {text}");
 

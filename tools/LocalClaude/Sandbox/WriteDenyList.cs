@@ -21,8 +21,12 @@ public static class WriteDenyList
     /// <summary>Suffix of what layer 2 moved aside.</summary>
     public const string QuarantineSuffix = ".localclaude-untrusted";
 
-    /// <summary>Inside every <c>.git</c> folder: what git runs or reads its config from (commondir redirects it all).</summary>
-    public static readonly IReadOnlyList<string> GitFolderEntries = ["config", "config.worktree", "commondir", "hooks"];
+    /// <summary>
+    /// Inside every <c>.git</c> folder: what git runs or reads its config from (commondir redirects it all), and the git
+    /// folders kept inside it, each with a config and hooks of its own: submodules' (<c>modules/</c>) and linked
+    /// worktrees' (<c>worktrees/</c>, whose <c>commondir</c> names the repository).
+    /// </summary>
+    public static readonly IReadOnlyList<string> GitFolderEntries = ["config", "config.worktree", "commondir", "hooks", "modules", "worktrees"];
 
     /// <summary>Shell, git and tool start-up files that run on the host when the folder is a HOME or a project.</summary>
     public static readonly IReadOnlyList<string> StartupFiles =
@@ -59,7 +63,11 @@ public static class WriteDenyList
         {
             // A repository folder stays writable (commits); what in it runs or redirects git is denied. A gitfile is denied itself.
             if (FileKinds.Of(Path.Combine(root, git)) == FileKind.Directory)
+            {
                 foreach (var entry in GitFolderEntries) paths.Add(git + "/" + entry);
+                // A hooks folder named by core.hooksPath (husky's .husky, say) runs like .git/hooks.
+                if (HooksPath(root, git) is { } hooks) paths.Add(hooks);
+            }
             else paths.Add(git);
         }
         return new WriteDenySnapshot(root, paths.Order(StringComparer.Ordinal).ToDictionary(p => p, p => Fingerprint(root, p), StringComparer.Ordinal), gits);
@@ -126,6 +134,34 @@ public static class WriteDenyList
     }
 
     private const string Absent = "absent";
+
+    /// <summary>
+    /// core.hooksPath of the repository at <paramref name="git"/>, relative to <paramref name="root"/> when it lies
+    /// inside it (a hooks folder elsewhere is not the sandbox's to write). Read as text: running git here would trust a
+    /// config the folder's owner wrote. Includes are not followed.
+    /// </summary>
+    internal static string? HooksPath(string root, string git)
+    {
+        var config = Path.Combine(root, git, "config");
+        if (FileKinds.Of(config) != FileKind.Regular) return null;
+        string? value = null;
+        var inCore = false;
+        foreach (var raw in File.ReadLines(config))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('[')) { inCore = line.TrimStart('[').TrimEnd(']').Trim().Equals("core", StringComparison.OrdinalIgnoreCase); continue; }
+            var eq = line.IndexOf('=');
+            if (!inCore || eq < 0 || !line[..eq].Trim().Equals("hooksPath", StringComparison.OrdinalIgnoreCase)) continue;
+            value = line[(eq + 1)..].Trim().Trim('"');
+        }
+        if (string.IsNullOrEmpty(value)) return null;
+        var workTree = Path.GetDirectoryName(Path.Combine(root, git))!;
+        var full = Path.GetFullPath(value.StartsWith('~') ? value : Path.Combine(workTree, value));
+        var relative = Path.GetRelativePath(root, full);
+        return relative == "." || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) || !IsValidEntry(relative)
+            ? null
+            : relative;
+    }
 
     private static string Quarantine(string root, string relative)
     {
