@@ -20,10 +20,12 @@ public sealed class WriteDenyListTests
         File.WriteAllText(dir.Combine(".git", "config"), "[core]\n\trepositoryformatversion = 0\n[Core]\n\thooksPath = \".husky\"\n");
         Directory.CreateDirectory(dir.Combine(".husky"));
         var snapshot = WriteDenyList.Take(dir.Path, WriteDenyList.ForWorkDirectory([]));
-        foreach (var denied in new[] { ".git/modules", ".git/worktrees", ".git/config", ".git/hooks", ".husky" })
+        foreach (var denied in new[] { ".git/modules", ".git/worktrees", ".git/config", ".git/hooks", ".husky", ".git/objects/info/alternates",
+                     ".git/info/attributes", ".npmrc", ".cursor", ".gemini", ".cargo/config.toml" })
             Assert.Contains(denied, snapshot.Fingerprints.Keys);
         // The allowed side: the repository's objects, refs and index stay writable.
-        Assert.DoesNotContain(snapshot.Fingerprints.Keys, k => k.StartsWith(".git/objects", StringComparison.Ordinal) || k == ".git/index");
+        Assert.DoesNotContain(snapshot.Fingerprints.Keys, k => k is ".git/objects" or ".git/refs" or ".git/index" or ".git/HEAD"
+            || (k.StartsWith(".git/objects/", StringComparison.Ordinal) && k != ".git/objects/info/alternates"));
     }
 
     [Theory]

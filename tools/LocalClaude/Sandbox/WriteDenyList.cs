@@ -26,13 +26,16 @@ public static class WriteDenyList
     /// folders kept inside it, each with a config and hooks of its own: submodules' (<c>modules/</c>) and linked
     /// worktrees' (<c>worktrees/</c>, whose <c>commondir</c> names the repository).
     /// </summary>
-    public static readonly IReadOnlyList<string> GitFolderEntries = ["config", "config.worktree", "commondir", "hooks", "modules", "worktrees"];
+    public static readonly IReadOnlyList<string> GitFolderEntries =
+        ["config", "config.worktree", "commondir", "hooks", "modules", "worktrees", "info/attributes", "objects/info/alternates"];
 
     /// <summary>Shell, git and tool start-up files that run on the host when the folder is a HOME or a project.</summary>
     public static readonly IReadOnlyList<string> StartupFiles =
     [
         ".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile", ".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout",
         ".envrc", ".gitconfig", ".gitmodules", ".config/git", ".ripgreprc",
+        ".npmrc", ".yarnrc", ".yarnrc.yml", ".cargo/config", ".cargo/config.toml", "lefthook.yml", ".lefthook.yml",
+        ".gdbinit", ".exrc", ".nvimrc", ".nvim.lua", ".lazy.lua",
     ];
 
     /// <summary>Project configs that the user's own editor or agent trusts and acts on.</summary>
@@ -40,6 +43,8 @@ public static class WriteDenyList
     [
         ".claude/settings.json", ".claude/settings.local.json", ".claude/commands", ".claude/agents", ".claude/hooks",
         ".mcp.json", ".vscode", ".idea", ".devcontainer",
+        // Other agents' and editors' project configs (hooks, MCP servers, tasks they run).
+        ".cursor", ".gemini", ".codex", ".zed", ".helix", ".continue", ".roo", ".amazonq", ".aider.conf.yml", "opencode.json",
     ];
 
     /// <summary>The work dir's list (besides every <c>.git</c> folder's <see cref="GitFolderEntries"/>).</summary>
