@@ -108,23 +108,9 @@ public static class CompatibilityReportBuilder
     private static ProfilePerformance BuildPerformance(string profile, List<LoadedResultFile> files)
     {
         var ordered = files.OrderBy(f => KindOrder(f.Kind)).ToList();
-        var metrics = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var file in ordered)
-        foreach (var (name, value) in file.File.Metrics)
-            metrics.TryAdd(name, value);
-        foreach (var file in ordered)
-        foreach (var check in file.File.Checks)
-        foreach (var (name, value) in check.Metrics)
-            metrics.TryAdd(name, value);
-        // The samples that go with the value taken: from the same file, at the same level.
-        var samples = new Dictionary<string, IReadOnlyList<double>>(StringComparer.Ordinal);
-        foreach (var file in ordered)
-        foreach (var (name, values) in file.File.MetricSamples)
-            samples.TryAdd(name, values);
-        foreach (var file in ordered)
-        foreach (var check in file.File.Checks)
-        foreach (var (name, values) in check.MetricSamples)
-            samples.TryAdd(name, values);
+        var metrics = FirstByName(ordered, f => f.Metrics, c => c.Metrics);
+        // The samples that go with the value taken: looked up in the same order, so from the same file and level.
+        var samples = FirstByName(ordered, f => f.MetricSamples, c => c.MetricSamples);
         return new ProfilePerformance
         {
             Profile = profile,
@@ -132,6 +118,16 @@ public static class CompatibilityReportBuilder
             ParallelSlots = ordered.Select(f => ParallelSlotsFromArguments(f.File.Run.Server.Arguments)).FirstOrDefault(n => n is not null),
             Metrics = metrics.OrderBy(m => m.Key, StringComparer.Ordinal).ToDictionary(),
         };
+    }
+
+    /// <summary>Each name's first value: the files' own values first (in the given order), then their checks'.</summary>
+    private static Dictionary<string, T> FirstByName<T>(IReadOnlyList<LoadedResultFile> ordered,
+        Func<ResultFile, IReadOnlyDictionary<string, T>> fileLevel, Func<CheckResult, IReadOnlyDictionary<string, T>> checkLevel)
+    {
+        var first = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var (name, value) in ordered.SelectMany(f => fileLevel(f.File))) first.TryAdd(name, value);
+        foreach (var (name, value) in ordered.SelectMany(f => f.File.Checks).SelectMany(checkLevel)) first.TryAdd(name, value);
+        return first;
     }
 
     /// <summary>Reads <c>-np N</c>, <c>--parallel N</c> or <c>--parallel=N</c> from llama-server's arguments.</summary>
