@@ -34,4 +34,11 @@ public static class ProcessTable
 
     public static IReadOnlyList<ProcessEntry> ChildrenOf(int pid) =>
         Snapshot().Where(p => p.ParentPid == pid).ToList();
+
+    /// <summary>Whether the process's environment holds <paramref name="entry"/> (bytes, e.g. <c>NAME=</c>); null when it cannot be read.</summary>
+    public static bool? EnvironmentContains(int pid, ReadOnlySpan<byte> entry)
+    {
+        try { return File.ReadAllBytes($"/proc/{pid}/environ").AsSpan().IndexOf(entry) >= 0; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return null; }
+    }
 }

@@ -54,16 +54,9 @@ public static class LlamaServerDiscovery
         return at > 0 && at + 1 < argv.Length && int.TryParse(argv[at + 1], CultureInfo.InvariantCulture, out var port) ? port : null;
     }
 
-    private static bool OwnedByLaunchSession(int pid)
-    {
-        try
-        {
-            var environ = File.ReadAllBytes($"/proc/{pid}/environ");
-            return environ.AsSpan().IndexOf(Encoding.ASCII.GetBytes(OwnerVariable + "=")) >= 0;
-        }
-        catch (IOException) { return true; } // cannot tell: do not share it
-        catch (UnauthorizedAccessException) { return true; }
-    }
+    // Cannot tell: do not share it.
+    private static bool OwnedByLaunchSession(int pid) =>
+        Infrastructure.ProcessTable.EnvironmentContains(pid, Encoding.ASCII.GetBytes(OwnerVariable + "=")) ?? true;
 
     private static async Task<bool> IsHealthyAsync(RunningLlamaServer server, CancellationToken cancellationToken)
     {
