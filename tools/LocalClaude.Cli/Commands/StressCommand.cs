@@ -24,13 +24,13 @@ internal static class StressCommand
             if (which is "headless" or "both") results.AddRange(await stress.RunAsync(parse.GetValue(runs), interactive: false, ct));
             if (which is "interactive" or "both") results.AddRange(await stress.RunAsync(parse.GetValue(runs), interactive: true, ct));
             Console.WriteLine();
-            Console.WriteLine("| mode | variant | runs | hangs | ended early | no 'stopped.' | leftovers | exit to prompt (s): min / median / max |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| mode | variant | runs | exit codes | hangs | ended early | no 'stopped.' | leftovers | exit to prompt (s): min / median / max |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var group in results.GroupBy(r => (r.Mode, r.Variant)))
             {
                 var times = group.Where(r => r.SecondsToExit is not null).Select(r => r.SecondsToExit!.Value).Order().ToArray();
                 var span = times.Length == 0 ? "-" : string.Create(CultureInfo.InvariantCulture, $"{times[0]:0.00} / {times[times.Length / 2]:0.00} / {times[^1]:0.00}");
-                Console.WriteLine($"| {group.Key.Mode} | {group.Key.Variant} | {group.Count()} | {group.Count(r => r.Hung)} | {group.Count(r => r.EndedEarly)} | {group.Count(r => !r.StoppedPrinted)} | {group.Sum(r => r.LeftBehind.Count)} | {span} |");
+                Console.WriteLine($"| {group.Key.Mode} | {group.Key.Variant} | {group.Count()} | {string.Join(" ", group.Select(r => r.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"))} | {group.Count(r => r.Hung)} | {group.Count(r => r.EndedEarly)} | {group.Count(r => !r.StoppedPrinted)} | {group.Sum(r => r.LeftBehind.Count)} | {span} |");
             }
             foreach (var run in results.Where(r => r.LeftBehind.Count > 0))
                 Console.WriteLine($"run {run.Number} ({run.Mode}) left: {string.Join("; ", run.LeftBehind)}");

@@ -12,7 +12,12 @@ public sealed record LaunchStopRun(
 {
     /// <summary>The launcher ended before Claude Code did: something (a signal from the sandbox's tree?) stopped it early.</summary>
     public bool EndedEarly => !Hung && SecondsToExit is null;
-    public bool Clean => !Hung && !EndedEarly && StoppedPrinted && ExitCode == 0 && LeftBehind.Count == 0;
+    /// <summary>
+    /// Ended as it should. The group-signal stand-in signals its own process group inside the sandbox, which may take
+    /// the sandbox's init shell with it, so Claude Code's exit code there is the stand-in's doing, not the launcher's.
+    /// </summary>
+    public bool Clean => !Hung && !EndedEarly && StoppedPrinted && (ExitCode == 0 || Variant == "group-signal" && ExitCode is not null)
+                         && LeftBehind.Count == 0;
 }
 
 /// <summary>
@@ -143,7 +148,7 @@ public sealed class LaunchStopStress(RepoLayout repo, string profile, TextWriter
         var marker = System.Text.Encoding.UTF8.GetBytes($"{RunMarker}={scratch.Id}\0");
         var left = ProcessTable.Snapshot()
             .Where(p => !before.Contains(p.Pid) && !p.Zombie && p.Pid != Environment.ProcessId
-                        && (p.CommandLine.Contains(scratch.Root, StringComparison.Ordinal) || EnvironmentHas(p.Pid, marker))
+                        && (p.CommandLine.Contains(scratch.Root, StringComparison.Ordinal) || ProcessTable.EnvironmentContains(p.Pid, marker) == true)
                         // The run's own private tmux server, stopped after this count.
                         && !p.CommandLine.StartsWith("tmux ", StringComparison.Ordinal))
             .ToArray();
@@ -154,12 +159,6 @@ public sealed class LaunchStopStress(RepoLayout repo, string profile, TextWriter
         }
         return new LaunchStopRun(number, mode, variant, seconds, !exited, output.Contains("stopped.", StringComparison.Ordinal), exitCode,
             left.Select(p => $"{p.Pid} {p.CommandLine}").ToArray());
-    }
-
-    private static bool EnvironmentHas(int pid, byte[] entry)
-    {
-        try { return File.ReadAllBytes($"/proc/{pid}/environ").AsSpan().IndexOf(entry) >= 0; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     private static HashSet<int> Snapshot() => ProcessTable.Snapshot().Select(p => p.Pid).ToHashSet();
