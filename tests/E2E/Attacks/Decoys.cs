@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.E2E.Tests.Attacks;
 
@@ -69,9 +70,7 @@ internal sealed class Decoys : IDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            Socket client;
-            try { client = await listener.AcceptAsync(_stop.Token); }
-            catch (Exception) { return; }
+            if (await listener.NextOrNullAsync(_stop.Token) is not { } client) return;
             _ = RecordAsync(client, label);
         }
     }

@@ -118,9 +118,9 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
         {
             try
             {
-                while (!ct.IsCancellationRequested)
+                while (await _listener.NextOrNullAsync(ct) is { } accepted)
                 {
-                    using var client = await _listener.AcceptTcpClientAsync(ct);
+                    using var client = accepted;
                     var stream = client.GetStream();
                     var buffer = new byte[65536];
                     var head = new StringBuilder();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.Protocol;
 
@@ -36,12 +37,7 @@ internal sealed class CannedHttpServer : IAsyncDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            TcpClient client;
-            try
-            {
-                client = await _listener.AcceptTcpClientAsync(cancellationToken);
-            }
-            catch (Exception exception) when (exception is OperationCanceledException or ObjectDisposedException or SocketException)
+            if (await _listener.NextOrNullAsync(cancellationToken) is not { } client)
             {
                 return;
             }

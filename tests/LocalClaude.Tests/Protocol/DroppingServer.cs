@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.Protocol;
 
@@ -34,11 +35,7 @@ internal sealed class DroppingServer : IAsyncDisposable
     private async Task AcceptAsync(CancellationToken ct)
     {
         var connections = new List<Task>();
-        try
-        {
-            while (!ct.IsCancellationRequested) connections.Add(ServeAsync(await _listener.AcceptTcpClientAsync(ct), ct));
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException) { }
+        while (await _listener.NextOrNullAsync(ct) is { } client) connections.Add(ServeAsync(client, ct));
         await Task.WhenAll(connections);
     }
 

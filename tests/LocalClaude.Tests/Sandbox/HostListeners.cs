@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.Sandbox;
 
@@ -42,9 +43,7 @@ internal sealed class ReachabilityListener : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            TcpClient client;
-            try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            if (await _listener.NextOrNullAsync(_stop.Token) is not { } client) return;
             Interlocked.Increment(ref _connections);
             _ = AnswerAsync(client);
         }
@@ -111,12 +110,9 @@ internal sealed class UnixSocketListener : IAsyncDisposable
     {
         while (!_stop.IsCancellationRequested)
         {
-            try
-            {
-                using var client = await _socket.AcceptAsync(_stop.Token);
-                Interlocked.Increment(ref _connections);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            using var client = await _socket.NextOrNullAsync(_stop.Token);
+            if (client is null) return;
+            Interlocked.Increment(ref _connections);
         }
     }
 
