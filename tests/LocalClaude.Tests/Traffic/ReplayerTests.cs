@@ -240,4 +240,25 @@ public sealed class ReplayerTests
         Assert.Equal(1, check.Metrics["full_reprocessing_turns"]);
         Assert.Contains("full reprocessing", ReplayReport.Requests(replay)[1].Note);
     }
+
+    [Theory]
+    [InlineData("authorization", "Bearer target-key")]
+    [InlineData("x-api-key", "target-key")]
+    [InlineData("cookie", null)]
+    public void A_redacted_credential_goes_out_as_the_targets_key_in_the_same_style(string header, string? sent)
+    {
+        var request = new TrafficRequest
+        {
+            Index = 1, Purpose = RequestPurpose.Main, Method = "POST", Path = "/v1/messages", ArrivalMs = 0, CompletionMs = 1,
+            Headers = new Dictionary<string, string> { [header] = Placeholders.Redacted, ["anthropic-version"] = "2023-06-01" },
+            Response = new TrafficResponse { Status = 200 },
+        };
+        var values = PlaceholderValues.ForReplay(new Uri("http://127.0.0.1:1"), "target-key", DateTimeOffset.UnixEpoch);
+
+        var (_, _, _, headers, unknown) = Replayer.Prepare(request, values);
+
+        Assert.Equal(sent, headers.GetValueOrDefault(header));
+        Assert.DoesNotContain(headers.Values, v => v.Contains("{{", StringComparison.Ordinal));
+        Assert.Empty(unknown);
+    }
 }

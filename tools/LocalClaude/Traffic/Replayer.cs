@@ -114,7 +114,11 @@ public sealed class Replayer(ReplayTarget target, ReplayOptions? options = null)
         return new FixtureReplay(fixture, target, analysed, wall);
     }
 
-    /// <summary>The request as it goes on the wire: placeholders substituted, redacted credentials dropped, the target's key in place of the recorded token.</summary>
+    /// <summary>
+    /// The request as it goes on the wire: placeholders substituted, the target's key in place of the recorded token and
+    /// of any credential the recorder redacted (else the server answers 401 and replay would blame it), other redacted
+    /// headers (cookies) dropped.
+    /// </summary>
     /// <param name="maxTokensCap">The target's generation cap, applied to max_tokens (see <see cref="MaxTokensCap"/>).</param>
     public static (string Method, string Path, string? Body, IReadOnlyDictionary<string, string> Headers, IReadOnlyList<string> Unknown) Prepare(
         TrafficRequest request, PlaceholderValues values, int? maxTokensCap = null)
@@ -124,11 +128,24 @@ public sealed class Replayer(ReplayTarget target, ReplayOptions? options = null)
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, value) in request.Headers)
         {
-            if (value.Contains(Placeholders.Redacted, StringComparison.Ordinal) || name is "host") continue;
-            headers[name] = values.ApplyToText(value);
+            if (name is "host") continue;
+            if (!value.Contains(Placeholders.Redacted, StringComparison.Ordinal)) headers[name] = values.ApplyToText(value);
+            else if (TargetCredential(name, values) is { } credential) headers[name] = credential;
         }
         var unknown = values.Unknown((body ?? "") + "\n" + string.Join('\n', headers.Values) + "\n" + request.Path);
         return (request.Method, values.ApplyToText(request.Path), body, headers, unknown);
+    }
+
+    /// <summary>The target's key in the style of a redacted credential header; null for headers replay does not fill (cookies).</summary>
+    private static string? TargetCredential(string header, PlaceholderValues values)
+    {
+        if (!values.Values.TryGetValue(Placeholders.AuthToken, out var key)) return null;
+        return header.ToLowerInvariant() switch
+        {
+            "authorization" => $"Bearer {key}",
+            "x-api-key" => key,
+            _ => null,
+        };
     }
 
     private IReadOnlyList<ReplayedExchange> Analyse(IReadOnlyList<(FixtureExchange Recorded, TimeSpan SentAt, MessagesExchange Answer, IReadOnlyList<string> Unknown)> sent)
