@@ -34,8 +34,9 @@ public static class ComponentCheck
         var claude = ClaudeCodeInstall.Find(home);
         list.Add(claude is null
             ? new($"claude-code", true, false, null, null, $"{ClaudeCodeInstall.PinnedVersion} not installed")
-            : new("claude-code", true, await ClaudeCodeInstall.ReadVersionAsync(claude.Binary, ct) == ClaudeCodeInstall.PinnedVersion,
-                await ClaudeCodeInstall.ReadVersionAsync(claude.Binary, ct), claude.Binary));
+            : await ClaudeCodeStatusAsync("claude-code", claude, true, ct));
+        foreach (var other in ClaudeCodeInstall.Installed(home).Where(i => i.Version != ClaudeCodeInstall.PinnedVersion))
+            list.Add(await ClaudeCodeStatusAsync($"claude-code {other.Version}", other, false, ct));
 
         foreach (var package in SystemPackages.Required)
         {
@@ -62,6 +63,14 @@ public static class ComponentCheck
             list.Add(new("models.conf", true, false, null, null, e.Message));
         }
         return list;
+    }
+
+    /// <summary>Found only if the binary reports the version its folder names (a half-finished install does not count).</summary>
+    private static async Task<ComponentStatus> ClaudeCodeStatusAsync(string name, ClaudeCodeInstall install, bool required, CancellationToken ct)
+    {
+        var reported = await ClaudeCodeInstall.ReadVersionAsync(install.Binary, ct);
+        return new(name, required, reported == install.Version, reported, install.Binary,
+            reported == install.Version ? null : $"reports '{reported}', expected {install.Version}");
     }
 
     private static async Task<ComponentStatus> BinaryStatusAsync(string name, string binary, bool required, CancellationToken ct)

@@ -6,6 +6,8 @@ namespace LocalClaude.Provisioning;
 public sealed record ProvisioningRequest
 {
     public IReadOnlyList<string> ExtraNpmVersions { get; init; } = [];
+    /// <summary>Claude Code versions to install beside the pinned one: exact versions or <c>latest</c>.</summary>
+    public IReadOnlyList<string> ExtraClaudeCodeVersions { get; init; } = [];
     public string? RegisterBinary { get; init; }
     public string? RegisterName { get; init; }
     public bool Cuda { get; init; }
@@ -17,7 +19,8 @@ public sealed record ProvisioningResult(
     IReadOnlyList<LlamaServerBuild> Builds,
     IReadOnlyList<(string Name, string Path, string Sha256)> Models,
     ClaudeCodeInstall ClaudeCode,
-    IReadOnlyList<SystemPackage> MissingPackages);
+    IReadOnlyList<SystemPackage> MissingPackages,
+    IReadOnlyList<ClaudeCodeInstall> ExtraClaudeCode);
 
 /// <summary>All of setup, in order, each step cached: llama-server builds, generated models, Claude Code, system packages.</summary>
 public static class Provisioner
@@ -55,10 +58,20 @@ public static class Provisioner
         var claude = await progress.StepAsync($"Claude Code {ClaudeCodeInstall.PinnedVersion}",
             () => ClaudeCodeInstall.EnsureAsync(home, progress, ct));
         progress.Info(claude.Binary);
+        var extraClaude = new List<ClaudeCodeInstall>();
+        foreach (var wanted in request.ExtraClaudeCodeVersions.Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            var version = await ClaudeCodeInstall.ResolveAsync(wanted, ct);
+            if (!string.Equals(wanted, version, StringComparison.Ordinal)) progress.Info($"{ClaudeCodeInstall.Package}@{wanted} is {version}");
+            if (version == ClaudeCodeInstall.PinnedVersion || extraClaude.Any(i => i.Version == version)) continue;
+            var installed = await progress.StepAsync($"Claude Code {version}", () => ClaudeCodeInstall.EnsureAsync(home, progress, ct, version));
+            progress.Info(installed.Binary);
+            extraClaude.Add(installed);
+        }
 
         progress.Step($"setup finished in {progress.Elapsed.TotalSeconds:0} s");
         if (missingPackages.Count > 0)
             progress.Warn($"still missing: {string.Join(", ", missingPackages.Select(p => p.Package))}; run: {SystemPackages.InstallCommand(missingPackages)}");
-        return new ProvisioningResult(builds, models, claude, missingPackages);
+        return new ProvisioningResult(builds, models, claude, missingPackages, extraClaude);
     }
 }
