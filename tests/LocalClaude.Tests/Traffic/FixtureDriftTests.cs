@@ -48,4 +48,48 @@ public sealed class FixtureDriftTests
         Assert.Contains(drift, d => d.StartsWith("- headers") && d.Contains("x-old"));
         Assert.Contains(drift, d => d.StartsWith("~ headers") && d.Contains("user-agent: 'claude-cli/2.1.328' -> 'claude-cli/2.2.0'"));
     }
+
+    [Fact]
+    public void A_changed_tool_definition_shows_which_fields_changed_and_how()
+    {
+        var before = JsonNode.Parse("""
+            {"name":"Bash","description":"Runs a command. The default timeout is 2 minutes; the longest is 10 minutes, after which it is stopped.",
+             "input_schema":{"type":"object","required":["command"],"properties":{"command":{"type":"string"},"timeout":{"type":"number","maximum":600000}}}}
+            """);
+        var after = JsonNode.Parse("""
+            {"name":"Bash","description":"Runs a command. The default timeout is 2 minutes; the longest is 20 minutes, after which it is stopped.",
+             "input_schema":{"type":"object","required":["command","description"],"properties":{"command":{"type":"string"},"timeout":{"type":"number","maximum":1200000},"description":{"type":"string"}}},
+             "defer_loading":true}
+            """);
+
+        var lines = JsonNodeDiff.Lines(before, after);
+
+        Assert.Equal(
+        [
+            "+ defer_loading: true",
+            "~ description: \"…minutes; the longest is 10 minutes, after which…\" -> \"…minutes; the longest is 20 minutes, after which…\" (+0 chars)",
+            "+ input_schema.properties.description: {\"type\":\"string\"}",
+            "~ input_schema.properties.timeout.maximum: 600000 -> 1200000",
+            "+ input_schema.required[]: \"description\"",
+        ], lines);
+        Assert.Empty(JsonNodeDiff.Lines(before, before!.DeepClone()));
+    }
+
+    [Fact]
+    public void Drift_carries_the_tool_diff_and_the_system_prompt_size()
+    {
+        using var scratch = new TempDirectory();
+        var oldBody = FixtureBuilder.Body("hi");
+        var newBody = FixtureBuilder.Body("hi");
+        newBody["tools"]![0]!["input_schema"] = new JsonObject { ["type"] = "object", ["properties"] = new JsonObject { ["run_in_background"] = new JsonObject { ["type"] = "boolean" } } };
+        newBody["system"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = "a much longer system prompt than before, with new rules" });
+        var before = FixtureBuilder.Write(scratch.Combine("a"), "x", FixtureBuilder.Request(1, 0, 10, oldBody));
+        var after = FixtureBuilder.Write(scratch.Combine("b"), "x", FixtureBuilder.Request(1, 0, 10, newBody));
+
+        var items = FixtureDrift.Compare(before, after).Items;
+
+        var tool = Assert.Single(items, i => i.Area == "tools" && i.Change == '~');
+        Assert.Contains(tool.Details!, d => d.StartsWith("+ input_schema.properties: {\"run_in_background\"", StringComparison.Ordinal));
+        Assert.Contains(items, i => i.Area == "system" && i.What.StartsWith("size ", StringComparison.Ordinal));
+    }
 }

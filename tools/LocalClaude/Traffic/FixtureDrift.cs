@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -9,9 +7,11 @@ namespace LocalClaude.Traffic;
 /// <param name="Area"><c>requests</c>, <c>fields</c>, <c>betas</c>, <c>tools</c>, <c>headers</c> or <c>system</c>.</param>
 /// <param name="Change"><c>+</c> new, <c>-</c> gone, <c>~</c> changed.</param>
 /// <param name="Where">Which request, e.g. <c>main #1</c>.</param>
-public sealed record DriftItem(string Area, char Change, string Where, string What)
+/// <param name="Details">For a changed tool definition, its field-level JSON diff (see <see cref="JsonNodeDiff"/>).</param>
+public sealed record DriftItem(string Area, char Change, string Where, string What, IReadOnlyList<string>? Details = null)
 {
-    public override string ToString() => $"{Change} {Area,-8} {Where,-15} {What}";
+    public override string ToString() =>
+        $"{Change} {Area,-8} {Where,-15} {What}" + string.Concat((Details ?? []).Select(d => $"\n      {d}"));
 }
 
 /// <summary>What changed between a committed fixture and a new recording: the things that matter when upgrading Claude Code.</summary>
@@ -50,14 +50,16 @@ public sealed record FixtureDrift(IReadOnlyList<DriftItem> Items)
             Diff(items, "fields", where, old.Fields, now.Fields);
             Diff(items, "betas", where, old.Betas, now.Betas);
             Diff(items, "system", where, old.System, now.System);
+            if (old.SystemChars != now.SystemChars)
+                items.Add(new DriftItem("system", '~', where, $"size {old.SystemChars} -> {now.SystemChars} chars ({now.SystemChars - old.SystemChars:+0;-0})"));
             Diff(items, "headers", where, old.Headers.Keys.ToHashSet(), now.Headers.Keys.ToHashSet());
             foreach (var header in old.Headers.Keys.Intersect(now.Headers.Keys).Where(StableHeaders.Contains).Order(StringComparer.Ordinal))
                 if (old.Headers[header] != now.Headers[header])
                     items.Add(new DriftItem("headers", '~', where, $"{header}: '{old.Headers[header]}' -> '{now.Headers[header]}'"));
             Diff(items, "tools", where, old.Tools.Keys.ToHashSet(), now.Tools.Keys.ToHashSet());
             foreach (var tool in old.Tools.Keys.Intersect(now.Tools.Keys).Order(StringComparer.Ordinal))
-                if (old.Tools[tool] != now.Tools[tool])
-                    items.Add(new DriftItem("tools", '~', where, $"{tool}: definition changed"));
+                if (!JsonNode.DeepEquals(old.Tools[tool], now.Tools[tool]))
+                    items.Add(new DriftItem("tools", '~', where, $"{tool}: definition changed", JsonNodeDiff.Lines(old.Tools[tool], now.Tools[tool])));
         }
         return new FixtureDrift(items);
     }
@@ -75,8 +77,9 @@ public sealed record FixtureDrift(IReadOnlyList<DriftItem> Items)
         IReadOnlySet<string> Fields,
         IReadOnlySet<string> Betas,
         IReadOnlySet<string> System,
+        int SystemChars,
         IReadOnlyDictionary<string, string> Headers,
-        IReadOnlyDictionary<string, string> Tools);
+        IReadOnlyDictionary<string, JsonObject> Tools);
 
     private static List<RequestShape> Shapes(TrafficFixture fixture)
     {
@@ -88,7 +91,8 @@ public sealed record FixtureDrift(IReadOnlyList<DriftItem> Items)
             counters[r.Purpose] = counters.GetValueOrDefault(r.Purpose) + 1;
             var fields = new SortedSet<string>(StringComparer.Ordinal);
             var system = new SortedSet<string>(StringComparer.Ordinal);
-            var tools = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var tools = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+            var systemChars = 0;
             if (r.Body is JsonObject body)
             {
                 foreach (var (name, value) in body)
@@ -101,11 +105,12 @@ public sealed record FixtureDrift(IReadOnlyList<DriftItem> Items)
                         case "tools":
                             fields.Add("tools: array");
                             foreach (var tool in (value as JsonArray ?? []).OfType<JsonObject>())
-                                tools[tool["name"]?.ToString() ?? "?"] = Hash(tool.ToJsonString());
+                                tools[tool["name"]?.ToString() ?? "?"] = tool;
                             break;
                         case "system":
                             fields.Add($"system: {Kind(value)}");
                             CollectSystem(value, system);
+                            systemChars = SystemChars(value);
                             break;
                         default:
                             Collect(name, value, fields);
@@ -116,7 +121,7 @@ public sealed record FixtureDrift(IReadOnlyList<DriftItem> Items)
             var betas = r.Headers.TryGetValue("anthropic-beta", out var beta)
                 ? beta.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal)
                 : [];
-            shapes.Add(new RequestShape($"{r.Purpose} #{counters[r.Purpose]}", r.Purpose, fields, betas, system, r.Headers, tools));
+            shapes.Add(new RequestShape($"{r.Purpose} #{counters[r.Purpose]}", r.Purpose, fields, betas, system, systemChars, r.Headers, tools));
         }
         return shapes;
     }
@@ -171,6 +176,14 @@ public sealed record FixtureDrift(IReadOnlyList<DriftItem> Items)
         }
     }
 
+    /// <summary>The system prompt's length in characters (a string, or the sum of its text blocks).</summary>
+    private static int SystemChars(JsonNode? system) => system switch
+    {
+        JsonArray blocks => blocks.OfType<JsonObject>().Sum(b => b["text"]?.ToString().Length ?? 0),
+        JsonValue text when text.GetValueKind() == JsonValueKind.String => text.GetValue<string>().Length,
+        _ => 0,
+    };
+
     private static string Kind(JsonNode? node) => node switch
     {
         null => "null",
@@ -178,6 +191,4 @@ public sealed record FixtureDrift(IReadOnlyList<DriftItem> Items)
         JsonArray => "array",
         _ => node.GetValueKind().ToString().ToLowerInvariant(),
     };
-
-    private static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..16];
 }
