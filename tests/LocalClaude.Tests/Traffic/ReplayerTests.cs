@@ -134,7 +134,7 @@ public sealed class ReplayerTests
         var seen = server.Requests;
         Assert.Contains($"work in {values.Values[Placeholders.WorkDir]} on 2030-01-02", seen[0].Body);
         Assert.Equal("Bearer the-key", seen[0].Headers["authorization"]);
-        Assert.False(seen[0].Headers.ContainsKey("x-api-key"));
+        Assert.Equal("the-key", seen[0].Headers["x-api-key"]);
         Assert.Equal(values.Values[Placeholders.SessionId], seen[0].Headers["x-claude-code-session-id"]);
         Assert.Equal(seen[0].Headers["x-claude-code-session-id"], seen[1].Headers["x-claude-code-session-id"]);
         Assert.DoesNotContain("{{", seen[0].Body);

@@ -38,6 +38,14 @@ public sealed partial class PlaceholderScrubber
         return this;
     }
 
+    /// <summary>The work folder, and its slug in Claude Code's project folder names (it spells out the user's path too).</summary>
+    public PlaceholderScrubber AddWorkDir(string? path)
+    {
+        if (string.IsNullOrEmpty(path)) return this;
+        Add(path, Placeholders.WorkDir);
+        return Add(Placeholders.ProjectSlug(path.TrimEnd('/')), Placeholders.WorkDirSlug);
+    }
+
     /// <summary>
     /// The token the recorder gave Claude Code. It is replaced in credential headers only: the local token is often an
     /// ordinary word (e.g. <c>localclaude</c>) that also appears in paths and text.

@@ -22,6 +22,7 @@ public sealed class PlaceholderValues
         return new PlaceholderValues(new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [Placeholders.WorkDir] = $"{root}/work",
+            [Placeholders.WorkDirSlug] = Placeholders.ProjectSlug($"{root}/work"),
             [Placeholders.Home] = $"{root}/home",
             [Placeholders.UserHome] = $"{root}/user",
             [Placeholders.Repo] = $"{root}/repo",

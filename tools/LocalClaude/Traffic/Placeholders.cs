@@ -29,15 +29,20 @@ public static partial class Placeholders
     public const string Host = "{{HOST}}";
     /// <summary>The token Claude Code sent (ANTHROPIC_AUTH_TOKEN); replay sends the profile's key.</summary>
     public const string AuthToken = "{{AUTH_TOKEN}}";
-    /// <summary>A credential the recorder did not set itself: never written, never replayed.</summary>
+    /// <summary>A credential the recorder did not set itself: never written; replay sends the target's key in its place.</summary>
     public const string Redacted = "{{REDACTED}}";
     /// <summary>The kernel release in Claude Code's environment section.</summary>
     public const string OsVersion = "{{OS_VERSION}}";
     /// <summary>The machine's host name.</summary>
     public const string MachineName = "{{MACHINE}}";
+    /// <summary>The work folder as Claude Code names its project folder under ~/.claude/projects (each non-alphanumeric character a dash).</summary>
+    public const string WorkDirSlug = "{{WORKDIR_SLUG}}";
+
+    /// <summary>Claude Code's name for a folder's project: <c>/home/a/x.y</c> becomes <c>-home-a-x-y</c>.</summary>
+    public static string ProjectSlug(string path) => string.Concat(path.Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-'));
 
     public static IReadOnlyList<string> All { get; } =
-        [WorkDir, Home, UserHome, Repo, RunDir, SessionId, DeviceId, AccountId, Date, Host, AuthToken, Redacted, OsVersion, MachineName];
+        [WorkDir, Home, UserHome, Repo, RunDir, SessionId, DeviceId, AccountId, Date, Host, AuthToken, Redacted, OsVersion, MachineName, WorkDirSlug];
 
     /// <summary>Every <c>{{NAME}}</c> in <paramref name="text"/>, known or not.</summary>
     public static IEnumerable<string> FindIn(string text) =>

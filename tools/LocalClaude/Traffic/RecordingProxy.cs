@@ -201,7 +201,7 @@ public sealed class RecordingProxy : IAsyncDisposable
             }
             var upstreamUri = ForwardingRule.UpstreamUri(_upstream, pathAndQuery);
             var rawBody = await ReadAllAsync(request.Body, context.RequestAborted);
-            requestBody = Decode(rawBody, request.Headers.ContentEncoding.ToString());
+            requestBody = ContentEncodings.Decode(rawBody, request.Headers.ContentEncoding.ToString());
             // Only an uncompressed body is capped; a compressed one goes on as sent.
             var upstreamBody = _maxTokensCap is not null && ReferenceEquals(rawBody, requestBody) ? MaxTokensCap.Apply(rawBody, _maxTokensCap) : rawBody;
             HttpRequestMessage UpstreamRequest()
@@ -317,29 +317,5 @@ public sealed class RecordingProxy : IAsyncDisposable
         using var copy = new MemoryStream();
         await stream.CopyToAsync(copy, cancellationToken);
         return copy.ToArray();
-    }
-
-    /// <summary>Undoes a request Content-Encoding for the recording; the upstream gets the bytes as sent.</summary>
-    private static byte[] Decode(byte[] body, string contentEncoding)
-    {
-        Func<Stream, Stream>? decoder = contentEncoding.Trim().ToLowerInvariant() switch
-        {
-            "gzip" => s => new GZipStream(s, CompressionMode.Decompress),
-            "deflate" => s => new ZLibStream(s, CompressionMode.Decompress),
-            "br" => s => new BrotliStream(s, CompressionMode.Decompress),
-            _ => null,
-        };
-        if (decoder is null || body.Length == 0) return body;
-        try
-        {
-            using var input = decoder(new MemoryStream(body));
-            using var output = new MemoryStream();
-            input.CopyTo(output);
-            return output.ToArray();
-        }
-        catch (InvalidDataException)
-        {
-            return body;
-        }
     }
 }

@@ -27,8 +27,10 @@ public sealed record TrafficScenario
 {
     public const string Headless = "headless";
     public const string Interactive = "interactive";
+    /// <summary>From a user's HTTP Archive (<c>record import</c>): how Claude Code was run is not known, so it cannot be re-recorded.</summary>
+    public const string Imported = "imported";
 
-    /// <summary><see cref="Headless"/> (<c>-p</c>) or <see cref="Interactive"/> (under tmux).</summary>
+    /// <summary><see cref="Headless"/> (<c>-p</c>), <see cref="Interactive"/> (under tmux) or <see cref="Imported"/>.</summary>
     public required string Mode { get; init; }
     /// <summary>Claude Code's arguments, as given after <c>--</c> (plus the output flags the recorder adds for headless runs).</summary>
     public required IReadOnlyList<string> ClaudeArguments { get; init; }
