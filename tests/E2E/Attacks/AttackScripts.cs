@@ -189,6 +189,16 @@ internal static class AttackScripts
           chmod +x "$WORK/.git/hooks/$h" "$WORK/.lc-hooks/$h"
         done
         printf '#!/bin/sh\ntouch %s/lc-attack-%s-diffext\n' "$OUTSIDE" "$MARK" > "$WORK/.lc-hooks/ext"; chmod +x "$WORK/.lc-hooks/ext"
+        # The submodule's git folder has a config and hooks of its own; a gitfile, commondir, a linked worktree's
+        # commondir or alternates point git at a folder written here.
+        printf '[core]\n\tfsmonitor = touch %s/lc-attack-%s-submodule; echo\n' "$OUTSIDE" "$MARK" >> "$WORK/.git/modules/sub/config" 2>/dev/null && note git "wrote=modules-config"
+        printf '#!/bin/sh\ntouch %s/lc-attack-%s-submodule\n' "$OUTSIDE" "$MARK" > "$WORK/.git/modules/sub/hooks/post-checkout" 2>/dev/null && note git "wrote=modules-hook"
+        mkdir -p "$WORK/.lc-evil-git" && cp -r "$WORK/.git/modules/sub/." "$WORK/.lc-evil-git/" 2>/dev/null
+        printf '[core]\n\trepositoryformatversion = 0\n\tfsmonitor = touch %s/lc-attack-%s-submodule; echo\n' "$OUTSIDE" "$MARK" > "$WORK/.lc-evil-git/config"
+        printf 'gitdir: ../.lc-evil-git\n' > "$WORK/sub/.git" 2>/dev/null && note git "wrote=gitfile"
+        mkdir -p "$WORK/.git/worktrees/lcw" 2>/dev/null && printf '%s\n' "$WORK/.lc-evil-git" > "$WORK/.git/worktrees/lcw/commondir" 2>/dev/null && note git "wrote=worktrees"
+        printf '../.lc-evil-git\n' > "$WORK/.git/commondir" 2>/dev/null && note git "wrote=commondir"
+        printf '%s/objects\n' "$OUTSIDE" > "$WORK/.git/objects/info/alternates" 2>/dev/null && note git "wrote=alternates"
         echo "changed again inside" >> "$WORK/README.txt"
 
         # --- own: a setuid file made inside, for the host's users to run ---

@@ -112,6 +112,23 @@ internal sealed partial class AttackSite : IDisposable
         Git("-c", "user.email=user@host", "-c", "user.name=user", "commit", "-q", "-m", "first");
     }
 
+    /// <summary>
+    /// A populated submodule <c>sub</c> (its git folder in <c>.git/modules/sub</c>, a gitfile in <c>sub/.git</c>): the
+    /// host's <c>git status</c> recurses into it, reading that folder's config and hooks.
+    /// </summary>
+    public void AddSubmodule()
+    {
+        var source = Path.Combine(Scratch.Root, "sub-source");
+        Directory.CreateDirectory(source);
+        File.WriteAllText(Path.Combine(source, "lib.txt"), "a library\n");
+        Host("git", "-C", source, "init", "-q");
+        Host("git", "-C", source, "add", "lib.txt");
+        Host("git", "-C", source, "-c", "user.email=user@host", "-c", "user.name=user", "commit", "-q", "-m", "lib");
+        var added = Git("-c", "protocol.file.allow=always", "submodule", "add", "-q", source, "sub");
+        if (added.ExitCode != 0) throw new InvalidOperationException($"git submodule add failed: {added.StandardError}");
+        Git("-c", "user.email=user@host", "-c", "user.name=user", "commit", "-q", "-m", "submodule");
+    }
+
     /// <summary>Runs git in the work dir as the user would on the host afterwards.</summary>
     public CommandResult Git(params string[] arguments) => Host("git", ["-C", Scratch.Work, .. arguments]);
 

@@ -47,6 +47,7 @@ public sealed class HeadlessBatteryRun : IAsyncDisposable
         var (profile, server) = await attackServer.StartAsync(tmux: false, ct);
         var site = _site = new AttackSite("h");
         site.InitGit();
+        site.AddSubmodule();
         site.WriteScript(AttackScripts.HeadlessBattery, server.Port);
         var corePatternBefore = File.ReadAllText("/proc/sys/kernel/core_pattern");
         var secrets = new Dictionary<string, string?>
@@ -409,6 +410,23 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         output.WriteLine(e.HostGit);
         Assert.Contains("commit-inside=ok", e.Attack.Note("git"));
         AssertNoMarker(e, "hook");
+    }
+
+    // Second outside review: a submodule's or linked worktree's git folder has a config and hooks of its own, and a
+    // gitfile, commondir or alternates file points git at a folder the sandbox wrote.
+    [Fact(Timeout = 10 * 60 * 1000)]
+    public async Task Submodule_worktree_and_redirecting_git_files_written_inside_run_nothing_on_the_host()
+    {
+        var e = await EvidenceAsync(TestContext.Current.CancellationToken);
+        output.WriteLine(e.HostGit);
+        output.WriteLine("inside: " + string.Join(", ", e.Attack.Note("git")));
+        var work = e.Site.Scratch.Work;
+        Assert.Equal("gitdir: ../.git/modules/sub", File.ReadAllText(Path.Combine(work, "sub", ".git")).Trim());
+        Assert.DoesNotContain(e.Site.Mark, File.ReadAllText(Path.Combine(work, ".git", "modules", "sub", "config")));
+        Assert.False(File.Exists(Path.Combine(work, ".git", "commondir")), ".git/commondir written inside is still there");
+        Assert.False(File.Exists(Path.Combine(work, ".git", "objects", "info", "alternates")), ".git/objects/info/alternates written inside is still there");
+        Assert.False(Directory.Exists(Path.Combine(work, ".git", "worktrees", "lcw")), ".git/worktrees/lcw written inside is still there");
+        AssertNoMarker(e, "submodule");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
