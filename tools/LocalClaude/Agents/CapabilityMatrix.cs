@@ -49,7 +49,7 @@ public sealed record CapabilityTotals(
 /// </summary>
 public sealed class CapabilityMatrix
 {
-    public const string Kind = "e2e";
+    public const string Kind = ResultKinds.E2E;
 
     private CapabilityMatrix(IReadOnlyList<CapabilityCell> cells, IReadOnlyList<CapabilityTotals> totals)
     {

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
+using LocalClaude.ScriptedControls;
 
 namespace LocalClaude.Agents;
 
