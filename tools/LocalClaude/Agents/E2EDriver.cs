@@ -29,7 +29,7 @@ public sealed record E2ETrialResult(
     TaskTrial Record,
     TaskFailureKind? FailureKind,
     ClaudeCodeRunResult Run,
-    Agents.CheckOutcome Check,
+    TaskCheckResult Check,
     string TrialDirectory,
     string WorkDirectory,
     string? RequestsFile)
@@ -44,7 +44,7 @@ public sealed record InteractiveTrialResult(
     TaskFixture Task,
     bool Passed,
     bool TurnEnded,
-    Agents.CheckOutcome Check,
+    TaskCheckResult Check,
     string FinalScreen,
     IReadOnlyList<string> FirstRunScreens,
     TimeSpan Wall,

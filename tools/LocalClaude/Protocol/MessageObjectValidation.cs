@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace LocalClaude.Protocol;
 
 /// <summary>Checks shared by the stream validator (message_start, the aggregate) and the body validator.</summary>
-internal static class MessageChecks
+internal static class MessageObjectValidation
 {
     /// <summary>id, type, role and model of a message object (message_start's or a body).</summary>
     public static (string? Id, string? Model, string? Role) CheckIdentity(JsonElement message, Action<FindingDefinition, string> report)
