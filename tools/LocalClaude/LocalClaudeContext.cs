@@ -1,6 +1,5 @@
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
-using LocalClaude.Server;
 
 namespace LocalClaude;
 
@@ -23,6 +22,4 @@ public sealed record LocalClaudeContext(RepoLayout Repo, LocalClaudeHome Home, s
         Environment.GetEnvironmentVariable(ProfileVariable) is { Length: > 0 } p ? p : ModelsConf.DefaultProfileName;
 
     public ModelProfile Profile(string name) => LoadModelsConf().Get(name);
-
-    public LlamaServerLaunch ResolveLaunch(ModelProfile profile, int? port = null) => new ProfileLaunchResolver(Home).Resolve(profile, port);
 }

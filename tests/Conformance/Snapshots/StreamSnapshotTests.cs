@@ -3,6 +3,7 @@ using LocalClaude.Conformance;
 using LocalClaude.Tests.Support;
 using Snapshooter;
 using Snapshooter.Xunit3;
+using LocalClaude.Client;
 
 namespace LocalClaude.Conformance.Tests.Snapshots;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using LocalClaude.Agents;
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 using LocalClaude.Results;
 
 namespace LocalClaude.E2E.Tests.Pipeline;

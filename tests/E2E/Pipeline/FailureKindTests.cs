@@ -1,7 +1,7 @@
 using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
 using LocalClaude.Agents;
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 
 namespace LocalClaude.E2E.Tests.Pipeline;
 

@@ -4,6 +4,8 @@ using LocalClaude.Infrastructure;
 using LocalClaude.Reporting;
 using LocalClaude.Tests.Support;
 using Microsoft.Playwright;
+using LocalClaude.Results;
+using LocalClaude.Pipeline;
 
 namespace LocalClaude.E2E.Tests.Report;
 

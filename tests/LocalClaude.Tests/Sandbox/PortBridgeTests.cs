@@ -3,12 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
 using LocalClaude.Tests.Support;
 using LocalClaude.Tests.Traffic;
 using LocalClaude.Traffic;
+using LocalClaude.Relay;
 
 namespace LocalClaude.Tests.Sandbox;
 

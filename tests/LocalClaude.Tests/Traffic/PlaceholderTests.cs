@@ -2,6 +2,7 @@ using LocalClaude.Tests.Support;
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalClaude.Traffic;
+using LocalClaude.Relay;
 
 namespace LocalClaude.Tests.Traffic;
 

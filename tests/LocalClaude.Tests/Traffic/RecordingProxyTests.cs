@@ -2,9 +2,10 @@ using LocalClaude.Infrastructure;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 using LocalClaude.Traffic;
 using Microsoft.AspNetCore.Http;
+using LocalClaude.Relay;
 
 namespace LocalClaude.Tests.Traffic;
 

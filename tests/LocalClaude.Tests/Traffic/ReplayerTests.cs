@@ -1,7 +1,7 @@
 using LocalClaude.Infrastructure;
 using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 using LocalClaude.Protocol;
 using LocalClaude.Results;
 using LocalClaude.Traffic;

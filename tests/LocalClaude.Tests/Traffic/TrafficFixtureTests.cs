@@ -163,7 +163,7 @@ public sealed class TrafficFixtureTests
         using var scratch = new TempDirectory();
         var fixture = TwoRequests(scratch);
         var before = Hashes(fixture.Directory);
-        await using var server = await LocalClaude.Controls.ScriptedAnthropicServer.StartAsync(new LocalClaude.Controls.NoOpScript(), TestContext.Current.CancellationToken);
+        await using var server = await LocalClaude.ScriptedControls.ScriptedAnthropicServer.StartAsync(new LocalClaude.ScriptedControls.NoOpScript(), TestContext.Current.CancellationToken);
 
         await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control")).ReplayAsync(fixture, TestContext.Current.CancellationToken);
 

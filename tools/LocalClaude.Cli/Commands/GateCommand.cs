@@ -2,6 +2,8 @@ using System.CommandLine;
 using LocalClaude.Infrastructure;
 using LocalClaude.Provisioning;
 using LocalClaude.Reporting;
+using LocalClaude.Results;
+using LocalClaude.Pipeline;
 
 namespace LocalClaude.Cli.Commands;
 

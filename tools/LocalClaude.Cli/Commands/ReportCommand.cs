@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LocalClaude.Infrastructure;
 using LocalClaude.Reporting;
+using LocalClaude.Pipeline;
 
 namespace LocalClaude.Cli.Commands;
 

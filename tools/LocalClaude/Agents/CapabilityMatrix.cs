@@ -6,7 +6,7 @@ namespace LocalClaude.Agents;
 /// <summary>One task on one profile over its trials.</summary>
 /// <param name="PassAtK">Unbiased pass@k with k = <see cref="Trials"/>: 1 when any trial passed.</param>
 /// <param name="FailureKinds">Failure kind → trials that failed that way.</param>
-public sealed record CapabilityCell(
+public sealed record CapabilityMatrixCell(
     string Profile,
     string Task,
     string Category,
@@ -49,20 +49,20 @@ public sealed record CapabilityTotals(
 /// </summary>
 public sealed class CapabilityMatrix
 {
-    public const string Kind = "e2e";
+    public const string Kind = ResultKinds.E2E;
 
-    private CapabilityMatrix(IReadOnlyList<CapabilityCell> cells, IReadOnlyList<CapabilityTotals> totals)
+    private CapabilityMatrix(IReadOnlyList<CapabilityMatrixCell> cells, IReadOnlyList<CapabilityTotals> totals)
     {
         Cells = cells;
         Totals = totals;
     }
 
-    public IReadOnlyList<CapabilityCell> Cells { get; }
+    public IReadOnlyList<CapabilityMatrixCell> Cells { get; }
     public IReadOnlyList<CapabilityTotals> Totals { get; }
     public IReadOnlyList<string> Profiles => Totals.Select(t => t.Profile).ToList();
     public IReadOnlyList<string> Tasks => Cells.Select(c => c.Task).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
-    public CapabilityCell? Cell(string profile, string task) => Cells.FirstOrDefault(c => c.Profile == profile && c.Task == task);
+    public CapabilityMatrixCell? Cell(string profile, string task) => Cells.FirstOrDefault(c => c.Profile == profile && c.Task == task);
 
     /// <summary>
     /// One column per profile. Trials marked as a control go to a column of their own (<c>control-NAME</c>), so a
@@ -75,7 +75,7 @@ public sealed class CapabilityMatrix
             .GroupBy(t => t.Profile, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
             .ToList();
-        var cells = new List<CapabilityCell>();
+        var cells = new List<CapabilityMatrixCell>();
         var totals = new List<CapabilityTotals>();
         foreach (var column in columns)
         {
@@ -106,11 +106,11 @@ public sealed class CapabilityMatrix
     public static CapabilityMatrix FromResultFiles(IEnumerable<ResultFile> files) =>
         Build(files.Where(f => f.Kind == Kind).SelectMany(f => f.Trials.Select(t => (f.Run.Profile, t))));
 
-    private static CapabilityCell CellOf(string profile, IReadOnlyList<TaskTrial> trials)
+    private static CapabilityMatrixCell CellOf(string profile, IReadOnlyList<TaskTrial> trials)
     {
         var passes = trials.Count(t => t.Passed);
         var ttfts = trials.Where(t => t.TimeToFirstTokenSeconds is not null).Select(t => t.TimeToFirstTokenSeconds!.Value).ToList();
-        return new CapabilityCell(
+        return new CapabilityMatrixCell(
             profile, trials[0].Task, trials[0].Category, trials.Count, passes,
             TrialStatistics.PassAtK(trials.Count, passes, 1),
             TrialStatistics.PassAtK(trials.Count, passes, trials.Count),
@@ -188,7 +188,7 @@ public sealed class CapabilityMatrix
     private static string Relative(string folder, string path) =>
         Path.IsPathRooted(path) ? Path.GetRelativePath(folder, path) : path;
 
-    private static string Reason(CapabilityCell c)
+    private static string Reason(CapabilityMatrixCell c)
     {
         var text = string.Create(CultureInfo.InvariantCulture, $"{c.Passes}/{c.Trials} trials passed");
         return c.FailureKinds.Count == 0 ? text : $"{text}; failed: {Kinds(c.FailureKinds)}";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using LocalClaude.Client;
 
 namespace LocalClaude.Agents;
 

@@ -1,4 +1,4 @@
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 using LocalClaude.Server;
 
 namespace LocalClaude.Agents;

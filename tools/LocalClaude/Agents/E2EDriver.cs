@@ -29,7 +29,7 @@ public sealed record E2ETrialResult(
     TaskTrial Record,
     TaskFailureKind? FailureKind,
     ClaudeCodeRunResult Run,
-    Agents.CheckOutcome Check,
+    TaskCheckResult Check,
     string TrialDirectory,
     string WorkDirectory,
     string? RequestsFile)
@@ -44,7 +44,7 @@ public sealed record InteractiveTrialResult(
     TaskFixture Task,
     bool Passed,
     bool TurnEnded,
-    Agents.CheckOutcome Check,
+    TaskCheckResult Check,
     string FinalScreen,
     IReadOnlyList<string> FirstRunScreens,
     TimeSpan Wall,
@@ -53,7 +53,7 @@ public sealed record InteractiveTrialResult(
     string? RequestsFile);
 
 /// <summary>The harness itself failed (the sandbox or Claude Code did not start): not a verdict on the model.</summary>
-public sealed class E2EHarnessException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class E2EHarnessException(string message, Exception? inner = null) : Exception(message, inner), IExpectedFailure;
 
 /// <summary>
 /// Runs tasks through the real Claude Code: for each task × trial a fresh work dir with the task's starting files,

@@ -1,6 +1,5 @@
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
-using LocalClaude.Reporting;
 using LocalClaude.Results;
 
 namespace LocalClaude.Agents;

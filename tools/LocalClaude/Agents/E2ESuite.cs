@@ -114,24 +114,13 @@ public sealed class E2ESuite(LocalClaudeContext context, BwrapSandbox? sandbox =
             StartedAt = started,
             DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1),
             Command = options.Command,
-            SuiteCommit = await SuiteCommitAsync(ct),
+            SuiteCommit = await SuiteVersion.CommitAsync(context.Repo, ct),
         };
         var titles = tasks.ToDictionary(t => t.Id, t => t.Definition.Title, StringComparer.Ordinal);
         var file = CapabilityMatrix.ToResultFile(run, trials.Select(t => t.Record).ToList(), titles, resultPath);
         // Evidence: the max_tokens every request of this run asked for (CLAUDE_CODE_MAX_OUTPUT_TOKENS).
-        if (outputCap is { } cap) file = file with { Metrics = new Dictionary<string, double>(file.Metrics) { ["e2e.max_output_tokens"] = cap } };
+        if (outputCap is { } cap) file = file with { Metrics = new Dictionary<string, double>(file.Metrics) { [ReportMetrics.E2EMaxOutputTokens.Name] = cap } };
         file.Save(resultPath);
         return new E2ESuiteResult(file, resultPath, CapabilityMatrix.FromResultFiles([file]), trials, runDirectory);
-    }
-
-    private async Task<string?> SuiteCommitAsync(CancellationToken ct)
-    {
-        try
-        {
-            var result = await ExternalCommand.RunAsync("git", ["-C", context.Repo.Root, "rev-parse", "HEAD"],
-                new CommandOptions { Timeout = TimeSpan.FromSeconds(10), ThrowOnFailure = false }, ct);
-            return result.Succeeded ? result.StandardOutput.Trim() : null;
-        }
-        catch (ExternalCommandException) { return null; }
     }
 }

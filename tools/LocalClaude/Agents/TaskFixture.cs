@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
+using LocalClaude.ScriptedControls;
 
 namespace LocalClaude.Agents;
 
@@ -27,7 +28,7 @@ public sealed record TaskDefinition(
 /// <summary>The verdict of a task's checker.</summary>
 /// <param name="ExitCode">null when the checker did not finish in time or could not start.</param>
 /// <param name="Message">The checker's last output line (its one-line reason), or why it did not run.</param>
-public sealed record CheckOutcome(bool Passed, int? ExitCode, string Message, TimeSpan Duration);
+public sealed record TaskCheckResult(bool Passed, int? ExitCode, string Message, TimeSpan Duration);
 
 /// <summary>
 /// One E2E task folder, <c>fixtures/tasks/ID/</c>: <c>task.json</c> (what Claude Code is told), <c>workspace/</c>
@@ -131,7 +132,7 @@ public sealed partial class TaskFixture
     /// no network, the unprivileged sandbox uid, its own folder and the answer read-only, the work dir writable, and
     /// the work dir's siblings read-only (a checker may look beside it, e.g. for a write outside the project).
     /// </summary>
-    public async Task<CheckOutcome> CheckAsync(string workDirectory, string resultFile, TimeSpan? timeout = null,
+    public async Task<TaskCheckResult> CheckAsync(string workDirectory, string resultFile, TimeSpan? timeout = null,
         CancellationToken cancellationToken = default, BwrapSandbox? sandbox = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(60);
@@ -159,11 +160,11 @@ public sealed partial class TaskFixture
                 limit, cancellationToken);
             var message = LastLine(result.StandardOutput) ?? LastLine(result.StandardError)
                           ?? (result.Succeeded ? "checker passed without a message" : "checker failed without a message");
-            return new CheckOutcome(result.Succeeded, result.ExitCode, message, result.Duration);
+            return new TaskCheckResult(result.Succeeded, result.ExitCode, message, result.Duration);
         }
         catch (ExternalCommandException e) when (!cancellationToken.IsCancellationRequested)
         {
-            return new CheckOutcome(false, e.ExitCode,
+            return new TaskCheckResult(false, e.ExitCode,
                 e.ExitCode is null ? $"the checker did not finish within {limit.TotalSeconds:0} s and was stopped" : e.Message.Split('\n')[0], limit);
         }
         finally
@@ -188,7 +189,7 @@ public sealed partial class TaskFixture
     }
 
     /// <summary>Like <see cref="CheckAsync"/>, with the answer given as text (written to a temporary file outside the work dir).</summary>
-    public async Task<CheckOutcome> CheckAnswerAsync(string workDirectory, string answer, TimeSpan? timeout = null,
+    public async Task<TaskCheckResult> CheckAnswerAsync(string workDirectory, string answer, TimeSpan? timeout = null,
         CancellationToken cancellationToken = default, BwrapSandbox? sandbox = null)
     {
         var resultFile = Path.Combine(Path.GetTempPath(), $"localclaude-result-{Guid.NewGuid():N}.txt");

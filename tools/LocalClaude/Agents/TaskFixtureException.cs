@@ -1,8 +1,10 @@
+using LocalClaude.Infrastructure;
+
 namespace LocalClaude.Agents;
 
 /// <summary>A task fixture that cannot be used, naming the file (and the JSON line where known).</summary>
 public sealed class TaskFixtureException(string file, string problem, long? line = null)
-    : Exception($"{file}{(line is null ? "" : $":{line}")}: {problem}")
+    : Exception($"{file}{(line is null ? "" : $":{line}")}: {problem}"), IExpectedFailure
 {
     public string File { get; } = file;
     public string Problem { get; } = problem;

@@ -26,7 +26,7 @@ public sealed record CheckVerdict(CheckOutcome Outcome, string Reason)
         this with { Metrics = new Dictionary<string, double>(Metrics) { [name] = Math.Round(value, 4) } };
 
     /// <summary>A metric measured several times: its median as the metric, every sample kept beside it.</summary>
-    public CheckVerdict WithSamples(Reporting.MetricDefinition metric, IReadOnlyList<double> samples)
+    public CheckVerdict WithSamples(Results.MetricDefinition metric, IReadOnlyList<double> samples)
     {
         var kept = samples.Where(v => !double.IsNaN(v)).Select(v => Math.Round(v, 4)).ToList();
         if (kept.Count == 0) return this;
@@ -36,8 +36,8 @@ public sealed record CheckVerdict(CheckOutcome Outcome, string Reason)
         };
     }
 
-    /// <summary>A metric the report and the gate know by name (<see cref="Reporting.ReportMetrics"/>).</summary>
-    public CheckVerdict WithMetric(Reporting.MetricDefinition metric, double value) => WithMetric(metric.Name, value);
+    /// <summary>A metric the report and the gate know by name (<see cref="Results.ReportMetrics"/>).</summary>
+    public CheckVerdict WithMetric(Results.MetricDefinition metric, double value) => WithMetric(metric.Name, value);
 
     /// <summary>
     /// Deviations every answer of a server shows (ids not shaped like Anthropic's, empty thinking signatures). They are judged once, by the checks

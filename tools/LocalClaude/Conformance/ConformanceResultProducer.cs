@@ -1,6 +1,5 @@
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
-using LocalClaude.Reporting;
 using LocalClaude.Results;
 using LocalClaude.Server;
 
@@ -9,7 +8,7 @@ namespace LocalClaude.Conformance;
 /// <summary>Conformance as a report/gate phase: starts the profile's server (the gate's build override applies) and runs every check.</summary>
 public sealed class ConformanceResultProducer(LocalClaudeContext context, ProgressLog progress) : IResultProducer
 {
-    public string Kind => "conformance";
+    public string Kind => ResultKinds.Conformance;
 
     public async Task<ResultFile> RunAsync(ModelProfile profile, LlamaServerOverride? server, CancellationToken ct)
     {

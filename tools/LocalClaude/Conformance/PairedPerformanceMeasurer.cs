@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
-using LocalClaude.Reporting;
 using LocalClaude.Results;
 using LocalClaude.Server;
 
@@ -51,7 +50,6 @@ public sealed class PairedPerformanceMeasurer(LocalClaudeContext context, Progre
     private async Task<ServerUnderTest> StartAsync(ModelProfile profile, LlamaServerOverride server, CancellationToken ct)
     {
         progress.Info($"starting llama-server {server.Label} for the paired measurement");
-        using var scope = new LlamaServerOverrideScope(server);
         return await ServerUnderTest.StartAsync(context, profile with { LlamaServer = server.Binary }, ct);
     }
 }

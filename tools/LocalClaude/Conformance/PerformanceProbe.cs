@@ -1,6 +1,6 @@
 using LocalClaude.Conformance.Checks;
-using LocalClaude.Reporting;
-using static LocalClaude.Conformance.RequestBodies;
+using LocalClaude.Results;
+using static LocalClaude.Client.RequestBodies;
 
 namespace LocalClaude.Conformance;
 
@@ -25,7 +25,7 @@ public static class PerformanceProbe
     {
         var values = new Dictionary<string, double>(StringComparer.Ordinal);
         if (c.Profile.ContextSize / c.Profile.ParallelSlots <= PerformanceChecks.LongPromptTokens + 512) return values;
-        var body = Greedy(c.Model, maxTokens: 8, stream: true).With("system", PerformanceChecks.LongText(PerformanceChecks.LongPromptTokens, Guid.NewGuid().ToString("N")));
+        var body = Greedy(c.Model, maxTokens: 8, stream: true).With("system", LongText(PerformanceChecks.LongPromptTokens, Guid.NewGuid().ToString("N")));
         var cold = await c.PostAsync(body, ct);
         var warm = await c.PostAsync(body, ct);
         if (cold.Ok && cold.Exchange.TimeToFirstByte is { } coldTtfb)

@@ -45,10 +45,7 @@ public static class ExitCodes
     /// <summary>Failures with a message meant for the user (bad input, a missing part, a refused file).</summary>
     private static bool IsExpected(Exception e) =>
         e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
-            or UnauthorizedAccessException or InvalidOperationException or JsonException
-            or Profiles.ModelsConfException or Server.LlamaServerStartException or ExternalCommandException
-            or Traffic.TrafficFixtureException or Agents.TaskFixtureException or Gguf.GgufFormatException
-            or Agents.E2EHarnessException;
+            or UnauthorizedAccessException or InvalidOperationException or JsonException or IExpectedFailure;
 
     private static string Describe(Exception e)
     {

@@ -22,7 +22,7 @@ public sealed record CommandResult(string Command, int ExitCode, string Standard
 
 /// <summary>A command that failed or timed out, with the tail of its output.</summary>
 public sealed class ExternalCommandException(string message, string command, int? exitCode, string tail)
-    : Exception(message + (tail.Length > 0 ? $"\n--- last lines of output ---\n{tail}" : ""))
+    : Exception(message + (tail.Length > 0 ? $"\n--- last lines of output ---\n{tail}" : "")), IExpectedFailure
 {
     public string Command { get; } = command;
     public int? ExitCode { get; } = exitCode;

@@ -35,8 +35,8 @@ public sealed class ModelServerLease : IAsyncDisposable
             return new ModelServerLease(running.Pid, running.Port, started: null);
 
         // Marks the server as this session's, so that another launch does not share a server that vanishes with us.
-        Environment.SetEnvironmentVariable(LlamaServerDiscovery.OwnerVariable, $"launch:{Environment.ProcessId}");
-        var process = await LlamaServerProcess.StartAsync(launch, cancellationToken);
+        var owned = launch with { Environment = new Dictionary<string, string?> { [LlamaServerDiscovery.OwnerVariable] = $"launch:{Environment.ProcessId}" } };
+        var process = await LlamaServerProcess.StartAsync(owned, cancellationToken);
         return new ModelServerLease(ServerPid(process, launch.Binary), process.Port, process);
     }
 

@@ -18,7 +18,7 @@ public sealed record RunningLlamaServer(int Pid, int Port)
 /// </summary>
 public static class LlamaServerDiscovery
 {
-    /// <summary>Set in a launch session's environment, so the servers it starts carry it (children inherit it).</summary>
+    /// <summary>Set in the environment of the servers a launch session starts (their own process options, not ours).</summary>
     public const string OwnerVariable = "LOCALCLAUDE_SERVER_OWNER";
 
     public static async Task<RunningLlamaServer?> FindReusableAsync(LlamaServerLaunch launch, CancellationToken cancellationToken)

@@ -46,7 +46,7 @@ public static class AnthropicMessageValidator
             return new MessageBodyValidationResult(findings, null);
         }
 
-        var (id, model, role) = MessageChecks.CheckIdentity(body, Report);
+        var (id, model, role) = MessageObjectValidation.CheckIdentity(body, Report);
         var content = new List<AggregatedBlock>();
         if (!body.TryProperty("content", out var blocks) || blocks.ValueKind != JsonValueKind.Array)
         {
@@ -73,7 +73,7 @@ public static class AnthropicMessageValidator
         }
         else
         {
-            usage = MessageChecks.ReadUsage(usageJson, Report);
+            usage = MessageObjectValidation.ReadUsage(usageJson, Report);
             if (usageJson.IsNullOrAbsent("input_tokens"))
             {
                 Report(FindingCatalog.MessageUsageMissingInputTokens, "usage has no input_tokens");
@@ -89,7 +89,7 @@ public static class AnthropicMessageValidator
             ? reason.ValueKind == JsonValueKind.String ? reason.GetString() : reason.GetRawText()
             : null;
         var message = new AggregatedMessage(id, model, role, content, stopReason, body.String("stop_sequence"), usage);
-        MessageChecks.CheckFinished(message, Report);
+        MessageObjectValidation.CheckFinished(message, Report);
         return new MessageBodyValidationResult(findings, message);
     }
 
@@ -119,7 +119,7 @@ public static class AnthropicMessageValidator
                 }
 
                 var thinkingBlock = new AggregatedThinkingBlock(index, thinking, block.String("signature"));
-                MessageChecks.CheckSignature(thinkingBlock, report);
+                MessageObjectValidation.CheckSignature(thinkingBlock, report);
                 return thinkingBlock;
             case "redacted_thinking":
                 if (block.String("data") is { } data)
@@ -130,7 +130,7 @@ public static class AnthropicMessageValidator
                 report(FindingCatalog.MessageBlockShape, $"redacted_thinking block {index} has no string 'data'");
                 return null;
             case var tool when AnthropicSpec.ToolBlockTypes.Contains(tool):
-                MessageChecks.CheckToolIdentity(block, tool, index, report);
+                MessageObjectValidation.CheckToolIdentity(block, tool, index, report);
                 if (!block.TryProperty("input", out var input))
                 {
                     report(FindingCatalog.MessageBlockShape, $"{tool} block {index} has no 'input'");

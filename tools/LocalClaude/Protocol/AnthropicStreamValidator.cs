@@ -227,7 +227,7 @@ public sealed class AnthropicStreamValidator
         // Whether the message is coherent only means something once the server declared it finished.
         if (_sawMessageDelta && !_endedByError)
         {
-            MessageChecks.CheckFinished(message, (definition, text) => Report(definition, text));
+            MessageObjectValidation.CheckFinished(message, (definition, text) => Report(definition, text));
             if (!_messageDeltaSentOutputTokens)
             {
                 Report(FindingCatalog.MessageUsageMissingOutputTokens, "no message_delta carries usage.output_tokens");
@@ -280,7 +280,7 @@ public sealed class AnthropicStreamValidator
             return;
         }
 
-        (_id, _model, _role) = MessageChecks.CheckIdentity(message, (definition, text) => Report(definition, text));
+        (_id, _model, _role) = MessageObjectValidation.CheckIdentity(message, (definition, text) => Report(definition, text));
         if (!message.TryProperty("content", out var content) || content.ValueKind != JsonValueKind.Array)
         {
             Report(FindingCatalog.MessageMissingField, "message_start's message has no 'content' array");
@@ -296,7 +296,7 @@ public sealed class AnthropicStreamValidator
             return;
         }
 
-        _usage = MessageChecks.ReadUsage(usage, (definition, text) => Report(definition, text));
+        _usage = MessageObjectValidation.ReadUsage(usage, (definition, text) => Report(definition, text));
         if (usage.IsNullOrAbsent("input_tokens"))
         {
             Report(FindingCatalog.MessageUsageMissingInputTokens, "message_start's usage has no input_tokens");
@@ -398,7 +398,7 @@ public sealed class AnthropicStreamValidator
 
                 break;
             case var tool when AnthropicSpec.ToolBlockTypes.Contains(tool):
-                MessageChecks.CheckToolIdentity(block, tool, state.Index, (definition, text) => Report(definition, text));
+                MessageObjectValidation.CheckToolIdentity(block, tool, state.Index, (definition, text) => Report(definition, text));
                 if (!block.TryProperty("input", out var input) || input.ValueKind != JsonValueKind.Object)
                 {
                     Report(FindingCatalog.MessageBlockShape, $"{tool} block {state.Index} starts without an 'input' object");
@@ -530,7 +530,7 @@ public sealed class AnthropicStreamValidator
             return;
         }
 
-        _usage = _usage.MergedWith(MessageChecks.ReadUsage(usage, (definition, text) => Report(definition, text)));
+        _usage = _usage.MergedWith(MessageObjectValidation.ReadUsage(usage, (definition, text) => Report(definition, text)));
         _messageDeltaSentOutputTokens |= !usage.IsNullOrAbsent("output_tokens");
     }
 
@@ -565,7 +565,7 @@ public sealed class AnthropicStreamValidator
         else if (state.Type == "thinking")
         {
             var thinking = new AggregatedThinkingBlock(state.Index, state.Content.ToString(), state.Signature);
-            MessageChecks.CheckSignature(thinking, (definition, text) => Report(definition, text));
+            MessageObjectValidation.CheckSignature(thinking, (definition, text) => Report(definition, text));
             state.Aggregated = thinking;
         }
     }

@@ -10,9 +10,6 @@ namespace LocalClaude.Provisioning;
 /// </summary>
 public sealed class LlamaServerRegistry(LocalClaudeHome home)
 {
-    /// <summary>Overrides every profile's build (used by the gate to run a candidate binary).</summary>
-    public const string OverrideVariable = "LOCALCLAUDE_LLAMA_SERVER";
-
     public IReadOnlyList<LlamaServerBuild> All()
     {
         if (!Directory.Exists(home.LlamaBuilds)) return [];
@@ -62,7 +59,6 @@ public sealed class LlamaServerRegistry(LocalClaudeHome home)
     /// <summary>Resolves LLAMA_SERVER (<c>default</c>, <c>npm:VERSION</c>, a registered key, or a path) to a binary path.</summary>
     public string ResolveBinary(ModelProfile profile)
     {
-        if (Environment.GetEnvironmentVariable(OverrideVariable) is { Length: > 0 } forced) return Resolve(forced, profile);
         return Resolve(profile.LlamaServer, profile);
     }
 

@@ -192,7 +192,7 @@ public static class CompatibilityReportBuilder
     }
 
     private static int KindOrder(string kind) =>
-        ResultProducers.KnownKinds.ToList().IndexOf(kind) is var i && i >= 0 ? i : int.MaxValue;
+        ResultKinds.Produced.ToList().IndexOf(kind) is var i && i >= 0 ? i : int.MaxValue;
 
     public static TrendPoint TrendOf(CompatibilityReport report) => new(report.GeneratedAt, report.Profiles.Select(p =>
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using LocalClaude.Results;
 
 namespace LocalClaude.Reporting;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
 using LocalClaude.Traffic;
+using LocalClaude.Relay;
 
 namespace LocalClaude.Sandbox;
 

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using LocalClaude.Conformance;
 using LocalClaude.Conformance.Checks;
 using LocalClaude.Profiles;
+using LocalClaude.Client;
 
 namespace LocalClaude.Sandbox;
 
@@ -95,7 +96,7 @@ public static class RelayBench
         };
         if (plan.LongPromptTokens is { } tokens)
             cases.Add(($"{tokens / 1000}K-token prompt (cached)", RequestBodies.Greedy(plan.Model, maxTokens: 8, stream: true)
-                .With("system", PerformanceChecks.LongText(tokens, "relay-bench"))));
+                .With("system", RequestBodies.LongText(tokens, "relay-bench"))));
 
         foreach (var (name, body) in cases)
         {

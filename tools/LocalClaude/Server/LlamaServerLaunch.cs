@@ -15,6 +15,8 @@ public sealed record LlamaServerLaunch
     public string Host { get; init; } = "127.0.0.1";
     public TimeSpan HealthDeadline { get; init; } = TimeSpan.FromMinutes(5);
     public required string LogDirectory { get; init; }
+    /// <summary>Variables added to this server's own environment (never to ours), e.g. the launch that owns it.</summary>
+    public IReadOnlyDictionary<string, string?>? Environment { get; init; }
 
     /// <summary>llama-server's command line for this profile (without host/port, which are added per start).</summary>
     public IReadOnlyList<string> Arguments(int port)

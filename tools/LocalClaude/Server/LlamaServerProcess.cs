@@ -84,7 +84,7 @@ public sealed class LlamaServerProcess : IAsyncDisposable
     {
         var logFile = Path.Combine(launch.LogDirectory, $"llama-server-{launch.Profile.Name}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{port}.log");
         var clock = Stopwatch.StartNew();
-        var process = GuardedProcess.Start(launch.Binary, launch.Arguments(port), new GuardedProcessOptions { LogFile = logFile });
+        var process = GuardedProcess.Start(launch.Binary, launch.Arguments(port), new GuardedProcessOptions { LogFile = logFile, Environment = launch.Environment });
         try
         {
             await WaitForHealthAsync(launch, process, port, cancellationToken);

@@ -47,3 +47,10 @@ public sealed class ProfileLaunchResolver(LocalClaudeHome home)
         return Path.GetFullPath(value, baseDir);
     }
 }
+
+/// <summary>Resolves a profile against a context's cache; lives here so the root context names no server type.</summary>
+public static class ContextLaunchResolution
+{
+    public static LlamaServerLaunch ResolveLaunch(this LocalClaudeContext context, ModelProfile profile, int? port = null) =>
+        new ProfileLaunchResolver(context.Home).Resolve(profile, port);
+}

@@ -1,3 +1,5 @@
+using LocalClaude.Infrastructure;
+
 namespace LocalClaude.Server;
 
 /// <summary>Why llama-server did not come up.</summary>
@@ -16,7 +18,7 @@ public enum ServerStartFailureKind
 
 /// <summary>A failed start, classified, with the tail of the server's log.</summary>
 public sealed class LlamaServerStartException(ServerStartFailureKind kind, string message, string? logFile = null, string logTail = "")
-    : Exception(message + (logFile is null ? "" : $"\n  log: {logFile}") + (logTail.Length == 0 ? "" : $"\n--- last lines of the server log ---\n{logTail}"))
+    : Exception(message + (logFile is null ? "" : $"\n  log: {logFile}") + (logTail.Length == 0 ? "" : $"\n--- last lines of the server log ---\n{logTail}")), IExpectedFailure
 {
     public ServerStartFailureKind Kind { get; } = kind;
     public string? LogFile { get; } = logFile;

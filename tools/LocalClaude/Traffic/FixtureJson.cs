@@ -16,12 +16,8 @@ public static class FixtureJson
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
     };
 
-    /// <summary>Request bodies as they go on the wire: compact, the same escaping.</summary>
-    public static readonly JsonSerializerOptions Wire = new()
-    {
-        WriteIndented = false,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-    };
+    /// <summary>Request bodies as they go on the wire: compact, the same escaping (the relay's own options).</summary>
+    public static readonly JsonSerializerOptions Wire = Relay.WireJson.Options;
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options).Replace("\r\n", "\n") + "\n";
 }

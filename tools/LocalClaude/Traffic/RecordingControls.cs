@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 
 namespace LocalClaude.Traffic;
 
@@ -11,9 +11,9 @@ public static class RecordingControls
 {
     public static IReadOnlyDictionary<string, string> Descriptions { get; } = new Dictionary<string, string>
     {
-        ["tool-round"] = "answers the first main-loop request with Bash {\"command\":\"ls\"}, then a final text (Controls.ToolRoundScript)",
+        ["tool-round"] = "answers the first main-loop request with Bash {\"command\":\"ls\"}, then a final text (ScriptedControls.ToolRoundScript)",
         ["read-write"] = "answers with Write {notes.txt}, then Read {notes.txt}, then a final text",
-        ["no-op"] = "answers every request with one short text and end_turn (Controls.NoOpScript): one request per turn, a benign history",
+        ["no-op"] = "answers every request with one short text and end_turn (ScriptedControls.NoOpScript): one request per turn, a benign history",
     };
 
     /// <summary>The script named <paramref name="name"/>; <paramref name="workDirectory"/> is where Claude Code runs (file tools need absolute paths).</summary>

@@ -1,6 +1,7 @@
-using LocalClaude.Controls;
+using LocalClaude.ScriptedControls;
 using LocalClaude.Profiles;
 using LocalClaude.Server;
+using LocalClaude.Relay;
 
 namespace LocalClaude.Traffic;
 

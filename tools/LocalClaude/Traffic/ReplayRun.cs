@@ -87,11 +87,11 @@ public static class ReplayRun
 }
 
 /// <summary>Replay as a report/gate phase: every committed fixture against the profile's server.</summary>
-public sealed class ReplayResultProducer(LocalClaudeContext context, ProgressLog progress) : Reporting.IResultProducer
+public sealed class ReplayResultProducer(LocalClaudeContext context, ProgressLog progress) : Results.IResultProducer
 {
-    public string Kind => "replay";
+    public string Kind => ResultKinds.Replay;
 
-    public async Task<ResultFile> RunAsync(Profiles.ModelProfile profile, Reporting.LlamaServerOverride? server, CancellationToken ct)
+    public async Task<ResultFile> RunAsync(Profiles.ModelProfile profile, Results.LlamaServerOverride? server, CancellationToken ct)
     {
         var fixtures = TrafficFixture.FindAll(context.Repo.Traffic).Select(TrafficFixture.Load).ToList();
         await using var under = await ServerUnderTest.StartAsync(context, profile, ct);

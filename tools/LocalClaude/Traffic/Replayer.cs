@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LocalClaude.Client;
+using LocalClaude.Relay;
 
 namespace LocalClaude.Traffic;
 

@@ -1,5 +1,7 @@
 using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
+using LocalClaude.Relay;
+using LocalClaude.Client;
 
 namespace LocalClaude.Traffic;
 

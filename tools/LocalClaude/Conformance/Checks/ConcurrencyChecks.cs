@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using LocalClaude.Profiles;
-using LocalClaude.Reporting;
-using static LocalClaude.Conformance.RequestBodies;
+using LocalClaude.Results;
+using static LocalClaude.Client.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
 
@@ -27,7 +27,7 @@ internal static class ConcurrencyChecks
 
     private static JsonObject MainCall(string model) =>
         Greedy(model, "Explain what the files in this project do.", maxTokens: 48, stream: true)
-            .With("system", PerformanceChecks.LongText(3000, "main"))
+            .With("system", LongText(3000, "main"))
             .With("tools", new JsonArray(BashTool(), WeatherTool()));
 
     private sealed record Pair(double TitleSeconds, double MainSeconds, double MainAloneSeconds, CheckedExchange Title, CheckedExchange Main);

@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalClaude.Client;
-using static LocalClaude.Conformance.RequestBodies;
+using static LocalClaude.Client.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
 

@@ -1,9 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalClaude.Protocol;
-using LocalClaude.Reporting;
 using LocalClaude.Results;
-using static LocalClaude.Conformance.RequestBodies;
+using static LocalClaude.Client.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
 
@@ -25,17 +24,6 @@ internal static class PerformanceChecks
         new("cache.billing-header", Area, "The prompt cache survives Claude Code's per-request billing header at system[0]", BillingHeader) { Timeout = TimeSpan.FromMinutes(10) },
         new("perf.decode-speed", Area, "Decode speed of a streamed answer", DecodeSpeed),
     ];
-
-    /// <summary>A deterministic text of about <paramref name="tokens"/> tokens (a numbered list of short lines).</summary>
-    internal static string LongText(int tokens, string salt)
-    {
-        var sb = new StringBuilder();
-        sb.AppendLine($"Reference notes {salt}. Use them when asked.");
-        // Digits and short words: about 3 characters a token with the Qwen tokenizer.
-        for (var i = 0; sb.Length < tokens * 3; i++)
-            sb.AppendLine($"{i:D5}. The harbour log lists ship {i * 7 % 997} arriving at dock {i % 31}.");
-        return sb.ToString();
-    }
 
     private static bool FitsContext(CheckContext c, int tokens) => c.Profile.ContextSize / c.Profile.ParallelSlots > tokens + 512;
 

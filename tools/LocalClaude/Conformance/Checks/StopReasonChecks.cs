@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
-using static LocalClaude.Conformance.RequestBodies;
+using LocalClaude.Client;
+using static LocalClaude.Client.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using LocalClaude.Protocol;
-using static LocalClaude.Conformance.RequestBodies;
+using static LocalClaude.Client.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
 

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using static LocalClaude.Conformance.RequestBodies;
+using static LocalClaude.Client.RequestBodies;
 
 namespace LocalClaude.Conformance.Checks;
 
