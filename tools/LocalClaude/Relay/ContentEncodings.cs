@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace LocalClaude.Traffic;
+namespace LocalClaude.Relay;
 
 /// <summary>Undoing an HTTP Content-Encoding for a recording (the proxy's request bodies, a HAR file's bodies).</summary>
 public static class ContentEncodings
