@@ -100,7 +100,8 @@ public sealed class HarImportTests
 /// </summary>
 internal static class HarExport
 {
-    public const string WorkDir = "/home/alice/projects/shop";
+    // A user on a Mac exported the archive.
+    public const string WorkDir = "/Users/alice/projects/shop";
 
     public static JsonObject Write(TrafficFixture fixture, string secret, bool gzipFirstJsonAnswer)
     {
