@@ -52,6 +52,6 @@ public sealed class PairedPerformanceMeasurer(LocalClaudeContext context, Progre
     {
         progress.Info($"starting llama-server {server.Label} for the paired measurement");
         using var scope = new LlamaServerOverrideScope(server);
-        return await ServerUnderTest.StartAsync(context, profile with { LlamaServer = server.Binary }, ct);
+        return await ServerUnderTest.OpenAsync(context, profile with { LlamaServer = server.Binary }, ServerTarget.Start(), ct);
     }
 }

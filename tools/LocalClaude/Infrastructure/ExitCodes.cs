@@ -46,7 +46,7 @@ public static class ExitCodes
     private static bool IsExpected(Exception e) =>
         e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException or ArgumentException
             or UnauthorizedAccessException or InvalidOperationException or JsonException
-            or Profiles.ModelsConfException or Server.LlamaServerStartException or ExternalCommandException
+            or Profiles.ModelsConfException or Server.LlamaServerStartException or Server.ServerUnreachableException or ExternalCommandException
             or Traffic.TrafficFixtureException or Agents.TaskFixtureException or Gguf.GgufFormatException
             or Agents.E2EHarnessException;
 
