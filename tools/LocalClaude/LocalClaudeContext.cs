@@ -7,7 +7,6 @@ namespace LocalClaude;
 public sealed record LocalClaudeContext(RepoLayout Repo, LocalClaudeHome Home, string ModelsConfPath)
 {
     public const string ProfileVariable = "LOCALCLAUDE_PROFILE";
-    public const string ServerUrlVariable = "LOCALCLAUDE_SERVER_URL";
 
     public static LocalClaudeContext Discover(string? start = null)
     {

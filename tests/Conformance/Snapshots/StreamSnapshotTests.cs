@@ -20,9 +20,8 @@ public sealed class StreamSnapshotTests(LlamaServerFixture server)
     [MemberData(nameof(Scenarios))]
     public async Task Normalized_stream_matches_the_snapshot(string scenario)
     {
-        var baseUrl = server.RequireServer();
-        using var client = CheckContext.ClientFor(baseUrl, server.ApiKey);
-        var context = new CheckContext(client, server.Profile, server.ApiKey);
+        server.RequireServer();
+        var context = server.Session.Checks;
         var body = await BodyFor(scenario, context);
         var exchange = await context.PostAsync(body, TestContext.Current.CancellationToken);
         var transcript = exchange.Exchange.IsEventStream
@@ -59,9 +58,8 @@ public sealed class ThinkingStreamSnapshotTests(ThinkingTemplateServerFixture se
     [Fact]
     public async Task Normalized_thinking_stream_matches_the_snapshot()
     {
-        var baseUrl = server.RequireServer();
-        using var client = CheckContext.ClientFor(baseUrl, server.ApiKey);
-        var context = new CheckContext(client, server.Profile, server.ApiKey);
+        server.RequireServer();
+        var context = server.Session.Checks;
         var body = RequestBodies.Greedy(context.Model, "Think, then answer.", maxTokens: 48, stream: true)
             .With("thinking", new JsonObject { ["type"] = "enabled", ["budget_tokens"] = 24 });
         var exchange = await context.PostAsync(body, TestContext.Current.CancellationToken);

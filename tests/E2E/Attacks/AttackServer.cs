@@ -38,7 +38,7 @@ public sealed class AttackServer : IAsyncLifetime
             if (_server is null)
             {
                 var context = new LocalClaudeContext(LauncherCli.Repo, LocalClaudeHome.Default(), _profile.ModelsConfPath);
-                _server = await LlamaServerProcess.StartAsync(context.ResolveLaunch(context.Profile(_profile.Name)), ct);
+                _server = (await ServerUnderTest.OpenAsync(context, context.Profile(_profile.Name), ServerTarget.Start(), ct)).Process!;
             }
             return (_profile, _server);
         }

@@ -23,7 +23,8 @@ public sealed partial class LaunchServerReuseTests(ITestOutputHelper output)
         var context = new LocalClaudeContext(LauncherCli.Repo, LocalClaudeHome.Default(), profile.ModelsConfPath);
         // What 'serve PROFILE' does.
         var serverLaunch = context.ResolveLaunch(context.Profile(profile.Name));
-        await using var served = await LlamaServerProcess.StartAsync(serverLaunch, ct);
+        await using var opened = await ServerUnderTest.OpenAsync(context, context.Profile(profile.Name), ServerTarget.Start(), ct);
+        var served = opened.Process!;
         var servedPid = ProcessTable.ChildrenOf(served.GuardPid).Single(p => p.CommandLine.StartsWith(serverLaunch.Binary + " ", StringComparison.Ordinal)).Pid;
         string[] launch = ["launch", "local", "--profile", profile.Name, "--workdir", scratch.Work, "--sandbox-home", scratch.Home];
 

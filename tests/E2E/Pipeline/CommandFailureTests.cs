@@ -42,8 +42,20 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public async Task Conformance_with_a_result_file_it_cannot_write() =>
-        await FailsInOneLineAsync(["conformance", "--server-url", "http://127.0.0.1:9", "--checks", "message.system-blocks", "--out", "/dev/full/c.json"]);
+    public async Task Conformance_with_a_result_file_it_cannot_write()
+    {
+        // A server that accepts connections (a refused URL would stop conformance before it writes anything).
+        await using var server = new ClosingListener(IPAddress.Loopback);
+        var result = await FailsInOneLineAsync(["conformance", "--server-url", $"http://127.0.0.1:{server.Port}", "--checks", "message.system-blocks", "--out", "/dev/full/c.json"]);
+        Assert.Contains("IOException: The file '/dev/full'", result.StandardError);
+    }
+
+    [Fact]
+    public async Task Conformance_against_a_url_that_refuses_connections()
+    {
+        var result = await FailsInOneLineAsync(["conformance", "--server-url", $"http://127.0.0.1:{LocalClaude.Server.FreePort.Pick()}", "--checks", "message.system-blocks"]);
+        Assert.Contains("connection refused", result.StandardError);
+    }
 
     [Fact]
     public async Task Report_into_an_unwritable_folder() =>

@@ -29,9 +29,7 @@ public sealed class CpuProfileE2ETests(ITestOutputHelper output) : IDisposable
         E2ESuiteResult result;
         try
         {
-            var serverUrl = Environment.GetEnvironmentVariable(LocalClaudeContext.ServerUrlVariable) is { Length: > 0 } url ? new Uri(url) : null;
-            result = await new E2ESuite(E2EParts.Context).RunProfileAsync(profile, serverUrl,
-                Environment.GetEnvironmentVariable(LlamaServerFixture.ApiKeyVariable), new E2ESuiteOptions
+            result = await new E2ESuite(E2EParts.Context).RunProfileAsync(profile, ServerTarget.FromArgumentsOrEnvironment(null, null), new E2ESuiteOptions
                 {
                     ResultPath = resultPath,
                     TaskGlob = glob,

@@ -19,9 +19,7 @@ internal static class BenchCommand
             var context = LocalClaudeContext.Discover();
             var selected = context.Profile(parse.GetValue(profile) ?? LocalClaudeContext.SelectedProfileName);
             Console.WriteLine(parse.GetValue(url) is null ? $"starting llama-server for '{selected.Name}'..." : $"measuring against {parse.GetValue(url)}");
-            await using var server = parse.GetValue(url) is { } u
-                ? await ServerUnderTest.AttachAsync(selected, new Uri(u), selected.ApiKey, ct)
-                : await ServerUnderTest.StartAsync(context, selected, ct);
+            await using var server = await ServerUnderTest.OpenAsync(context, selected, ServerTarget.FromArguments(parse.GetValue(url), null), ct);
             var plan = RelayBenchPlan.For(selected, server.BaseUrl, server.ApiKey, parse.GetValue(pairs));
             if (plan.LongPromptTokens is null) Console.WriteLine($"(no long-prompt case: each slot of '{selected.Name}' holds too few tokens)");
             var work = Directory.CreateTempSubdirectory("localclaude-bench-");

@@ -13,10 +13,10 @@ internal static class ConformanceCommand
     {
         var profile = new Option<string>("--profile") { Description = "profile from models.conf (default: LOCALCLAUDE_PROFILE or cpu-tiny)" };
         var serverUrl = new Option<string?>("--server-url") { Description = "test a server you already run instead of starting one" };
-        var apiKey = new Option<string?>("--api-key") { Description = "key for --server-url (default: the profile's API_KEY)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "key for --server-url (default: LOCALCLAUDE_SERVER_API_KEY, else the profile's API_KEY)" };
         var output = new Option<string?>("--out") { Description = "result file (default: reports/results/conformance-PROFILE.json)" };
         var checks = new Option<string[]>("--checks") { Description = "only these check ids (globs, e.g. 'tools.*')", AllowMultipleArgumentsPerToken = true };
-        var reportOnly = new Option<bool>("--report-only") { Description = "exit 0 even when checks fail" };
+        var reportOnly = new Option<bool>("--report-only") { Description = "exit 0 even when checks fail (still 2 when a check could not run)" };
         var command = new Command("conformance", "Check the profile's llama-server against the Anthropic Messages API and Claude Code's needs")
         {
             profile, serverUrl, apiKey, output, checks, reportOnly,
@@ -26,21 +26,18 @@ internal static class ConformanceCommand
             var context = LocalClaudeContext.Discover();
             var p = context.Profile(parse.GetValue(profile) ?? LocalClaudeContext.SelectedProfileName);
             var progress = ProgressLog.Console;
-            var url = parse.GetValue(serverUrl) ?? Environment.GetEnvironmentVariable(LocalClaudeContext.ServerUrlVariable);
-            progress.Step(url is null ? $"starting llama-server for '{p.Name}'" : $"attaching to {url} as profile '{p.Name}'");
-            await using var server = url is null
-                ? await ServerUnderTest.StartAsync(context, p, ct)
-                : await ServerUnderTest.AttachAsync(p, new Uri(url), parse.GetValue(apiKey) ?? p.ApiKey, ct);
-            progress.Info($"{server.BaseUrl} llama-server {server.Info.Version ?? "(version unknown)"}");
+            var target = ServerTarget.FromArgumentsOrEnvironment(parse.GetValue(serverUrl), parse.GetValue(apiKey));
+            progress.Step(target.AttachUrl is null ? $"starting llama-server for '{p.Name}'" : $"attaching to {target.AttachUrl} as profile '{p.Name}'");
+            await using var session = await ConformanceSession.OpenAsync(context, p, target, ct);
+            progress.Info($"{session.Server.BaseUrl} llama-server {session.Server.Info.Version ?? "(version unknown)"}");
 
-            var result = await ConformanceRunner.RunAsync(server, url is null ? new ProcessVariantLauncher(context) : null,
-                new ConformanceRunOptions
-                {
-                    Checks = parse.GetValue(checks) ?? [],
-                    Progress = progress,
-                    Command = "tools/localclaude " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(ExternalCommand.Quote)),
-                    SuiteCommit = await SuiteVersion.CommitAsync(context.Repo, ct),
-                }, ct);
+            var result = await session.RunAsync(new ConformanceRunOptions
+            {
+                Checks = parse.GetValue(checks) ?? [],
+                Progress = progress,
+                Command = "tools/localclaude " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(ExternalCommand.Quote)),
+                SuiteCommit = await SuiteVersion.CommitAsync(context.Repo, ct),
+            }, ct);
 
             var path = parse.GetValue(output) ?? Path.Combine(context.Repo.Reports, "results", $"conformance-{p.Name}.json");
             result.Save(path);
@@ -48,8 +45,7 @@ internal static class ConformanceCommand
             ConformanceTable.Print(result, Console.Out);
             Console.WriteLine();
             Console.WriteLine($"result file: {path}");
-            var failed = result.Checks.Count(c => c.Outcome == CheckOutcome.Fail);
-            return failed > 0 && !parse.GetValue(reportOnly) ? 1 : 0;
+            return CheckResultPolicy.ExitCode(result.Checks, parse.GetValue(reportOnly));
         }, ct));
         return command;
     }
@@ -72,7 +68,7 @@ internal static class ConformanceTable
         output.WriteLine();
         output.WriteLine(string.Join(", ", Enum.GetValues<CheckOutcome>().Select(o => $"{result.Checks.Count(c => c.Outcome == o)} {Name(o)}")) +
                          $" ({result.Run.DurationSeconds:0} s)");
-        var blocking = result.Checks.SelectMany(c => c.Findings).Where(f => f.Severity is "violation" or "client-break").Select(f => f.Id).Distinct().ToList();
+        var blocking = CheckResultPolicy.BlockingFindingIds(result.Checks);
         if (blocking.Count > 0) output.WriteLine($"blocking findings: {string.Join(", ", blocking)}");
     }
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
+using LocalClaude.Server;
 
 namespace LocalClaude.Cli.Commands;
 
@@ -19,7 +20,7 @@ internal static class E2ECommand
         var output = new Option<string?>("--out") { Description = "result file (default: reports/results/e2e-PROFILE.json; controls: reports/tmp/e2e-control-CONTROL.json)" };
         var control = new Option<string?>("--control") { Description = "run a CONTROL backend instead of llama-server: oracle (plays each task's solution) or noop (does nothing)" };
         var serverUrl = new Option<string?>("--server-url") { Description = "use a llama-server you already run on 127.0.0.1 instead of starting one" };
-        var apiKey = new Option<string?>("--api-key") { Description = "key for --server-url (default: the profile's API_KEY)" };
+        var apiKey = new Option<string?>("--api-key") { Description = "key for --server-url (default: LOCALCLAUDE_SERVER_API_KEY, else the profile's API_KEY)" };
         var parallel = new Option<int?>("--parallel") { Description = "trials at once (default: the server's slots; 2-4 for controls)" };
         var timeout = new Option<int?>("--timeout") { Description = "cap each task's timeout at this many seconds" };
         var maxOutput = new Option<int?>("--max-output-tokens") { Description = "max_tokens Claude Code asks for (CLAUDE_CODE_MAX_OUTPUT_TOKENS; default: the profile's MAX_OUTPUT_TOKENS)" };
@@ -54,10 +55,9 @@ internal static class E2ECommand
             E2ESuiteResult result;
             try
             {
-                var url = parse.GetValue(serverUrl) ?? Environment.GetEnvironmentVariable(LocalClaudeContext.ServerUrlVariable);
                 result = controlKind is { } kind
                     ? await suite.RunControlAsync(p, kind, options, ct)
-                    : await suite.RunProfileAsync(p, url is null ? null : new Uri(url), parse.GetValue(apiKey), options, ct);
+                    : await suite.RunProfileAsync(p, ServerTarget.FromArgumentsOrEnvironment(parse.GetValue(serverUrl), parse.GetValue(apiKey)), options, ct);
             }
             catch (Exception e) when (e is SandboxUnavailableException or E2EHarnessException or TaskFixtureException)
             {

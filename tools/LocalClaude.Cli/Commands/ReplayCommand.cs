@@ -26,9 +26,7 @@ internal static class ReplayCommand
             var loaded = parse.GetValue(fixtures)!.SelectMany(Expand).Select(TrafficFixture.Load).ToArray();
             var selected = context.Profile(parse.GetValue(profile) ?? LocalClaudeContext.SelectedProfileName);
             Console.WriteLine(parse.GetValue(url) is null ? $"starting llama-server for '{selected.Name}'..." : $"replaying against {parse.GetValue(url)}");
-            await using var server = parse.GetValue(url) is { } u
-                ? await ServerUnderTest.AttachAsync(selected, new Uri(u), selected.ApiKey, ct)
-                : await ServerUnderTest.StartAsync(context, selected, ct);
+            await using var server = await ServerUnderTest.OpenAsync(context, selected, ServerTarget.FromArguments(parse.GetValue(url), null), ct);
 
             var file = await ReplayRun.RunAsync(server, loaded, KnownFindings.Load(context.Repo.Traffic), new ReplayRunOptions
             {
@@ -43,7 +41,7 @@ internal static class ReplayCommand
             var failed = checks.Count(c => c.Outcome == CheckOutcome.Fail);
             Console.WriteLine();
             Console.WriteLine($"{checks.Count(c => c.Outcome == CheckOutcome.Pass)} passed, {failed} failed, {checks.Count(c => c.Outcome == CheckOutcome.KnownDeviation)} known deviations; result file: {outPath}");
-            return failed == 0 ? 0 : 1;
+            return CheckResultPolicy.ExitCode(checks);
         }, ct));
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LocalClaude.Agents;
+using LocalClaude.Infrastructure;
 using LocalClaude.Server;
 using LocalClaude.Client;
 
@@ -17,9 +18,10 @@ internal static class ServeCommand
         {
             var context = LocalClaudeContext.Discover();
             var profile = context.Profile(parse.GetValue(profileArg)!);
-            var launch = context.ResolveLaunch(profile, parse.GetValue(port));
-            Console.WriteLine($"starting llama-server for '{profile.Name}' ({launch.Binary})");
-            await using var server = await LlamaServerProcess.StartAsync(launch, ct);
+            Console.WriteLine($"starting llama-server for '{profile.Name}'");
+            await using var opened = await ServerUnderTest.OpenAsync(context, profile, ServerTarget.Start(parse.GetValue(port)), ct);
+            var server = opened.Process!;
+            Console.WriteLine($"llama-server {opened.Info.Version} ({opened.Info.Build})");
             Console.WriteLine($"ready in {server.StartupTime.TotalSeconds:0.0} s: {server.BaseUrl}  (log: {server.LogFile})");
             Console.WriteLine();
             Console.WriteLine("# point Claude Code at it:");
@@ -31,10 +33,11 @@ internal static class ServeCommand
                 await Task.WhenAny(server.Exited, Task.Delay(Timeout.Infinite, ct));
             }
             catch (OperationCanceledException) { }
+            // serve judges nothing: a server that goes away means it could not do its job.
             if (server.HasExited && !ct.IsCancellationRequested)
             {
                 Console.Error.WriteLine($"error: llama-server exited unexpectedly; last lines:\n{server.LogTail(15)}");
-                return 1;
+                return ExitCodes.CouldNotRun;
             }
             Console.WriteLine("stopping llama-server...");
             await server.StopAsync();

@@ -16,7 +16,7 @@ public sealed class E2EResultProducer(LocalClaudeContext context, ProgressLog pr
     public async Task<ResultFile> RunAsync(ModelProfile profile, LlamaServerOverride? server, CancellationToken ct)
     {
         var folder = Path.Combine(context.Home.Runs, $"e2e-{profile.Name}-{DateTimeOffset.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
-        var result = await new E2ESuite(context).RunProfileAsync(profile, null, null, new E2ESuiteOptions
+        var result = await new E2ESuite(context).RunProfileAsync(profile, Server.ServerTarget.Start(), new E2ESuiteOptions
         {
             ResultPath = Path.Combine(folder, $"e2e-{profile.Name}.json"),
             RunDirectory = Path.Combine(folder, "trials"),

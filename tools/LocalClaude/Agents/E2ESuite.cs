@@ -49,16 +49,14 @@ public sealed class E2ESuite(LocalClaudeContext context, BwrapSandbox? sandbox =
         return tasks.Count > 0 ? tasks : throw new ArgumentException($"no task in {context.Repo.Tasks} matches '{glob}'");
     }
 
-    /// <summary>Starts the profile's llama-server (or attaches to <paramref name="serverUrl"/>) and runs the tasks against it.</summary>
-    public async Task<E2ESuiteResult> RunProfileAsync(ModelProfile profile, Uri? serverUrl, string? apiKey, E2ESuiteOptions options, CancellationToken ct)
+    /// <summary>Starts the profile's llama-server (or attaches to the target's) and runs the tasks against it.</summary>
+    public async Task<E2ESuiteResult> RunProfileAsync(ModelProfile profile, ServerTarget target, E2ESuiteOptions options, CancellationToken ct)
     {
         var claude = RequireClaudeCode();
         var tasks = LoadTasks(options.TaskGlob);
         await EnsureSandboxAsync(ct);
-        options.Progress.Step(serverUrl is null ? $"starting llama-server for '{profile.Name}'" : $"attaching to {serverUrl} as profile '{profile.Name}'");
-        await using var server = serverUrl is null
-            ? await ServerUnderTest.StartAsync(context, profile, ct)
-            : await ServerUnderTest.AttachAsync(profile, serverUrl, apiKey ?? profile.ApiKey, ct);
+        options.Progress.Step(target.AttachUrl is null ? $"starting llama-server for '{profile.Name}'" : $"attaching to {target.AttachUrl} as profile '{profile.Name}'");
+        await using var server = await ServerUnderTest.OpenAsync(context, profile, target, ct);
         options.Progress.Info($"{server.BaseUrl} llama-server {server.Info.Version ?? "(version unknown)"}");
         return await RunAsync(profile, new LlamaServerBackend(server), server.Info, claude, tasks, options, ct);
     }

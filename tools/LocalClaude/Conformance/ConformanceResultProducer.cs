@@ -12,8 +12,8 @@ public sealed class ConformanceResultProducer(LocalClaudeContext context, Progre
 
     public async Task<ResultFile> RunAsync(ModelProfile profile, LlamaServerOverride? server, CancellationToken ct)
     {
-        await using var under = await ServerUnderTest.StartAsync(context, profile, ct);
-        return await ConformanceRunner.RunAsync(under, new ProcessVariantLauncher(context), new ConformanceRunOptions
+        await using var session = await ConformanceSession.OpenAsync(context, profile, ServerTarget.Start(), ct);
+        return await session.RunAsync(new ConformanceRunOptions
         {
             Progress = progress,
             Command = $"tools/localclaude report --profiles {profile.Name}" + (server is null ? "" : $" (llama-server {server.Label})"),

@@ -50,6 +50,6 @@ public sealed class PairedPerformanceMeasurer(LocalClaudeContext context, Progre
     private async Task<ServerUnderTest> StartAsync(ModelProfile profile, LlamaServerOverride server, CancellationToken ct)
     {
         progress.Info($"starting llama-server {server.Label} for the paired measurement");
-        return await ServerUnderTest.StartAsync(context, profile with { LlamaServer = server.Binary }, ct);
+        return await ServerUnderTest.OpenAsync(context, profile with { LlamaServer = server.Binary }, ServerTarget.Start(), ct);
     }
 }

@@ -36,7 +36,7 @@ public sealed class ModelServerLease : IAsyncDisposable
 
         // Marks the server as this session's, so that another launch does not share a server that vanishes with us.
         var owned = launch with { Environment = new Dictionary<string, string?> { [LlamaServerDiscovery.OwnerVariable] = $"launch:{Environment.ProcessId}" } };
-        var process = await LlamaServerProcess.StartAsync(owned, cancellationToken);
+        var process = (await ServerUnderTest.StartAsync(owned, home: null, cancellationToken)).Process!;
         return new ModelServerLease(ServerPid(process, launch.Binary), process.Port, process);
     }
 

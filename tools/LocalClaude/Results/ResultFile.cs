@@ -92,8 +92,27 @@ public sealed record ServerInfo
 
 public enum CheckOutcome { Pass, Fail, KnownDeviation, NotApplicable }
 
+/// <summary>
+/// Why a check reached no verdict of its own (its outcome is then <see cref="CheckOutcome.Fail"/>): read this, never
+/// the reason's wording. <see cref="CheckResultPolicy"/> says what each means for a command's exit code.
+/// </summary>
+public enum HarnessOutcome
+{
+    /// <summary>The check threw before it judged anything (a lost connection, a bug in the check).</summary>
+    CouldNotRun,
+    /// <summary>The check did not finish within its own timeout.</summary>
+    TimedOut,
+    /// <summary>The server this suite started exited during the check.</summary>
+    ServerDied,
+}
+
 /// <summary>A protocol finding as stored in a result file.</summary>
-public sealed record FindingRecord(string Id, string Severity, int? Event, string Message);
+public sealed record FindingRecord(string Id, string Severity, int? Event, string Message)
+{
+    /// <summary>Violations and client breaks block (<see cref="Protocol.FindingSeverityExtensions.IsBlocking"/>).</summary>
+    [JsonIgnore]
+    public bool IsBlocking => Protocol.FindingSeverityExtensions.IsBlocking(Protocol.FindingSeverityExtensions.ParseReportName(Severity));
+}
 
 /// <summary>What a check sent and what came back (excerpts), and which route reached the behaviour.</summary>
 public sealed record Evidence
@@ -113,6 +132,8 @@ public sealed record CheckResult
     public required string Title { get; init; }
     public required CheckOutcome Outcome { get; init; }
     public required string Reason { get; init; }
+    /// <summary>Set when the check reached no verdict of its own; null when it judged the server.</summary>
+    public HarnessOutcome? Harness { get; init; }
     public Evidence? Evidence { get; init; }
     public IReadOnlyList<FindingRecord> Findings { get; init; } = [];
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();

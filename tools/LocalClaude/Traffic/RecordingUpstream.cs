@@ -32,15 +32,13 @@ public sealed class RunningUpstream(Uri baseUrl, string authToken, string modelN
         {
             case UpstreamSpec.Profile(var profile):
             {
-                var launch = context.ResolveLaunch(profile);
-                var server = await LlamaServerProcess.StartAsync(launch, cancellationToken);
-                var version = await ServerVersionAsync(launch.Binary, cancellationToken);
+                var server = await ServerUnderTest.OpenAsync(context, profile, ServerTarget.Start(), cancellationToken);
                 var cap = maxOutputTokens ?? profile.MaxOutputTokens;
                 return new RunningUpstream(server.BaseUrl, profile.ApiKey, profile.ServedModelName, new TrafficUpstream
                 {
                     Kind = TrafficUpstream.ProfileKind,
                     Name = profile.Name,
-                    Server = version,
+                    Server = server.Info.Version is { } version ? "llama-server " + version : null,
                     MaxOutputTokens = cap,
                     Note = cap is not null
                         ? $"generation capped: the recording proxy lowered max_tokens to {cap} on the way to llama-server (random weights rarely stop; " +
@@ -66,14 +64,6 @@ public sealed class RunningUpstream(Uri baseUrl, string authToken, string modelN
             default:
                 throw new ArgumentOutOfRangeException(nameof(spec), spec, null);
         }
-    }
-
-    private static async Task<string?> ServerVersionAsync(string binary, CancellationToken cancellationToken)
-    {
-        var result = await Infrastructure.ExternalCommand.RunAsync(binary, ["--version"],
-            new Infrastructure.CommandOptions { Timeout = TimeSpan.FromSeconds(30), ThrowOnFailure = false }, cancellationToken);
-        var line = (result.StandardOutput + "\n" + result.StandardError).Split('\n').FirstOrDefault(l => l.StartsWith("version:", StringComparison.Ordinal));
-        return line is null ? null : "llama-server " + line["version:".Length..].Trim();
     }
 
     public async ValueTask DisposeAsync()

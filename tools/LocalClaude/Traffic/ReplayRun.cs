@@ -94,7 +94,7 @@ public sealed class ReplayResultProducer(LocalClaudeContext context, ProgressLog
     public async Task<ResultFile> RunAsync(Profiles.ModelProfile profile, Results.LlamaServerOverride? server, CancellationToken ct)
     {
         var fixtures = TrafficFixture.FindAll(context.Repo.Traffic).Select(TrafficFixture.Load).ToList();
-        await using var under = await ServerUnderTest.StartAsync(context, profile, ct);
+        await using var under = await ServerUnderTest.OpenAsync(context, profile, ServerTarget.Start(), ct);
         progress.Info($"[{profile.Name}] replaying {fixtures.Count} recorded Claude Code sessions");
         return await ReplayRun.RunAsync(under, fixtures, KnownFindings.Load(context.Repo.Traffic), new ReplayRunOptions
         {
