@@ -49,7 +49,7 @@ internal static class ConformanceCommand
             Console.WriteLine();
             Console.WriteLine($"result file: {path}");
             var failed = result.Checks.Count(c => c.Outcome == CheckOutcome.Fail);
-            return failed > 0 && !parse.GetValue(reportOnly) ? 1 : 0;
+            return failed > 0 && !parse.GetValue(reportOnly) ? ExitCodes.Verdict : ExitCodes.Ok;
         }, ct));
         return command;
     }

@@ -43,7 +43,7 @@ internal static class ReplayCommand
             var failed = checks.Count(c => c.Outcome == CheckOutcome.Fail);
             Console.WriteLine();
             Console.WriteLine($"{checks.Count(c => c.Outcome == CheckOutcome.Pass)} passed, {failed} failed, {checks.Count(c => c.Outcome == CheckOutcome.KnownDeviation)} known deviations; result file: {outPath}");
-            return failed == 0 ? 0 : 1;
+            return failed == 0 ? ExitCodes.Ok : ExitCodes.Verdict;
         }, ct));
         return command;
     }

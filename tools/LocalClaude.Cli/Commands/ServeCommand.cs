@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LocalClaude.Agents;
+using LocalClaude.Infrastructure;
 using LocalClaude.Server;
 
 namespace LocalClaude.Cli.Commands;
@@ -33,12 +34,12 @@ internal static class ServeCommand
             if (server.HasExited && !ct.IsCancellationRequested)
             {
                 Console.Error.WriteLine($"error: llama-server exited unexpectedly; last lines:\n{server.LogTail(15)}");
-                return 1;
+                return ExitCodes.CouldNotRun;
             }
             Console.WriteLine("stopping llama-server...");
             await server.StopAsync();
             Console.WriteLine("stopped");
-            return 0;
+            return ExitCodes.Ok;
         }, ct));
         return command;
     }

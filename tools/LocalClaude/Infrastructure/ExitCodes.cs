@@ -48,7 +48,7 @@ public static class ExitCodes
             or UnauthorizedAccessException or InvalidOperationException or JsonException
             or Profiles.ModelsConfException or Server.LlamaServerStartException or ExternalCommandException
             or Traffic.TrafficFixtureException or Agents.TaskFixtureException or Gguf.GgufFormatException
-            or Agents.E2EHarnessException;
+            or Agents.E2EHarnessException or Sandbox.SandboxUnavailableException;
 
     private static string Describe(Exception e)
     {
