@@ -23,6 +23,7 @@ public static class CliRoot
         E2ECommand.Create(),
         BenchCommand.Create(),
         StressCommand.Create(),
+        SchemasCommand.Create(),
     };
 
     /// <summary>

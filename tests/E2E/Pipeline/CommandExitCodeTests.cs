@@ -72,6 +72,10 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
         ["e2e"] = new(Typo("e2e"), Args("e2e", "--profile", "no-such-profile"),
             NoVerdictHere: "its verdicts run real Claude Code tasks (ControlBackendTests, E2ECommandTests)"),
         ["bench relay"] = new(Typo("bench relay"), Args("bench", "relay", "--profile", "no-such-profile"), NoVerdictHere: "a benchmark prints a table: no verdict"),
+        ["schemas"] = new(Typo("schemas"), Args("schemas", "--write", "--dir", "/dev/full/schemas"),
+            // An empty folder holds none of the schemas the types generate: all differ.
+            Verdict: Args("schemas", "--dir", Scratch.Path),
+            Ok: Args("schemas")),
         ["stress launch"] = new(Typo("stress launch"), Args("stress", "launch", "--profile", "no-such-profile", "--runs", "1"),
             NoVerdictHere: "its verdict (a hang or a leftover) needs a broken launcher"),
     };
