@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
 using LocalClaude.Server;
 
@@ -29,7 +30,7 @@ internal static class BenchCommand
                 Console.WriteLine();
                 Console.WriteLine($"relay vs direct, '{selected.Name}', {result.Pairs} interleaved pairs per case (A B A B), {Environment.ProcessorCount} cores:");
                 Console.WriteLine(result.Table());
-                return 0;
+                return ExitCodes.Ok;
             }
             finally
             {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LocalClaude.Diagnostics;
+using LocalClaude.Infrastructure;
 
 namespace LocalClaude.Cli.Commands;
 
@@ -18,9 +19,9 @@ internal static class DoctorCommand
             if (missing.Count > 0)
             {
                 Console.WriteLine($"{missing.Count} required component(s) missing: run 'tools/localclaude setup'");
-                return 1;
+                return ExitCodes.Verdict;
             }
-            return 0;
+            return ExitCodes.Ok;
         }, ct));
         return command;
     }

@@ -52,18 +52,9 @@ internal static class E2ECommand
             if (options.Trials < 1) throw new ArgumentException("--trials must be at least 1");
 
             var suite = new E2ESuite(context);
-            E2ESuiteResult result;
-            try
-            {
-                result = controlKind is { } kind
-                    ? await suite.RunControlAsync(p, kind, options, ct)
-                    : await suite.RunProfileAsync(p, ServerTarget.FromArgumentsOrEnvironment(parse.GetValue(serverUrl), parse.GetValue(apiKey)), options, ct);
-            }
-            catch (Exception e) when (e is SandboxUnavailableException or E2EHarnessException or TaskFixtureException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                return 2;
-            }
+            var result = controlKind is { } kind
+                ? await suite.RunControlAsync(p, kind, options, ct)
+                : await suite.RunProfileAsync(p, ServerTarget.FromArgumentsOrEnvironment(parse.GetValue(serverUrl), parse.GetValue(apiKey)), options, ct);
 
             Console.WriteLine();
             result.Matrix.Print(Console.Out);
@@ -71,16 +62,7 @@ internal static class E2ECommand
             Console.WriteLine($"trial folders: {result.RunDirectory}");
             if (controlKind is null && p.Synthetic)
                 Console.WriteLine($"profile '{p.Name}' is SYNTHETIC (random weights): failing tasks are its expected result, so they do not fail this command");
-            var failed = result.File.Trials.Count(t => !t.Passed);
-            return (controlKind, failed) switch
-            {
-                // The controls prove the pipeline: every task passes with the oracle, none with the no-op.
-                (ControlKind.Oracle, > 0) => 1,
-                (ControlKind.NoOp, _) => result.File.Trials.Any(t => t.Passed) ? 1 : 0,
-                // A random-weights profile follows no instruction: failing every task is its honest, expected result.
-                (null, > 0) when !parse.GetValue(reportOnly) && !p.Synthetic => 1,
-                _ => 0,
-            };
+            return result.ExitCode(controlKind, p.Synthetic, parse.GetValue(reportOnly));
         }, ct));
         return command;
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using LocalClaude.Infrastructure;
 using LocalClaude.Launcher;
 using LocalClaude.Sandbox;
 
@@ -13,7 +14,7 @@ namespace LocalClaude.Cli.Commands;
 internal static class LaunchCommand
 {
     /// <summary>Bad input: unknown profile, unsafe work dir, missing binary or key, no usable sandbox.</summary>
-    public const int RefusedExitCode = 2;
+    public const int RefusedExitCode = ExitCodes.CouldNotRun;
 
     public static Command Create() => new("launch", "Run the real Claude Code on a local model (sandboxed), or on Anthropic with your own config")
     {

@@ -95,10 +95,10 @@ internal static class RecordCommand
                 Console.WriteLine();
                 Console.WriteLine($"drift of {committedDir} (recorded {committed.Manifest.RecordedAt:yyyy-MM-dd}, Claude Code {committed.Manifest.ClaudeCodeVersion}) against a new recording (Claude Code {version}) in {plan.OutputDirectory}:");
                 Console.WriteLine(drift.Render());
-                return 0;
+                return ExitCodes.Ok;
             }
             Console.WriteLine($"wrote {result.Files.Count} files to {committedDir} ({result.Requests.Count} requests; Claude Code {version}; run folder {result.RunDirectory})");
-            return 0;
+            return ExitCodes.Ok;
         }, ct));
         return command;
     }

@@ -42,7 +42,7 @@ internal static class ServeCommand
             Console.WriteLine("stopping llama-server...");
             await server.StopAsync();
             Console.WriteLine("stopped");
-            return 0;
+            return ExitCodes.Ok;
         }, ct));
         return command;
     }

@@ -31,7 +31,7 @@ internal static class SetupCommand
                 SkipSystemPackages = parse.GetValue(skipSystem),
             };
             var result = await Provisioner.RunAsync(LocalClaudeHome.Default(), request, ProgressLog.Console, ct);
-            return result.MissingPackages.Count == 0 ? 0 : 1;
+            return result.MissingPackages.Count == 0 ? ExitCodes.Ok : ExitCodes.Verdict;
         }, ct));
         return command;
     }

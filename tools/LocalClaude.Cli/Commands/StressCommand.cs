@@ -18,7 +18,9 @@ internal static class StressCommand
         launch.SetAction((parse, ct) => CliErrors.RunAsync("stress launch", async () =>
         {
             var context = LocalClaudeContext.Discover();
-            var stress = new LaunchStopStress(context.Repo, parse.GetValue(profile)!, Console.Out);
+            // An unknown profile is bad input, not N failed launches.
+            var selected = context.Profile(parse.GetValue(profile)!);
+            var stress = new LaunchStopStress(context.Repo, selected.Name, Console.Out);
             var which = parse.GetValue(mode);
             var results = new List<LaunchStopRun>();
             if (which is "headless" or "both") results.AddRange(await stress.RunAsync(parse.GetValue(runs), interactive: false, ct));

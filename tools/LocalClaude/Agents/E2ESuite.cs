@@ -28,7 +28,25 @@ public sealed record E2ESuiteOptions
 }
 
 /// <summary>A finished run: the saved result file, the matrix printed from it, and every trial behind it.</summary>
-public sealed record E2ESuiteResult(ResultFile File, string ResultPath, CapabilityMatrix Matrix, IReadOnlyList<E2ETrialResult> Trials, string RunDirectory);
+public sealed record E2ESuiteResult(ResultFile File, string ResultPath, CapabilityMatrix Matrix, IReadOnlyList<E2ETrialResult> Trials, string RunDirectory)
+{
+    /// <summary>
+    /// The e2e verdict as an exit code: the controls prove the pipeline (every task passes with the oracle, none with
+    /// the no-op); a profile fails on a failed trial unless asked for a report only or it is SYNTHETIC (random weights
+    /// follow no instruction, so failing every task is their honest, expected result).
+    /// </summary>
+    public int ExitCode(ControlKind? control, bool synthetic, bool reportOnly)
+    {
+        var failed = File.Trials.Count(t => !t.Passed);
+        var verdict = control switch
+        {
+            ControlKind.Oracle => failed > 0,
+            ControlKind.NoOp => File.Trials.Any(t => t.Passed),
+            _ => failed > 0 && !reportOnly && !synthetic,
+        };
+        return verdict ? ExitCodes.Verdict : ExitCodes.Ok;
+    }
+}
 
 /// <summary>
 /// The whole <c>e2e</c> command as a library call: tasks from <c>fixtures/tasks</c>, the pinned Claude Code from the

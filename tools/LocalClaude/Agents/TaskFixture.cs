@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
@@ -19,9 +20,14 @@ public sealed record TaskDefinition(
     int TimeoutSeconds,
     int MaxTurns)
 {
+    /// <summary>task.json's spelling (snake_case), for its schema; <see cref="TaskFixture"/> reads the file by hand to name lines.</summary>
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    [JsonIgnore]
     public TimeSpan Timeout => TimeSpan.FromSeconds(TimeoutSeconds);
 
     /// <summary>The value for <c>claude --allowedTools</c>.</summary>
+    [JsonIgnore]
     public string AllowedToolsArgument => string.Join(",", AllowedTools);
 }
 

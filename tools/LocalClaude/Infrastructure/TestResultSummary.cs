@@ -8,6 +8,13 @@ public sealed record TestResultSummary(int Passed, int Failed, int Skipped)
     /// <summary>The line CI counts.</summary>
     public override string ToString() => $"{Passed} passed, {Failed} failed, {Skipped} skipped";
 
+    /// <summary>
+    /// A failed test is a verdict; a runner that failed with no failed test (build error, bad arguments, no test
+    /// matched, a crashed host) could not run.
+    /// </summary>
+    public int ExitCode(int runnerExitCode) =>
+        Failed > 0 ? ExitCodes.Verdict : runnerExitCode == 0 ? ExitCodes.Ok : ExitCodes.CouldNotRun;
+
     public static TestResultSummary FromTrxDirectory(string directory)
     {
         int passed = 0, failed = 0, skipped = 0;

@@ -23,7 +23,7 @@ public sealed record ReportRequest
 public sealed record ReportOutcome(CompatibilityReport Report, ReportFiles Files, IReadOnlyList<PhaseFailure> Failures)
 {
     /// <summary>0: written and every phase ran; 1: written, but some phase produced no result (see the warnings).</summary>
-    public int ExitCode => Failures.Count == 0 ? 0 : 1;
+    public int ExitCode => Failures.Count == 0 ? Infrastructure.ExitCodes.Ok : Infrastructure.ExitCodes.Verdict;
 }
 
 /// <summary>The <c>report</c> command's work: gather result files (run or merge), build, write.</summary>

@@ -54,8 +54,13 @@ public sealed record ProtocolReport(
         : Findings.Any(finding => finding.IsBlocking) ? ValidationOutcome.Bad
         : ValidationOutcome.Clean;
 
-    /// <summary>0 clean, 1 bad, 2 unrecognised.</summary>
-    public int ExitCode => (int)Outcome;
+    /// <summary>Clean 0, bad 1 (a verdict), unrecognised 2 (could not validate).</summary>
+    public int ExitCode => Outcome switch
+    {
+        ValidationOutcome.Clean => Infrastructure.ExitCodes.Ok,
+        ValidationOutcome.Bad => Infrastructure.ExitCodes.Verdict,
+        _ => Infrastructure.ExitCodes.CouldNotRun,
+    };
 
     /// <summary>One line for a console: source, kind, verdict and counts per severity.</summary>
     public string Headline

@@ -8,7 +8,7 @@ public sealed record SandboxProblem(string Component, string Message, string? Fi
 
 /// <summary>Thrown instead of running anything when the sandbox is missing a tool or cannot enforce a guarantee.</summary>
 public sealed class SandboxUnavailableException(IReadOnlyList<SandboxProblem> problems)
-    : Exception("The sandbox cannot be used, so nothing was run:\n" + string.Join('\n', problems.Select(p => " - " + p)))
+    : Exception("The sandbox cannot be used, so nothing was run:\n" + string.Join('\n', problems.Select(p => " - " + p))), Infrastructure.IExpectedFailure
 {
     public IReadOnlyList<SandboxProblem> Problems { get; } = problems;
 }
