@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LocalClaude.Agents;
 using LocalClaude.Server;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.Cli.Commands;
 

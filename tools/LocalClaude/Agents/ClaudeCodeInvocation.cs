@@ -1,4 +1,5 @@
 using System.Globalization;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.Agents;
 

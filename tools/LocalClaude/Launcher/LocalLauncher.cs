@@ -4,6 +4,7 @@ using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
 using LocalClaude.Sandbox;
 using LocalClaude.Server;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.Launcher;
 

@@ -1,6 +1,6 @@
 using LocalClaude.Profiles;
 
-namespace LocalClaude.Agents;
+namespace LocalClaude.Terminal;
 
 /// <summary>The environment that points the real Claude Code at a local Anthropic-compatible server.</summary>
 public static class ClaudeCodeEnvironment
