@@ -1,5 +1,4 @@
 using System.CommandLine;
-using LocalClaude.Agents;
 using LocalClaude.Server;
 using LocalClaude.Terminal;
 
