@@ -40,13 +40,10 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
             sandboxId = SandboxId().Match(banner) is { Success: true } id ? id.Groups[1].Value : null;
             AssertBanner(banner, profile, scratch);
             Assert.NotNull(sandboxId);
-            await tmux.SendKeysAsync(ct, "Enter");
-            await tmux.ExpectScreenAsync("the security notes", s => s.Contains("Security notes", StringComparison.Ordinal) && s.Contains("Press Enter to continue", StringComparison.Ordinal), ScreenTimeout, ct);
-            await tmux.SendKeysAsync(ct, "Enter");
-            await tmux.ExpectScreenAsync("the trust question on 'No, exit'", s => s.Contains("trust this folder", StringComparison.Ordinal) && Selected(s, "No, exit"), ScreenTimeout, ct);
-            await tmux.SendKeysAsync(ct, "Down");
-            await tmux.ExpectScreenAsync("'Yes, I trust this folder' selected", s => Selected(s, "Yes, I trust this folder"), ScreenTimeout, ct);
-            await tmux.SendKeysAsync(ct, "Enter");
+            // The library's driver answers them, one step at a time as the screens show (the trust question's default
+            // "No, exit" can come back after a Down on a busy machine).
+            var answered = await new ClaudeCodeTerminal(tmux).PassFirstRunScreensAsync(ScreenTimeout, ct);
+            Assert.Equal([ClaudeCodeScreen.Theme, ClaudeCodeScreen.SecurityNotes, ClaudeCodeScreen.TrustFolder], answered.Distinct());
             await tmux.ExpectScreenAsync("the prompt", s => s.Contains("Claude Code v", StringComparison.Ordinal) && EmptyPrompt().IsMatch(s) && !s.Contains("trust this folder", StringComparison.Ordinal), ScreenTimeout, ct);
 
             // Every part of the run is up, so the emptiness checked after /exit means something.
@@ -108,10 +105,6 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
         Assert.Contains($"HOME      {scratch.Home} (seen inside as /home/sbx)", beforeServer);
         Assert.Matches(@"server +started llama-server pid \d+", banner);
     }
-
-    /// <summary>A selection list marks the chosen line with ❯.</summary>
-    private static bool Selected(string screen, string option) =>
-        screen.Split('\n').Any(l => l.TrimStart().StartsWith("❯", StringComparison.Ordinal) && l.Contains(option, StringComparison.Ordinal));
 
     private static bool AnswerAfterMessage(string screen)
     {

@@ -58,22 +58,22 @@ public sealed class ClaudeCodeScreensTests
     public void An_answer_counts_only_below_the_submitted_prompt(string name, bool answered) =>
         Assert.Equal(answered, ClaudeCodeScreens.HasAnswer(Captured(name), Asked));
 
-    [Fact]
-    public void The_trust_screen_is_answered_yes_not_with_its_default()
+    [Theory]
+    [InlineData("theme", "Enter")]
+    [InlineData("security-notes", "Enter")]
+    // The default is "No, exit": move to Yes first, confirm only once Yes shows selected.
+    [InlineData("trust-folder", "Down")]
+    [InlineData("trust-folder-yes-selected", "Enter")]
+    // The default is "No (recommended)": the caller put the key there, so Yes.
+    [InlineData("api-key", "Up")]
+    [InlineData("api-key-yes-selected", "Enter")]
+    [InlineData("prompt-empty", null)]
+    [InlineData("answered", null)]
+    [InlineData("exited", null)]
+    public void First_run_screens_are_answered_one_step_at_a_time_by_what_is_selected(string name, string? key)
     {
-        Assert.Equal(["Down", "Enter"], ClaudeCodeScreens.Answer(ClaudeCodeScreen.TrustFolder)!);
-        Assert.Equal(["Enter"], ClaudeCodeScreens.Answer(ClaudeCodeScreen.Theme)!);
-        Assert.Null(ClaudeCodeScreens.Answer(ClaudeCodeScreen.Prompt));
-    }
-
-    [Fact]
-    public void The_api_key_question_moves_from_its_default_no_to_yes()
-    {
-        var question = Captured("api-key");
-        Assert.Contains("❯ No (recommended)", question);
-        Assert.Equal(["Up", "Enter"], ClaudeCodeScreens.Answer(ClaudeCodeScreen.ApiKey)!);
-        // What Up led to in the capture.
-        Assert.Contains("❯ Yes", Captured("api-key-yes-selected"));
+        var screen = Captured(name);
+        Assert.Equal(key is null ? null : [key], ClaudeCodeScreens.Answer(ClaudeCodeScreens.Classify(screen), screen));
     }
 
     [Fact]

@@ -36,15 +36,24 @@ public static partial class ClaudeCodeScreens
     /// <summary>A turn is running: the status line offers to interrupt it.</summary>
     public static bool IsWorking(string screen) => screen.Contains("esc to interrupt", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The keys that get past a first-run screen; null for the others.</summary>
-    public static string[]? Answer(ClaudeCodeScreen screen) => screen switch
+    /// <summary>
+    /// The next keys on the way past a first-run screen, judged by what is selected now; null for the other screens.
+    /// A list is answered one step at a time (move, then confirm once the choice shows selected): Claude Code 2.1.328
+    /// can redraw the trust question with its default selected again after a Down arrived (seen on a busy machine),
+    /// and a blind "Down, Enter" then confirms "No, exit".
+    /// </summary>
+    public static string[]? Answer(ClaudeCodeScreen kind, string screen) => kind switch
     {
         ClaudeCodeScreen.Theme or ClaudeCodeScreen.SecurityNotes => ["Enter"],
-        ClaudeCodeScreen.TrustFolder => ["Down", "Enter"],
+        ClaudeCodeScreen.TrustFolder => Selected(screen, "Yes, I trust this folder") ? ["Enter"] : ["Down"],
         // Yes: the caller composed the environment, so a key in it is meant to be used.
-        ClaudeCodeScreen.ApiKey => ["Up", "Enter"],
+        ClaudeCodeScreen.ApiKey => Selected(screen, "Yes") ? ["Enter"] : ["Up"],
         _ => null,
     };
+
+    /// <summary>A selection list marks the chosen line with ❯.</summary>
+    public static bool Selected(string screen, string option) =>
+        screen.Split('\n').Any(l => l.TrimStart().StartsWith("❯ " + option, StringComparison.Ordinal));
 
     /// <summary>The text in the input box (empty when it is empty), or null when no input box shows.</summary>
     public static string? InputText(string screen)

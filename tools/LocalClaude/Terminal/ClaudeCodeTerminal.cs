@@ -11,8 +11,8 @@ public sealed class ClaudeCodeTerminal(TmuxSession tmux)
 {
     /// <summary>90 s, not 60: a busy machine takes long to draw the first screens, and a slow start is no failure.</summary>
     public static readonly TimeSpan FirstRunTimeout = TimeSpan.FromSeconds(90);
-    /// <summary>More answered screens than this means one screen keeps coming back: give up rather than loop.</summary>
-    private const int MaxAnswers = 10;
+    /// <summary>More answering steps than this means one screen keeps coming back: give up rather than loop.</summary>
+    private const int MaxAnswers = 20;
     private readonly List<string> _screens = [];
 
     public TmuxSession Session => tmux;
@@ -35,19 +35,16 @@ public sealed class ClaudeCodeTerminal(TmuxSession tmux)
             screen = await tmux.CaptureAsync(ct);
             var kind = ClaudeCodeScreens.Classify(screen);
             if (kind == ClaudeCodeScreen.Prompt) return answered;
-            if (ClaudeCodeScreens.Answer(kind) is { } keys && answered.Count < MaxAnswers)
+            if (ClaudeCodeScreens.Answer(kind, screen) is { } keys && answered.Count < MaxAnswers)
             {
                 _screens.Add(screen);
                 answered.Add(kind);
-                // One key at a time (the recorder's way): Down and Enter sent together can reach the list before it moved.
-                foreach (var key in keys)
-                {
-                    await tmux.SendKeysAsync(ct, key);
-                    await Task.Delay(200, ct);
-                }
-                // Wait for the next screen (E2E's way): a busy machine can take seconds to redraw, and answering the
-                // same screen twice would send its keys to the next one.
-                await tmux.WaitForScreenAsync(s => ClaudeCodeScreens.Classify(s) != kind, TimeSpan.FromSeconds(30), ct);
+                await tmux.SendKeysAsync(ct, keys);
+                // Wait until the next step differs (E2E's wait for the next screen, or a list's choice moved): a busy
+                // machine can take seconds to redraw, and an Enter sent twice lands on the next screen ("No, exit").
+                // When nothing changes in 30 s the same step goes again, as for a key that got lost.
+                await tmux.WaitForScreenAsync(s => ClaudeCodeScreens.Classify(s) != kind
+                    || ClaudeCodeScreens.Answer(kind, s)?.SequenceEqual(keys) != true, TimeSpan.FromSeconds(30), ct);
                 continue;
             }
             // Throw at once on exit (the recorder's check): E2E's loop waited out the timeout on a dead pane.

@@ -223,6 +223,6 @@ public sealed class TrafficRecorder(LocalClaudeContext context, ProgressLog prog
     private async Task PassScreensAsync(ClaudeCodeTerminal ui, CancellationToken cancellationToken)
     {
         foreach (var screen in await ui.PassFirstRunScreensAsync(ClaudeCodeTerminal.FirstRunTimeout, cancellationToken))
-            progress.Info($"first-run screen: {screen} -> {string.Join(' ', ClaudeCodeScreens.Answer(screen)!)}");
+            progress.Info($"first-run screen answered: {screen}");
     }
 }
