@@ -42,8 +42,8 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
             Assert.NotNull(sandboxId);
             // The library's driver answers them, one step at a time as the screens show (the trust question's default
             // "No, exit" can come back after a Down on a busy machine).
-            var answered = await new ClaudeCodeTerminal(tmux).PassFirstRunScreensAsync(ScreenTimeout, ct);
-            Assert.Equal([ClaudeCodeScreen.Theme, ClaudeCodeScreen.SecurityNotes, ClaudeCodeScreen.TrustFolder], answered.Distinct());
+            var firstRun = await new ClaudeCodeTerminal(tmux).PassFirstRunScreensAsync(ScreenTimeout, ct);
+            Assert.Equal([ClaudeCodeScreen.Theme, ClaudeCodeScreen.SecurityNotes, ClaudeCodeScreen.TrustFolder], firstRun.Distinct());
             await tmux.ExpectScreenAsync("the prompt", s => s.Contains("Claude Code v", StringComparison.Ordinal) && EmptyPrompt().IsMatch(s) && !s.Contains("trust this folder", StringComparison.Ordinal), ScreenTimeout, ct);
 
             // Every part of the run is up, so the emptiness checked after /exit means something.

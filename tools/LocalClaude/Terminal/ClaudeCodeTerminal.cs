@@ -112,6 +112,14 @@ public sealed class ClaudeCodeTerminal(TmuxSession tmux)
         return ended.ExitStatus;
     }
 
+    /// <summary>The screen now, kept in <see cref="Screens"/> too.</summary>
+    public async Task<string> CaptureAsync(CancellationToken ct)
+    {
+        var screen = await tmux.CaptureAsync(ct);
+        _screens.Add(screen);
+        return screen;
+    }
+
     private ScreenWait Seen(ScreenWait wait)
     {
         _screens.Add(wait.Screen);

@@ -203,6 +203,7 @@ public sealed class TrafficRecorder(LocalClaudeContext context, ProgressLog prog
                 // The turn's end is the proxy going quiet: a slash command may answer without a ● line.
                 if (!await proxy.WaitForQuietAsync(before + 1, TimeSpan.FromSeconds(4), plan.TurnTimeout, cancellationToken))
                     warnings.Add($"turn '{input}': no request, or still busy after {plan.TurnTimeout.TotalSeconds:0} s");
+                await ui.CaptureAsync(cancellationToken);
                 progress.Info($"  {proxy.Started - before} request(s)");
                 await PassScreensAsync(ui, cancellationToken);
             }
@@ -212,10 +213,9 @@ public sealed class TrafficRecorder(LocalClaudeContext context, ProgressLog prog
         }
         finally
         {
-            var screens = ui.Screens.ToList();
-            try { screens.Add(await tmux.CaptureAsync(CancellationToken.None)); }
+            try { await ui.CaptureAsync(CancellationToken.None); }
             catch (ExternalCommandException) { }
-            await File.WriteAllTextAsync(Path.Combine(logs, "screens.txt"), string.Join("\n=====\n", screens), CancellationToken.None);
+            await File.WriteAllTextAsync(Path.Combine(logs, "screens.txt"), string.Join("\n=====\n", ui.Screens), CancellationToken.None);
         }
     }
 
