@@ -43,8 +43,9 @@ public sealed class ClaudeCodeTerminal(TmuxSession tmux)
                 // Wait until the next step differs (E2E's wait for the next screen, or a list's choice moved): a busy
                 // machine can take seconds to redraw, and an Enter sent twice lands on the next screen ("No, exit").
                 // When nothing changes in 30 s the same step goes again, as for a key that got lost.
-                await tmux.WaitForScreenAsync(s => ClaudeCodeScreens.Classify(s) != kind
-                    || ClaudeCodeScreens.Answer(kind, s)?.SequenceEqual(keys) != true, TimeSpan.FromSeconds(30), ct);
+                // A capture mid-redraw reads as Unknown: that is no next step, and a Down sent again on it goes too far.
+                await tmux.WaitForScreenAsync(s => ClaudeCodeScreens.Classify(s) is var next && next != ClaudeCodeScreen.Unknown
+                    && (next != kind || ClaudeCodeScreens.Answer(kind, s)?.SequenceEqual(keys) != true), TimeSpan.FromSeconds(30), ct);
                 continue;
             }
             // Throw at once on exit (the recorder's check): E2E's loop waited out the timeout on a dead pane.
