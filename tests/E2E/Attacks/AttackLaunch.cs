@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.RegularExpressions;
 using LocalClaude.E2E.Tests.Launcher;
 using LocalClaude.Infrastructure;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.E2E.Tests.Attacks;
 
@@ -35,17 +36,17 @@ internal static partial class AttackLaunch
     /// <paramref name="settle"/> for anything delayed, then types one more command into the same shell.
     /// </summary>
     public static async Task<InteractiveOutcome> InteractiveAsync(AttackSite site, LaunchTestProfile profile, CancellationToken ct,
-        Func<PrivateTmux, Task>? beforeLaunch = null, IReadOnlyDictionary<string, Observer>? observers = null, TimeSpan? settle = null)
+        Func<TmuxSession, Task>? beforeLaunch = null, IReadOnlyDictionary<string, Observer>? observers = null, TimeSpan? settle = null)
     {
-        await using var tmux = await PrivateTmux.StartAsync("bash --norc --noprofile -i", site.Scratch.Root, ct);
-        await tmux.WaitForScreenAsync("the shell", s => s.Contains('$') || s.Contains('#'), TimeSpan.FromSeconds(30), ct);
+        await using var tmux = await TestTmux.StartAsync("bash --norc --noprofile -i", site.Scratch.Root, ct);
+        await tmux.ExpectScreenAsync("the shell", s => s.Contains('$') || s.Contains('#'), TimeSpan.FromSeconds(30), ct);
         var socket = TmuxSocket(await tmux.PanePidAsync(ct));
         if (beforeLaunch is not null) await beforeLaunch(tmux);
         var command = $"env {ExternalCommand.Quote($"LOCALCLAUDE_MODELS_CONF={profile.ModelsConfPath}")} "
             + ExternalCommand.Display(LauncherCli.Localclaude, Arguments(site, profile.Name)) + "; echo lc-launch-exit-$?-done";
         var clock = Stopwatch.StartNew();
         await tmux.TypeAsync(command, ct);
-        await tmux.KeysAsync(ct, "Enter");
+        await tmux.SendKeysAsync(ct, "Enter");
         var exited = false;
         await AnswerCheckpointsAsync(site, observers, () => exited, ct, async () =>
         {
@@ -57,13 +58,13 @@ internal static partial class AttackLaunch
         await Task.Delay(settle ?? TimeSpan.FromSeconds(7), ct);
         // The user keeps using the same shell.
         await tmux.TypeAsync("echo lc-shell-alive-$((6*7))", ct);
-        await tmux.KeysAsync(ct, "Enter");
+        await tmux.SendKeysAsync(ct, "Enter");
         var alive = true;
-        try { await tmux.WaitForScreenAsync("the shell to answer", s => s.Contains("lc-shell-alive-42", StringComparison.Ordinal), TimeSpan.FromSeconds(20), ct); }
+        try { await tmux.ExpectScreenAsync("the shell to answer", s => s.Contains("lc-shell-alive-42", StringComparison.Ordinal), TimeSpan.FromSeconds(20), ct); }
         catch (Exception e) when (e.GetType().Name.Contains("Fail", StringComparison.Ordinal) || e is Xunit.Sdk.XunitException) { alive = false; }
         var outcome = new AttackOutcome(exit.Success ? int.Parse(exit.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : -1,
             tmux.Output(), elapsed, site.ReadNotes(), site.Results);
-        return new InteractiveOutcome(outcome, alive, await tmux.ScreenAsync(ct));
+        return new InteractiveOutcome(outcome, alive, await tmux.CaptureAsync(ct));
     }
 
     /// <summary>The private tmux server's socket, from the pane shell's TMUX variable (socket,pid,session).</summary>

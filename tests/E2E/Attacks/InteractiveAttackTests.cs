@@ -1,5 +1,6 @@
 using System.Globalization;
 using LocalClaude.E2E.Tests.Launcher;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.E2E.Tests.Attacks;
 
@@ -30,7 +31,7 @@ public sealed class InteractiveBatteryRun : IAsyncDisposable
         var (profile, server) = await attackServer.StartAsync(tmux: true, ct);
         var site = _site = new AttackSite("i");
         var otherFolder = Directory.CreateDirectory(Path.Combine(site.Scratch.Root, "other-terminal")).FullName;
-        await using var other = await PrivateTmux.StartAsync("cat", otherFolder, ct);
+        await using var other = await TestTmux.StartAsync("cat", otherFolder, ct);
         var otherTty = new FileInfo($"/proc/{await other.PanePidAsync(ct)}/fd/0").LinkTarget!;
         var run = await AttackLaunch.InteractiveAsync(site, profile, ct, beforeLaunch: tmux =>
         {
@@ -42,7 +43,7 @@ public sealed class InteractiveBatteryRun : IAsyncDisposable
         });
         var left = RunProcesses.Find(site.Mark);
         RunProcesses.Kill(left);
-        var otherScreen = await other.ScreenAsync(ct) + other.Output();
+        var otherScreen = await other.CaptureAsync(ct) + other.Output();
         return new InteractiveEvidence(site, run, otherScreen, left);
     }
 

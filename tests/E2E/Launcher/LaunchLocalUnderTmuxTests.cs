@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.E2E.Tests.Launcher;
 
@@ -30,23 +31,20 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
 
         var command = $"env {ExternalCommand.Quote($"LOCALCLAUDE_MODELS_CONF={profile.ModelsConfPath}")} " +
             ExternalCommand.Display(LauncherCli.Localclaude, ["launch", "local", "--profile", profile.Name, "--workdir", scratch.Work, "--sandbox-home", scratch.Home]);
-        var tmux = await PrivateTmux.StartAsync(command, scratch.Root, ct);
+        var tmux = await TestTmux.StartAsync(command, scratch.Root, ct);
         try
         {
             // First run: theme (Enter keeps the default), security notes (Enter), trust this folder (default "No, exit").
-            await tmux.WaitForScreenAsync("the theme screen", s => s.Contains("Choose the text style", StringComparison.Ordinal), ScreenTimeout, ct);
+            await tmux.ExpectScreenAsync("the theme screen", s => s.Contains("Choose the text style", StringComparison.Ordinal), ScreenTimeout, ct);
             var banner = tmux.Output();
             sandboxId = SandboxId().Match(banner) is { Success: true } id ? id.Groups[1].Value : null;
             AssertBanner(banner, profile, scratch);
             Assert.NotNull(sandboxId);
-            await tmux.KeysAsync(ct, "Enter");
-            await tmux.WaitForScreenAsync("the security notes", s => s.Contains("Security notes", StringComparison.Ordinal) && s.Contains("Press Enter to continue", StringComparison.Ordinal), ScreenTimeout, ct);
-            await tmux.KeysAsync(ct, "Enter");
-            await tmux.WaitForScreenAsync("the trust question on 'No, exit'", s => s.Contains("trust this folder", StringComparison.Ordinal) && Selected(s, "No, exit"), ScreenTimeout, ct);
-            await tmux.KeysAsync(ct, "Down");
-            await tmux.WaitForScreenAsync("'Yes, I trust this folder' selected", s => Selected(s, "Yes, I trust this folder"), ScreenTimeout, ct);
-            await tmux.KeysAsync(ct, "Enter");
-            await tmux.WaitForScreenAsync("the prompt", s => s.Contains("Claude Code v", StringComparison.Ordinal) && EmptyPrompt().IsMatch(s) && !s.Contains("trust this folder", StringComparison.Ordinal), ScreenTimeout, ct);
+            // The library's driver answers them, one step at a time as the screens show (the trust question's default
+            // "No, exit" can come back after a Down on a busy machine).
+            var firstRun = await new ClaudeCodeTerminal(tmux).PassFirstRunScreensAsync(ScreenTimeout, ct);
+            Assert.Equal([ClaudeCodeScreen.Theme, ClaudeCodeScreen.SecurityNotes, ClaudeCodeScreen.TrustFolder], firstRun.Distinct());
+            await tmux.ExpectScreenAsync("the prompt", s => s.Contains("Claude Code v", StringComparison.Ordinal) && EmptyPrompt().IsMatch(s) && !s.Contains("trust this folder", StringComparison.Ordinal), ScreenTimeout, ct);
 
             // Every part of the run is up, so the emptiness checked after /exit means something.
             var running = RunProcesses.Find(profile.Name, sandboxId!);
@@ -60,9 +58,9 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
             var before = PromptSizes(serverLog).Count;
 
             await tmux.TypeAsync(Message, ct);
-            await tmux.KeysAsync(ct, "Enter");
+            await tmux.SendKeysAsync(ct, "Enter");
             // The round trip: llama-server finished a Claude Code-sized request, and its (random-weights) text is on screen.
-            var answered = await tmux.WaitForScreenAsync("an answer below the message",
+            var answered = await tmux.ExpectScreenAsync("an answer below the message",
                 s => AnswerAfterMessage(s) && PromptSizes(serverLog).Skip(before).Any(n => n >= ClaudeCodeSizedPrompt), ScreenTimeout, ct);
             output.WriteLine("answered:\n" + answered);
             // The only API error a random-weights model may cause is hitting the profile's output cap; anything else
@@ -72,10 +70,10 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
 
             // A random model never ends on its own: Claude Code retries on the output cap, then gives the turn back.
             var idle = await WaitUntilIdleAsync(tmux, ct);
-            if (!idle) await tmux.KeysAsync(ct, "Escape");
+            if (!idle) await tmux.SendKeysAsync(ct, "Escape");
             await tmux.TypeAsync("/exit", ct);
             await Task.Delay(1000, ct);
-            await tmux.KeysAsync(ct, "Enter");
+            await tmux.SendKeysAsync(ct, "Enter");
             var status = await WaitForExitAsync(tmux, ct);
             var log = tmux.Output();
             output.WriteLine("launcher output (tail):\n" + log[Math.Max(0, log.Length - 1500)..]);
@@ -108,10 +106,6 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
         Assert.Matches(@"server +started llama-server pid \d+", banner);
     }
 
-    /// <summary>A selection list marks the chosen line with ❯.</summary>
-    private static bool Selected(string screen, string option) =>
-        screen.Split('\n').Any(l => l.TrimStart().StartsWith("❯", StringComparison.Ordinal) && l.Contains(option, StringComparison.Ordinal));
-
     private static bool AnswerAfterMessage(string screen)
     {
         var lines = screen.Split('\n');
@@ -127,19 +121,19 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
         return PromptEval().Matches(text).Select(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)).ToArray();
     }
 
-    private async Task<bool> WaitUntilIdleAsync(PrivateTmux tmux, CancellationToken ct)
+    private async Task<bool> WaitUntilIdleAsync(TmuxSession tmux, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + ScreenTimeout;
         while (DateTime.UtcNow < deadline)
         {
-            if (!(await tmux.ScreenAsync(ct)).Contains("esc to interrupt", StringComparison.Ordinal)) return true;
+            if (!(await tmux.CaptureAsync(ct)).Contains("esc to interrupt", StringComparison.Ordinal)) return true;
             await Task.Delay(500, ct);
         }
         output.WriteLine("the turn was still running; interrupting it with Escape");
         return false;
     }
 
-    private static async Task<int> WaitForExitAsync(PrivateTmux tmux, CancellationToken ct)
+    private static async Task<int> WaitForExitAsync(TmuxSession tmux, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
         while (DateTime.UtcNow < deadline)
@@ -147,7 +141,7 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
             if (await tmux.ExitStatusAsync(ct) is { } status) return status;
             await Task.Delay(250, ct);
         }
-        Assert.Fail($"the launcher did not exit after /exit; the screen:\n{await tmux.ScreenAsync(ct)}");
+        Assert.Fail($"the launcher did not exit after /exit; the screen:\n{await tmux.CaptureAsync(ct)}");
         return -1;
     }
 

@@ -25,22 +25,16 @@ public sealed class NamespaceCycleTests
         ["Provisioning"],
         ["Results"],
         ["Server"],
+        ["Terminal"],
         ["Client"],
         ["Relay"],
         ["Sandbox"],
         ["ScriptedControls"],
         ["Conformance", "Traffic", "Agents"],
         ["Reporting"],
-        ["Pipeline"],
+        ["Pipeline", "Schemas"],
         ["Diagnostics", "Launcher"],
     ];
-
-    /// <summary>
-    /// The one edge against the order still allowed, and only through these types: the recorder drives Claude Code's
-    /// first-run screens with the E2E driver's screen classifier until one Claude Code terminal driver serves both.
-    /// </summary>
-    private static readonly (string From, string To, string[] Types) PendingTerminalDriver =
-        ("Traffic", "Agents", ["LocalClaude.Agents.ClaudeCodeScreens", "LocalClaude.Agents.ClaudeCodeScreen", "LocalClaude.Agents.InteractiveClaudeCode"]);
 
     /// <summary>LocalClaude.X.Y → X (a folder and its subfolders are one node); the root namespace is its own node.</summary>
     internal static string? Folder(string ns) =>
@@ -70,8 +64,6 @@ public sealed class NamespaceCycleTests
                 continue;
             }
             if (t < f) continue;
-            if ((from, to) == (PendingTerminalDriver.From, PendingTerminalDriver.To) && Graph.UsedTypes[(from, to)].All(PendingTerminalDriver.Types.Contains))
-                continue;
             wrong.Add($"{from} -> {to} ({string.Join(", ", Graph.UsedTypes[(from, to)].Order(StringComparer.Ordinal).Take(3))})");
         }
         Assert.True(wrong.Count == 0, "imports against the folder order (see FolderOrder):\n" + string.Join('\n', wrong.Order(StringComparer.Ordinal)));

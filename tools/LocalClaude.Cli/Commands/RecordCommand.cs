@@ -38,124 +38,40 @@ internal static class RecordCommand
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync("record", async () =>
         {
-            var context = LocalClaudeContext.Discover();
-            var fixtureName = parse.GetValue(name)!;
-            if (fixtureName.Length == 0 || fixtureName.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || fixtureName.StartsWith('.'))
-                throw new ArgumentException($"fixture name '{fixtureName}': use letters, digits, '-', '_' and '.'");
-            var committedDir = parse.GetValue(output) ?? Path.Combine(context.Repo.Traffic, fixtureName);
-            var isCompare = parse.GetValue(compare);
-            TrafficFixture? committed = isCompare ? TrafficFixture.Load(committedDir) : null;
-
-            var binary = parse.GetValue(claude) ?? ClaudeCodeInstall.Find(context.Home)?.Binary
-                ?? throw new InvalidOperationException($"Claude Code {ClaudeCodeInstall.PinnedVersion} is not installed: run 'tools/localclaude setup' (or pass --claude PATH)");
-            var version = await ClaudeCodeInstall.ReadVersionAsync(binary, ct)
-                ?? throw new InvalidOperationException($"'{binary} --version' failed");
-
-            var arguments = parse.GetValue(claudeArgs) ?? [];
-            var scenario = committed?.Manifest.Scenario;
-            var isInteractive = parse.GetValue(interactive) || scenario?.Mode == TrafficScenario.Interactive;
-            if (arguments.Length == 0 && scenario is not null) arguments = [.. scenario.ClaudeArguments];
-            var typed = parse.GetValue(inputs) is { Length: > 0 } given ? given : scenario?.Inputs.ToArray() ?? [];
-            var overrides = ParsePairs(parse.GetValue(envs), "--env");
-            if (overrides.Count == 0 && scenario is not null) overrides = new Dictionary<string, string>(scenario.EnvironmentOverrides);
-            var files = ParsePairs(parse.GetValue(workFiles), "--work-file");
-            if (files.Count == 0 && scenario is not null) files = new Dictionary<string, string>(scenario.WorkFiles);
-            if (!isInteractive) arguments = HeadlessArguments(arguments);
-            else if (typed.Length == 0)
-                throw new ArgumentException("an interactive recording needs at least one --input (a turn to type)");
-
-            var spec = Upstream(context, parse.GetValue(profile), parse.GetValue(upstream), parse.GetValue(token)!, committed?.Manifest.Upstream,
-                parse.GetValue(modelName), out var claudeModel);
-            var plan = new RecordingPlan
+            var outcome = await RecordingWorkflow.RunAsync(LocalClaudeContext.Discover(), new RecordingRequest
             {
-                Name = fixtureName,
-                OutputDirectory = isCompare ? Path.Combine(Path.GetTempPath(), $"localclaude-compare-{fixtureName}-{Environment.ProcessId}") : committedDir,
-                Upstream = spec,
-                ClaudeBinary = binary,
-                ClaudeVersion = version,
-                Interactive = isInteractive,
-                ClaudeArguments = arguments,
-                Inputs = typed,
-                EnvironmentOverrides = overrides,
-                NonEssentialTraffic = parse.GetValue(nonEssential) || scenario?.NonEssentialTraffic == true,
-                WorkFiles = files,
-                Description = parse.GetValue(description) ?? committed?.Manifest.Description,
+                Name = parse.GetValue(name)!,
+                ClaudeArguments = parse.GetValue(claudeArgs) ?? [],
+                Profile = parse.GetValue(profile),
+                Upstream = parse.GetValue(upstream),
+                Token = parse.GetValue(token)!,
+                Interactive = parse.GetValue(interactive),
+                Inputs = parse.GetValue(inputs) ?? [],
+                Environment = parse.GetValue(envs) ?? [],
+                NonEssentialTraffic = parse.GetValue(nonEssential),
+                WorkFiles = parse.GetValue(workFiles) ?? [],
+                Description = parse.GetValue(description),
+                Compare = parse.GetValue(compare),
+                ClaudeBinary = parse.GetValue(claude),
+                ModelName = parse.GetValue(modelName),
+                MaxOutputTokens = parse.GetValue(maxOutput),
+                OutputDirectory = parse.GetValue(output),
                 RecordedWith = "tools/localclaude " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(ExternalCommand.Quote)),
-                ModelName = claudeModel,
-                MaxOutputTokens = parse.GetValue(maxOutput) ?? committed?.Manifest.Upstream.MaxOutputTokens,
-            };
-
-            var result = await new TrafficRecorder(context, ProgressLog.Console).RecordAsync(plan, ct);
+            }, ProgressLog.Console, ct);
+            var result = outcome.Result;
             PrintRequests(result.Requests);
             foreach (var warning in result.Warnings) Console.WriteLine($"warning: {warning}");
-            if (committed is not null)
+            if (outcome is { Committed: { } committed, Drift: { } drift })
             {
-                var fresh = TrafficFixture.Load(plan.OutputDirectory);
-                var drift = FixtureDrift.Compare(committed, fresh);
                 Console.WriteLine();
-                Console.WriteLine($"drift of {committedDir} (recorded {committed.Manifest.RecordedAt:yyyy-MM-dd}, Claude Code {committed.Manifest.ClaudeCodeVersion}) against a new recording (Claude Code {version}) in {plan.OutputDirectory}:");
+                Console.WriteLine($"drift of {outcome.FixtureDirectory} (recorded {committed.Manifest.RecordedAt:yyyy-MM-dd}, Claude Code {committed.Manifest.ClaudeCodeVersion}) against a new recording (Claude Code {outcome.Plan.ClaudeVersion}) in {outcome.Plan.OutputDirectory}:");
                 Console.WriteLine(drift.Render());
                 return ExitCodes.Ok;
             }
-            Console.WriteLine($"wrote {result.Files.Count} files to {committedDir} ({result.Requests.Count} requests; Claude Code {version}; run folder {result.RunDirectory})");
+            Console.WriteLine($"wrote {result.Files.Count} files to {outcome.FixtureDirectory} ({result.Requests.Count} requests; Claude Code {outcome.Plan.ClaudeVersion}; run folder {result.RunDirectory})");
             return ExitCodes.Ok;
         }, ct));
         return command;
-    }
-
-    /// <summary>Headless recordings use stream-json output, as the E2E runner does.</summary>
-    private static string[] HeadlessArguments(string[] arguments)
-    {
-        if (!arguments.Any(a => a is "-p" or "--print"))
-            throw new ArgumentException("a headless recording needs -p PROMPT after -- (or use --interactive)");
-        return arguments.Any(a => a.StartsWith("--output-format", StringComparison.Ordinal))
-            ? arguments
-            : [.. arguments, "--output-format", "stream-json", "--verbose"];
-    }
-
-    private static UpstreamSpec Upstream(LocalClaudeContext context, string? profile, string? upstream, string token,
-        TrafficUpstream? committed, string? modelName, out string claudeModel)
-    {
-        if (profile is not null && upstream is not null) throw new ArgumentException("give --profile or --upstream, not both");
-        claudeModel = modelName ?? context.Profile(LocalClaudeContext.SelectedProfileName).ServedModelName;
-        if (upstream is null && profile is null && committed is not null)
-        {
-            upstream = committed.Kind switch
-            {
-                TrafficUpstream.ControlKind => "control:" + committed.Name,
-                TrafficUpstream.UrlKind => committed.Name,
-                _ => null,
-            };
-            if (committed.Kind == TrafficUpstream.ProfileKind) profile = committed.Name;
-        }
-        if (upstream is null)
-        {
-            var selected = context.Profile(profile ?? LocalClaudeContext.SelectedProfileName);
-            claudeModel = selected.ServedModelName;
-            return new UpstreamSpec.Profile(selected);
-        }
-        if (upstream.StartsWith("control:", StringComparison.Ordinal))
-        {
-            var script = upstream["control:".Length..];
-            if (!RecordingControls.Descriptions.ContainsKey(script))
-                throw new ArgumentException($"unknown control '{script}'; known: {string.Join(", ", RecordingControls.Descriptions.Keys)}");
-            return new UpstreamSpec.Control(script);
-        }
-        if (!Uri.TryCreate(upstream, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            throw new ArgumentException($"--upstream '{upstream}' is neither an http(s) URL nor control:NAME");
-        return new UpstreamSpec.Url(url, token, claudeModel);
-    }
-
-    private static Dictionary<string, string> ParsePairs(string[]? values, string option)
-    {
-        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var value in values ?? [])
-        {
-            var equals = value.IndexOf('=');
-            if (equals <= 0) throw new ArgumentException($"{option} '{value}': expected NAME=VALUE");
-            pairs[value[..equals]] = value[(equals + 1)..];
-        }
-        return pairs;
     }
 
     internal static void PrintRequests(IReadOnlyList<TrafficRequest> requests)

@@ -1,8 +1,7 @@
 using System.CommandLine;
-using LocalClaude.Agents;
+using LocalClaude.Client;
 using LocalClaude.Infrastructure;
 using LocalClaude.Server;
-using LocalClaude.Client;
 
 namespace LocalClaude.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using LocalClaude.Infrastructure;
 using LocalClaude.Results;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.Agents;
 
@@ -178,11 +179,20 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
         await using (var lease = await backend.LeaseAsync(task, ct))
         {
             var invocation = Invocation(task, options, lease.Backend, trialDirectory, workDirectory, home, Path.Combine(trialDirectory, "transcript.jsonl"));
-            await using (var ui = await InteractiveClaudeCode.StartAsync(runner, invocation, ct))
+            await using (var sandbox = await runner.StartSandboxAsync(invocation, interactive: true, ct))
+            await using (var tmux = await TmuxSession.StartAsync(new TmuxSessionOptions
             {
-                screens = await ui.PassFirstRunScreensAsync(TimeSpan.FromSeconds(60), ct);
+                Command = sandbox.BuildCommandLine(runner.BinaryInside, ["--allowedTools", string.Join(",", invocation.AllowedTools)]),
+                WorkingDirectory = "/",
+                Columns = 140,
+                Rows = 45,
+            }, ct))
+            {
+                var ui = new ClaudeCodeTerminal(tmux);
+                screens = (await ui.PassFirstRunScreensAsync(ClaudeCodeTerminal.FirstRunTimeout, ct)).Select(s => s.ToString()).ToArray();
                 await ui.SubmitAsync(task.Definition.Instruction, ct);
-                (ended, screen) = await ui.WaitForTurnEndAsync(invocation.Timeout - clock.Elapsed, ct);
+                (ended, screen, _) = await ui.WaitForTurnEndAsync(task.Definition.Instruction, invocation.Timeout - clock.Elapsed, ct);
+                if (ended) await ui.ExitAsync(TimeSpan.FromSeconds(15), ct);
             }
             requestsFile = await lease.SaveRequestsAsync(trialDirectory, ct);
         }

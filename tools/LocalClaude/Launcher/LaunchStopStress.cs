@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using LocalClaude.Infrastructure;
-using LocalClaude.Traffic;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.Launcher;
 
@@ -94,7 +94,13 @@ public sealed class LaunchStopStress(RepoLayout repo, string profile, TextWriter
     {
         using var scratch = new StressScratch();
         var before = Snapshot();
-        await using var tmux = await TmuxSession.StartAsync("/bin/bash", ["--norc", "--noprofile"], scratch.Root, cancellationToken, columns: 200, rows: 50);
+        await using var tmux = await TmuxSession.StartAsync(new TmuxSessionOptions
+        {
+            Command = ["/bin/bash", "--norc", "--noprofile"],
+            WorkingDirectory = scratch.Root,
+            Columns = 200,
+            Rows = 50,
+        }, cancellationToken);
         // Output goes to the terminal, as a user's would: a background write or tcsetattr there behaves unlike a file.
         await tmux.TypeAsync($"{RunMarker}={scratch.Id} {ExternalCommand.Display(Launcher, LaunchArguments(scratch, variant))}; echo launch-exit=$?", cancellationToken);
         await tmux.SendKeysAsync(cancellationToken, "Enter");

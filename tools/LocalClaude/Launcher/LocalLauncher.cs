@@ -1,5 +1,4 @@
 using System.Globalization;
-using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
 using LocalClaude.Sandbox;

@@ -1,7 +1,7 @@
-using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
-using LocalClaude.Relay;
 using LocalClaude.Client;
+using LocalClaude.Relay;
+using LocalClaude.Terminal;
 
 namespace LocalClaude.Traffic;
 
@@ -184,76 +184,47 @@ public sealed class TrafficRecorder(LocalClaudeContext context, ProgressLog prog
     private async Task<int?> RunInteractiveAsync(RecordingPlan plan, Dictionary<string, string?> environment, string work,
         RecordingProxy proxy, string logs, List<string> warnings, CancellationToken cancellationToken)
     {
-        // tmux starts the program itself; env(1) gives it exactly this environment.
-        string[] envArgs =
-        [
-            .. environment.Where(kv => kv.Value is null).SelectMany(kv => new[] { "-u", kv.Key }),
-            .. environment.Where(kv => kv.Value is not null).Select(kv => $"{kv.Key}={kv.Value}"),
-            plan.ClaudeBinary, .. plan.ClaudeArguments,
-        ];
         progress.Step($"claude (interactive, tmux) {string.Join(' ', plan.ClaudeArguments.Select(ExternalCommand.Quote))}");
-        await using var tmux = await TmuxSession.StartAsync("env", envArgs, work, cancellationToken);
-        var screens = new List<string>();
+        await using var tmux = await TmuxSession.StartAsync(new TmuxSessionOptions
+        {
+            Command = [plan.ClaudeBinary, .. plan.ClaudeArguments],
+            WorkingDirectory = work,
+            Environment = environment,
+            Columns = 160,
+            Rows = 50,
+        }, cancellationToken);
+        var ui = new ClaudeCodeTerminal(tmux);
         try
         {
-            await ReachPromptAsync(tmux, screens, cancellationToken);
+            await PassScreensAsync(ui, cancellationToken);
             foreach (var input in plan.Inputs)
             {
                 var before = proxy.Started;
                 progress.Info($"turn: {input}");
-                await tmux.TypeAsync(input, cancellationToken);
-                // Slash commands open a completion menu while typing; give it a moment before Enter.
-                await Task.Delay(500, cancellationToken);
-                await tmux.SendKeysAsync(cancellationToken, "Enter");
+                await ui.SubmitAsync(input, cancellationToken);
+                // The turn's end is the proxy going quiet: a slash command may answer without a ● line.
                 if (!await proxy.WaitForQuietAsync(before + 1, TimeSpan.FromSeconds(4), plan.TurnTimeout, cancellationToken))
                     warnings.Add($"turn '{input}': no request, or still busy after {plan.TurnTimeout.TotalSeconds:0} s");
-                screens.Add(await tmux.CaptureAsync(cancellationToken));
+                await ui.CaptureAsync(cancellationToken);
                 progress.Info($"  {proxy.Started - before} request(s)");
-                await ReachPromptAsync(tmux, screens, cancellationToken);
+                await PassScreensAsync(ui, cancellationToken);
             }
-            await tmux.TypeAsync("/exit", cancellationToken);
-            await Task.Delay(500, cancellationToken);
-            await tmux.SendKeysAsync(cancellationToken, "Enter");
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            while (!await tmux.HasExitedAsync(cancellationToken) && clock.Elapsed < TimeSpan.FromSeconds(15))
-                await Task.Delay(250, cancellationToken);
-            return null;
+            var exit = await ui.ExitAsync(TimeSpan.FromSeconds(15), cancellationToken);
+            if (exit is null) warnings.Add("Claude Code did not exit within 15 s of /exit; its tmux server was killed");
+            return exit;
         }
         finally
         {
-            try { screens.Add(await tmux.CaptureAsync(CancellationToken.None)); }
+            try { await ui.CaptureAsync(CancellationToken.None); }
             catch (ExternalCommandException) { }
-            await File.WriteAllTextAsync(Path.Combine(logs, "screens.txt"), string.Join("\n=====\n", screens), CancellationToken.None);
+            await File.WriteAllTextAsync(Path.Combine(logs, "screens.txt"), string.Join("\n=====\n", ui.Screens), CancellationToken.None);
         }
     }
 
-    /// <summary>Answers first-run screens (theme, security notes, trust this folder) until the empty input line shows.</summary>
-    private async Task ReachPromptAsync(TmuxSession tmux, List<string> screens, CancellationToken cancellationToken)
+    /// <summary>Answers first-run screens (and any dialog after a turn) until the input box shows.</summary>
+    private async Task PassScreensAsync(ClaudeCodeTerminal ui, CancellationToken cancellationToken)
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        var answered = 0;
-        while (clock.Elapsed < TimeSpan.FromSeconds(90))
-        {
-            if (await tmux.HasExitedAsync(cancellationToken))
-                throw new InvalidOperationException($"Claude Code exited in the interactive session; last screen:\n{await tmux.CaptureAsync(cancellationToken)}");
-            var screen = await tmux.CaptureAsync(cancellationToken);
-            var kind = Agents.ClaudeCodeScreens.Classify(screen);
-            if (kind == Agents.ClaudeCodeScreen.Prompt) return;
-            if (Agents.ClaudeCodeScreens.Answer(kind) is { } keys && answered < 10)
-            {
-                screens.Add(screen);
-                progress.Info($"first-run screen: {kind} -> {string.Join(' ', keys)}");
-                foreach (var key in keys)
-                {
-                    await tmux.SendKeysAsync(cancellationToken, key);
-                    await Task.Delay(200, cancellationToken);
-                }
-                answered++;
-                await Task.Delay(800, cancellationToken);
-                continue;
-            }
-            await Task.Delay(300, cancellationToken);
-        }
-        throw new InvalidOperationException($"Claude Code's input line did not appear within 90 s; last screen:\n{await tmux.CaptureAsync(cancellationToken)}");
+        foreach (var screen in await ui.PassFirstRunScreensAsync(ClaudeCodeTerminal.FirstRunTimeout, cancellationToken))
+            progress.Info($"first-run screen answered: {screen}");
     }
 }

@@ -1,0 +1,151 @@
+using LocalClaude.Infrastructure;
+using LocalClaude.Provisioning;
+
+namespace LocalClaude.Traffic;
+
+/// <summary>
+/// What the user asked <c>record</c> for, as given: unset values fall back to the committed fixture's scenario (with
+/// <see cref="Compare"/>), then to the defaults.
+/// </summary>
+public sealed record RecordingRequest
+{
+    public required string Name { get; init; }
+    public IReadOnlyList<string> ClaudeArguments { get; init; } = [];
+    public string? Profile { get; init; }
+    /// <summary>An http(s) URL or <c>control:NAME</c>.</summary>
+    public string? Upstream { get; init; }
+    public string Token { get; init; } = "localclaude";
+    public bool Interactive { get; init; }
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+    /// <summary><c>KEY=VALUE</c> entries of <c>--env</c>.</summary>
+    public IReadOnlyList<string> Environment { get; init; } = [];
+    public bool NonEssentialTraffic { get; init; }
+    /// <summary><c>NAME=TEXT</c> entries of <c>--work-file</c>.</summary>
+    public IReadOnlyList<string> WorkFiles { get; init; } = [];
+    public string? Description { get; init; }
+    /// <summary>Re-record the committed scenario into a scratch folder and compare; the fixture is not touched.</summary>
+    public bool Compare { get; init; }
+    public string? ClaudeBinary { get; init; }
+    public string? ModelName { get; init; }
+    public int? MaxOutputTokens { get; init; }
+    /// <summary>The fixture folder; null: fixtures/traffic/NAME.</summary>
+    public string? OutputDirectory { get; init; }
+    /// <summary>The command line, for the manifest.</summary>
+    public string? RecordedWith { get; init; }
+}
+
+/// <summary>A finished <c>record</c>: the recording, where the fixture is, and with <c>--compare</c> the drift from the committed one.</summary>
+public sealed record RecordingOutcome(RecordingResult Result, RecordingPlan Plan, string FixtureDirectory, TrafficFixture? Committed, FixtureDrift? Drift);
+
+/// <summary>
+/// The <c>record</c> workflow: checks the request (a bad one throws <see cref="ArgumentException"/>), fills it from the
+/// committed scenario, finds Claude Code, records, and compares.
+/// </summary>
+public static class RecordingWorkflow
+{
+    public static async Task<RecordingOutcome> RunAsync(LocalClaudeContext context, RecordingRequest request, ProgressLog progress, CancellationToken ct)
+    {
+        var name = request.Name;
+        if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || name.StartsWith('.'))
+            throw new ArgumentException($"fixture name '{name}': use letters, digits, '-', '_' and '.'");
+        var committedDir = request.OutputDirectory ?? Path.Combine(context.Repo.Traffic, name);
+        var committed = request.Compare ? TrafficFixture.Load(committedDir) : null;
+
+        var scenario = committed?.Manifest.Scenario;
+        var interactive = request.Interactive || scenario?.Mode == TrafficScenario.Interactive;
+        IReadOnlyList<string> arguments = request.ClaudeArguments.Count == 0 && scenario is not null ? scenario.ClaudeArguments : request.ClaudeArguments;
+        var inputs = request.Inputs.Count > 0 ? request.Inputs : scenario?.Inputs ?? [];
+        var overrides = ParsePairs(request.Environment, "--env");
+        if (overrides.Count == 0 && scenario is not null) overrides = new Dictionary<string, string>(scenario.EnvironmentOverrides);
+        var files = ParsePairs(request.WorkFiles, "--work-file");
+        if (files.Count == 0 && scenario is not null) files = new Dictionary<string, string>(scenario.WorkFiles);
+        if (!interactive) arguments = HeadlessArguments(arguments);
+        else if (inputs.Count == 0)
+            throw new ArgumentException("an interactive recording needs at least one --input (a turn to type)");
+
+        var upstream = Upstream(context, request, committed?.Manifest.Upstream, out var claudeModel);
+        // Bad arguments fail before anything is looked for or started.
+        var binary = request.ClaudeBinary ?? ClaudeCodeInstall.Find(context.Home)?.Binary
+            ?? throw new InvalidOperationException($"Claude Code {ClaudeCodeInstall.PinnedVersion} is not installed: run 'tools/localclaude setup' (or pass --claude PATH)");
+        var version = await ClaudeCodeInstall.ReadVersionAsync(binary, ct)
+            ?? throw new InvalidOperationException($"'{binary} --version' failed");
+
+        var plan = new RecordingPlan
+        {
+            Name = name,
+            OutputDirectory = request.Compare ? Path.Combine(Path.GetTempPath(), $"localclaude-compare-{name}-{Environment.ProcessId}") : committedDir,
+            Upstream = upstream,
+            ClaudeBinary = binary,
+            ClaudeVersion = version,
+            Interactive = interactive,
+            ClaudeArguments = arguments,
+            Inputs = inputs,
+            EnvironmentOverrides = overrides,
+            NonEssentialTraffic = request.NonEssentialTraffic || scenario?.NonEssentialTraffic == true,
+            WorkFiles = files,
+            Description = request.Description ?? committed?.Manifest.Description,
+            RecordedWith = request.RecordedWith,
+            ModelName = claudeModel,
+            MaxOutputTokens = request.MaxOutputTokens ?? committed?.Manifest.Upstream.MaxOutputTokens,
+        };
+
+        var result = await new TrafficRecorder(context, progress).RecordAsync(plan, ct);
+        var drift = committed is null ? null : FixtureDrift.Compare(committed, TrafficFixture.Load(plan.OutputDirectory));
+        return new RecordingOutcome(result, plan, committedDir, committed, drift);
+    }
+
+    /// <summary>Headless recordings use stream-json output, as the E2E runner does.</summary>
+    private static IReadOnlyList<string> HeadlessArguments(IReadOnlyList<string> arguments)
+    {
+        if (!arguments.Any(a => a is "-p" or "--print"))
+            throw new ArgumentException("a headless recording needs -p PROMPT after -- (or use --interactive)");
+        return arguments.Any(a => a.StartsWith("--output-format", StringComparison.Ordinal))
+            ? arguments
+            : [.. arguments, "--output-format", "stream-json", "--verbose"];
+    }
+
+    private static UpstreamSpec Upstream(LocalClaudeContext context, RecordingRequest request, TrafficUpstream? committed, out string claudeModel)
+    {
+        var (profile, upstream) = (request.Profile, request.Upstream);
+        if (profile is not null && upstream is not null) throw new ArgumentException("give --profile or --upstream, not both");
+        claudeModel = request.ModelName ?? context.Profile(LocalClaudeContext.SelectedProfileName).ServedModelName;
+        if (upstream is null && profile is null && committed is not null)
+        {
+            upstream = committed.Kind switch
+            {
+                TrafficUpstream.ControlKind => "control:" + committed.Name,
+                TrafficUpstream.UrlKind => committed.Name,
+                _ => null,
+            };
+            if (committed.Kind == TrafficUpstream.ProfileKind) profile = committed.Name;
+        }
+        if (upstream is null)
+        {
+            var selected = context.Profile(profile ?? LocalClaudeContext.SelectedProfileName);
+            claudeModel = selected.ServedModelName;
+            return new UpstreamSpec.Profile(selected);
+        }
+        if (upstream.StartsWith("control:", StringComparison.Ordinal))
+        {
+            var script = upstream["control:".Length..];
+            if (!RecordingControls.Descriptions.ContainsKey(script))
+                throw new ArgumentException($"unknown control '{script}'; known: {string.Join(", ", RecordingControls.Descriptions.Keys)}");
+            return new UpstreamSpec.Control(script);
+        }
+        if (!Uri.TryCreate(upstream, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw new ArgumentException($"--upstream '{upstream}' is neither an http(s) URL nor control:NAME");
+        return new UpstreamSpec.Url(url, request.Token, claudeModel);
+    }
+
+    private static Dictionary<string, string> ParsePairs(IReadOnlyList<string> values, string option)
+    {
+        var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            var equals = value.IndexOf('=');
+            if (equals <= 0) throw new ArgumentException($"{option} '{value}': expected NAME=VALUE");
+            pairs[value[..equals]] = value[(equals + 1)..];
+        }
+        return pairs;
+    }
+}
