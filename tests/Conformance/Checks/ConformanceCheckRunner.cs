@@ -28,7 +28,7 @@ internal static class ConformanceCheckRunner
     /// </summary>
     public static void AssertMatchesExpectation(CheckResult result, string profile)
     {
-        Assert.True(result.Harness is null, $"{result.Id} reached no verdict ({result.Harness}): {result.Reason}");
+        (result.Harness is null).Should().BeTrue($"{result.Id} reached no verdict ({result.Harness}): {result.Reason}");
         var verdict = new
         {
             result.Id,

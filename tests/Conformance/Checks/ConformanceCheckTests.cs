@@ -29,7 +29,7 @@ public sealed class ThinkingTemplateCheckTests(ThinkingTemplateServerFixture ser
     public async Task Thinking_check_verdict_matches_the_expectation(string checkId)
     {
         var result = await ConformanceCheckRunner.RunAsync(server, checkId);
-        Assert.NotEqual(LocalClaude.Results.CheckOutcome.NotApplicable, result.Outcome);
+        result.Outcome.Should().NotBe(LocalClaude.Results.CheckOutcome.NotApplicable);
         ConformanceCheckRunner.AssertMatchesExpectation(result, server.Profile.Name);
     }
 }

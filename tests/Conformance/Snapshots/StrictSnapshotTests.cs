@@ -23,9 +23,9 @@ public sealed class StrictSnapshotTests(ITestOutputHelper output)
         try
         {
             var run = await RunProbeAsync(name, ci: "true");
-            Assert.NotEqual(0, run.ExitCode);
-            Assert.Contains("Strict mode is enabled and no snapshot has been found", run.StandardOutput + run.StandardError);
-            Assert.Empty(SnapshotsNamed(name));
+            run.ExitCode.Should().NotBe(0);
+            (run.StandardOutput + run.StandardError).Should().Contain("Strict mode is enabled and no snapshot has been found");
+            SnapshotsNamed(name).Should().BeEmpty();
         }
         finally
         {
@@ -43,8 +43,8 @@ public sealed class StrictSnapshotTests(ITestOutputHelper output)
         try
         {
             var run = await RunProbeAsync(name, ci: null);
-            Assert.Equal(0, run.ExitCode);
-            Assert.Single(SnapshotsNamed(name));
+            run.ExitCode.Should().Be(0);
+            SnapshotsNamed(name).Should().ContainSingle();
         }
         finally
         {

@@ -19,13 +19,13 @@ public sealed partial class RedactedCredentialReplayTests(LlamaServerFixture ser
         var copy = scratch.Combine("headless-greeting");
         CopyRedacted(Path.Combine(TrafficReplay.Root, "headless-greeting"), copy);
         var fixture = TrafficFixture.Load(copy);
-        Assert.All(fixture.Exchanges.Select(e => e.Request.Headers["authorization"]), value => Assert.Equal(Placeholders.Redacted, value));
+        Assert.All(fixture.Exchanges.Select(e => e.Request.Headers["authorization"]), value => value.Should().Be(Placeholders.Redacted));
 
         var replay = await new Replayer(TrafficReplay.Target(server)).ReplayAsync(fixture, TestContext.Current.CancellationToken);
         var check = ReplayReport.Check(replay, KnownFindings.Load(TrafficReplay.Root));
 
-        Assert.DoesNotContain(401, replay.Exchanges.Select(e => (int)e.Answer.Status));
-        Assert.True(check.Outcome != CheckOutcome.Fail, $"{check.Reason}\n{TrafficReplay.Table(replay)}");
+        replay.Exchanges.Select(e => (int)e.Answer.Status).Should().NotContain(401);
+        (check.Outcome != CheckOutcome.Fail).Should().BeTrue($"{check.Reason}\n{TrafficReplay.Table(replay)}");
     }
 
     /// <summary>The committed fixture with every authorization header as the recorder writes a foreign credential.</summary>

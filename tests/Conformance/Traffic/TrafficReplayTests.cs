@@ -56,10 +56,10 @@ public sealed class TrafficReplayTests(LlamaServerFixture server)
         var check = ReplayReport.Check(replay, KnownFindings.Load(TrafficReplay.Root));
         TrafficReplay.Print(replay, check);
 
-        Assert.True(check.Outcome != CheckOutcome.Fail, $"{check.Reason}\n{TrafficReplay.Table(replay)}");
+        (check.Outcome != CheckOutcome.Fail).Should().BeTrue($"{check.Reason}\n{TrafficReplay.Table(replay)}");
         // Each accepted Messages answer went through the validator far enough to yield its usage.
         Assert.All(replay.Exchanges.Where(e => RequestPurpose.IsMessages(e.Purpose) && (int)e.Answer.Status == 200),
-            e => Assert.True(e.Verdict.Usage.InputTokens is not null, $"#{e.Index}: no usage in the answer"));
+            e => (e.Verdict.Usage.InputTokens is not null).Should().BeTrue($"#{e.Index}: no usage in the answer"));
     }
 
     [Fact]
@@ -69,9 +69,9 @@ public sealed class TrafficReplayTests(LlamaServerFixture server)
         var replay = await OverlapOnlyAsync(target);
 
         var overlapped = replay.Exchanges.Where(e => e.OverlappedWith.Count > 0 && RequestPurpose.IsMessages(e.Purpose)).ToArray();
-        Assert.NotEmpty(overlapped);
+        overlapped.Should().NotBeEmpty();
         if (overlapped.All(e => e.BusySlots is null)) Assert.Skip("the server has no /slots endpoint (llama-server --no-slots?)");
-        Assert.All(overlapped, e => Assert.Equal(Math.Min(server.Profile.ParallelSlots, 2), e.BusySlots));
+        Assert.All(overlapped, e => e.BusySlots.Should().Be(Math.Min(server.Profile.ParallelSlots, 2)));
     }
 
     /// <summary>
@@ -84,7 +84,7 @@ public sealed class TrafficReplayTests(LlamaServerFixture server)
     {
         var fixture = TrafficFixture.Load(Path.Combine(TrafficReplay.Root, "interactive-title"));
         var firstTurn = fixture.Exchanges.TakeWhile(e => e.Index <= 3).ToArray();
-        Assert.Contains(firstTurn, e => e.Purpose == RequestPurpose.Background && e.Request.Overlapped);
+        firstTurn.Should().Contain(e => e.Purpose == RequestPurpose.Background && e.Request.Overlapped);
         var start = firstTurn.Where(e => e.Request.Overlapped).Min(e => e.Request.ArrivalMs);
         var together = firstTurn.Select(e => e.Request.Overlapped ? e with { Request = e.Request with { ArrivalMs = start } } : e).ToArray();
         var cap = target.MaxOutputTokens is { } own ? Math.Max(own, OverlapGeneration) : (int?)null;
@@ -110,7 +110,7 @@ public sealed class TwoSlotReplayTests(TwoSlotServerFixture server) : IClassFixt
         TrafficReplay.Print(replay, ReplayReport.Check(replay, KnownFindings.None));
 
         var title = replay.Exchanges.Single(e => e.Purpose == RequestPurpose.Background);
-        Assert.Equal(2, title.BusySlots);
-        Assert.Contains(ReplayReport.SummaryLines(replay), l => l.Contains("served side by side"));
+        title.BusySlots.Should().Be(2);
+        ReplayReport.SummaryLines(replay).Should().Contain(l => l.Contains("served side by side"));
     }
 }

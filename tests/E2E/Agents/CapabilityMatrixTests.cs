@@ -29,27 +29,27 @@ public sealed class CapabilityMatrixTests
     {
         var matrix = CapabilityMatrix.Build("p", Mixed);
         var alpha = matrix.Cell("p", "alpha")!;
-        Assert.Equal((3, 2), (alpha.Trials, alpha.Passes));
+        (((int, int))((alpha.Trials, alpha.Passes))).Should().Be((3, 2));
         Assert.Equal(2.0 / 3, alpha.PassAt1, 12);
-        Assert.Equal(1.0, alpha.PassAtK);
-        Assert.Equal(12, alpha.MedianWallSeconds);
-        Assert.Equal(2, alpha.MedianToolCalls);
-        Assert.Equal(new Dictionary<string, int> { ["checker-failed"] = 1 }, alpha.FailureKinds);
+        alpha.PassAtK.Should().Be(1.0);
+        alpha.MedianWallSeconds.Should().Be(12);
+        alpha.MedianToolCalls.Should().Be(2);
+        alpha.FailureKinds.Should().Equal(new Dictionary<string, int> { ["checker-failed"] = 1 });
 
         var beta = matrix.Cell("p", "beta")!;
-        Assert.Equal(0, beta.Passes);
-        Assert.Equal(0.0, beta.PassAtK);
-        Assert.Equal(3, beta.ApiErrors);
-        Assert.Equal(new Dictionary<string, int> { ["no-tool-call"] = 2, ["api-error"] = 1 }, beta.FailureKinds);
-        Assert.Equal(5, beta.MedianTimeToFirstTokenSeconds);
+        beta.Passes.Should().Be(0);
+        beta.PassAtK.Should().Be(0.0);
+        beta.ApiErrors.Should().Be(3);
+        beta.FailureKinds.Should().Equal(new Dictionary<string, int> { ["no-tool-call"] = 2, ["api-error"] = 1 });
+        beta.MedianTimeToFirstTokenSeconds.Should().Be(5);
 
-        var totals = Assert.Single(matrix.Totals);
-        Assert.Equal((2, 1, 6, 2), (totals.Tasks, totals.TasksPassedOnce, totals.Trials, totals.Passes));
+        var totals = matrix.Totals.Should().ContainSingle().Which;
+        (((int, int, int, int))((totals.Tasks, totals.TasksPassedOnce, totals.Trials, totals.Passes))).Should().Be((2, 1, 6, 2));
         Assert.Equal((2.0 / 3 + 0) / 2, totals.MeanPassAt1, 12);
-        Assert.Equal(0.5, totals.MeanPassAtK);
-        Assert.Equal(35, totals.MedianWallSeconds);
-        Assert.Equal(200, totals.TotalWallSeconds);
-        Assert.Equal(new Dictionary<string, int> { ["no-tool-call"] = 2, ["api-error"] = 1, ["checker-failed"] = 1 }, totals.FailureKinds);
+        totals.MeanPassAtK.Should().Be(0.5);
+        totals.MedianWallSeconds.Should().Be(35);
+        totals.TotalWallSeconds.Should().Be(200);
+        totals.FailureKinds.Should().Equal(new Dictionary<string, int> { ["no-tool-call"] = 2, ["api-error"] = 1, ["checker-failed"] = 1 });
     }
 
     [Fact]
@@ -59,9 +59,9 @@ public sealed class CapabilityMatrixTests
             ("cpu-tiny", Trial("alpha", 1, "no-tool-call")),
             ("cpu-tiny", Trial("alpha", 1, null, control: "oracle")),
         ]);
-        Assert.Equal(["control-oracle", "cpu-tiny"], matrix.Profiles);
-        Assert.Equal(0, matrix.Cell("cpu-tiny", "alpha")!.Passes);
-        Assert.Equal(1, matrix.Cell("control-oracle", "alpha")!.Passes);
+        matrix.Profiles.Should().Equal(["control-oracle", "cpu-tiny"]);
+        matrix.Cell("cpu-tiny", "alpha")!.Passes.Should().Be(0);
+        matrix.Cell("control-oracle", "alpha")!.Passes.Should().Be(1);
     }
 
     [Fact]
@@ -78,21 +78,21 @@ public sealed class CapabilityMatrixTests
             file.Save(path);
             var loaded = ResultFile.Load(path);
 
-            Assert.Equal("e2e", loaded.Kind);
-            Assert.Equal("2.1.328", loaded.Run.ClaudeCodeVersion);
-            Assert.Equal("0.5.0-dev (build 1, commit de3ff81)", loaded.Run.Server.Version);
-            Assert.Equal(6, loaded.Trials.Count);
-            Assert.Equal(Path.Combine("e2e-p.transcripts", "alpha.trial-1.jsonl"), loaded.Trials[0].Transcript);
-            Assert.Equal(["task/alpha", "task/beta"], loaded.Checks.Select(c => c.Id));
-            Assert.All(loaded.Checks, c => Assert.Equal(Results.CheckOutcome.Fail, c.Outcome));
-            Assert.Equal("Alpha task", loaded.Checks[0].Title);
-            Assert.Equal("2/3 trials passed; failed: checker-failed", loaded.Checks[0].Reason);
-            Assert.Equal("0/3 trials passed; failed: no-tool-call ×2, api-error", loaded.Checks[1].Reason);
+            loaded.Kind.Should().Be("e2e");
+            loaded.Run.ClaudeCodeVersion.Should().Be("2.1.328");
+            loaded.Run.Server.Version.Should().Be("0.5.0-dev (build 1, commit de3ff81)");
+            loaded.Trials.Count.Should().Be(6);
+            loaded.Trials[0].Transcript.Should().Be(Path.Combine("e2e-p.transcripts", "alpha.trial-1.jsonl"));
+            loaded.Checks.Select(c => c.Id).Should().Equal(["task/alpha", "task/beta"]);
+            Assert.All(loaded.Checks, c => c.Outcome.Should().Be(Results.CheckOutcome.Fail));
+            loaded.Checks[0].Title.Should().Be("Alpha task");
+            loaded.Checks[0].Reason.Should().Be("2/3 trials passed; failed: checker-failed");
+            loaded.Checks[1].Reason.Should().Be("0/3 trials passed; failed: no-tool-call ×2, api-error");
             Assert.Equal(1.0 / 3, loaded.Metrics["e2e.pass_at_1"], 12);
-            Assert.Equal(1, loaded.Metrics["e2e.tasks_passed"]);
+            loaded.Metrics["e2e.tasks_passed"].Should().Be(1);
             // The report reads the same file and must see the same cells.
             var again = CapabilityMatrix.FromResultFiles([loaded]);
-            Assert.Equal(CapabilityMatrix.Build("p", Mixed).Cells.Select(c => (c.Task, c.Passes, c.Trials)), again.Cells.Select(c => (c.Task, c.Passes, c.Trials)));
+            again.Cells.Select(c => (c.Task, c.Passes, c.Trials)).Should().Equal(CapabilityMatrix.Build("p", Mixed).Cells.Select(c => (c.Task, c.Passes, c.Trials)));
         }
         finally { Directory.Delete(folder, recursive: true); }
     }
@@ -101,7 +101,7 @@ public sealed class CapabilityMatrixTests
     public void A_result_file_never_mixes_a_control_with_a_profile()
     {
         var trials = new[] { Trial("alpha", 1, null), Trial("alpha", 2, null, control: "oracle") };
-        Assert.Throws<ArgumentException>(() => CapabilityMatrix.ToResultFile(new RunInfo { Profile = "p" }, trials, new Dictionary<string, string>(), "/tmp/x.json"));
+        FluentActions.Invoking(() => CapabilityMatrix.ToResultFile(new RunInfo { Profile = "p" }, trials, new Dictionary<string, string>(), "/tmp/x.json")).Should().ThrowExactly<ArgumentException>();
     }
 
     [Fact]
@@ -110,12 +110,12 @@ public sealed class CapabilityMatrixTests
         var output = new StringWriter();
         CapabilityMatrix.Build([.. Mixed.Select(t => ("p", t)), ("control-run", Trial("alpha", 1, null, control: "oracle"))]).Print(output);
         var text = output.ToString();
-        Assert.Contains("profile p", text);
-        Assert.Contains("control-oracle (CONTROL backend, not a model)", text);
-        Assert.Matches(@"alpha\s+2/3\s+0\.67\s+1\.00\s+12\.0", text);
-        Assert.Matches(@"beta\s+0/3\s+0\.00\s+0\.00\s+50\.0.*no-tool-call ×2, api-error", text);
-        Assert.Contains("totals: 1/2 tasks passed at least once, 2/6 trials, mean pass@1 0.33, mean pass@k 0.50", text);
+        text.Should().Contain("profile p");
+        text.Should().Contain("control-oracle (CONTROL backend, not a model)");
+        text.Should().MatchRegex(@"alpha\s+2/3\s+0\.67\s+1\.00\s+12\.0");
+        text.Should().MatchRegex(@"beta\s+0/3\s+0\.00\s+0\.00\s+50\.0.*no-tool-call ×2, api-error");
+        text.Should().Contain("totals: 1/2 tasks passed at least once, 2/6 trials, mean pass@1 0.33, mean pass@k 0.50");
         // Two columns: the task × column overview follows.
-        Assert.Matches(@"alpha\s+1/1\s+2/3", text);
+        text.Should().MatchRegex(@"alpha\s+1/1\s+2/3");
     }
 }

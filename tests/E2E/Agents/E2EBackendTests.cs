@@ -20,13 +20,13 @@ public sealed class E2EBackendTests
             TestContext.Current.CancellationToken);
         var backend = new LlamaServerBackend(server);
         await using var lease = await backend.LeaseAsync(E2EPartsForUnitTests.AnyTask(), TestContext.Current.CancellationToken);
-        Assert.Equal(new Uri($"http://127.0.0.1:{port}/"), lease.Backend.BaseUrl);
-        Assert.Equal(Profile.ServedModelName, lease.Backend.ModelName);
-        Assert.Equal("secret-key", lease.Backend.AuthToken);
-        Assert.Equal(Profile.ContextSize / Profile.ParallelSlots, lease.Backend.ContextTokens);
-        Assert.Null(backend.Control);
-        Assert.Equal("cpu-tiny", backend.Name);
-        Assert.Null(await lease.SaveRequestsAsync(Path.GetTempPath(), TestContext.Current.CancellationToken));
+        lease.Backend.BaseUrl.Should().Be(new Uri($"http://127.0.0.1:{port}/"));
+        lease.Backend.ModelName.Should().Be(Profile.ServedModelName);
+        lease.Backend.AuthToken.Should().Be("secret-key");
+        lease.Backend.ContextTokens.Should().Be(Profile.ContextSize / Profile.ParallelSlots);
+        backend.Control.Should().BeNull();
+        backend.Name.Should().Be("cpu-tiny");
+        (await lease.SaveRequestsAsync(Path.GetTempPath(), TestContext.Current.CancellationToken)).Should().BeNull();
     }
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class E2EBackendTests
         await using var listener = new ClosingListener(IPAddress.IPv6Loopback);
         await using var server = await ServerUnderTest.OpenAsync(Context, Profile, ServerTarget.Attach(new Uri($"http://[::1]:{listener.Port}/"), "k"),
             TestContext.Current.CancellationToken);
-        Assert.Throws<ArgumentException>(() => new LlamaServerBackend(server));
+        FluentActions.Invoking(() => new LlamaServerBackend(server)).Should().ThrowExactly<ArgumentException>();
     }
 
     [Fact]
@@ -48,9 +48,9 @@ public sealed class E2EBackendTests
     [InlineData("No-Op", ControlKind.NoOp, "control-no-op")]
     public void Control_names_parse_and_are_marked_as_controls(string name, ControlKind kind, string column)
     {
-        Assert.Equal(kind, ControlBackend.Parse(name));
-        Assert.Equal(column, ControlBackend.Create(kind).Name);
-        Assert.Throws<ArgumentException>(() => ControlBackend.Parse("llama"));
+        ControlBackend.Parse(name).Should().Be(kind);
+        ControlBackend.Create(kind).Name.Should().Be(column);
+        FluentActions.Invoking(() => ControlBackend.Parse("llama")).Should().ThrowExactly<ArgumentException>();
     }
 }
 

@@ -11,65 +11,65 @@ public sealed class StreamJsonTranscriptTests
     public void A_tool_round_has_two_turns_one_well_formed_call_its_result_and_the_final_text()
     {
         var t = Load("scripted-tool-round");
-        Assert.Equal("2.1.328", t.ClaudeCodeVersion);
-        Assert.Equal(2, t.Turns);
-        Assert.Equal(2, t.ReportedTurns);
-        var call = Assert.Single(t.ToolCalls);
-        Assert.Equal("Bash", call.Name);
-        Assert.Equal("""{"command":"ls"}""", call.InputJson);
-        Assert.False(call.Malformed);
-        Assert.False(call.ResultIsError);
-        Assert.Equal("a.txt", call.ResultExcerpt);
-        Assert.True(t.HasResult);
-        Assert.Equal("Done.", t.FinalText);
-        Assert.Equal("completed", t.TerminalReason);
-        Assert.False(t.ResultIsError);
-        Assert.Equal(0, t.ApiErrors);
-        Assert.Equal(0, t.MalformedToolCalls);
-        Assert.Equal(["tool_use", "end_turn"], t.StopReasons);
-        Assert.Equal(200, t.InputTokens);
-        Assert.Equal(14, t.OutputTokens);
-        Assert.Equal(TimeSpan.FromMilliseconds(43), t.TimeToFirstToken);
-        Assert.Equal(0, t.UnreadableLines);
+        t.ClaudeCodeVersion.Should().Be("2.1.328");
+        t.Turns.Should().Be(2);
+        t.ReportedTurns.Should().Be(2);
+        var call = t.ToolCalls.Should().ContainSingle().Which;
+        call.Name.Should().Be("Bash");
+        call.InputJson.Should().Be("""{"command":"ls"}""");
+        call.Malformed.Should().BeFalse();
+        call.ResultIsError.Should().BeFalse();
+        call.ResultExcerpt.Should().Be("a.txt");
+        t.HasResult.Should().BeTrue();
+        t.FinalText.Should().Be("Done.");
+        t.TerminalReason.Should().Be("completed");
+        t.ResultIsError.Should().BeFalse();
+        t.ApiErrors.Should().Be(0);
+        t.MalformedToolCalls.Should().Be(0);
+        t.StopReasons.Should().Equal(["tool_use", "end_turn"]);
+        t.InputTokens.Should().Be(200);
+        t.OutputTokens.Should().Be(14);
+        t.TimeToFirstToken.Should().Be(TimeSpan.FromMilliseconds(43));
+        t.UnreadableLines.Should().Be(0);
     }
 
     [Fact]
     public void A_server_error_counts_the_retried_and_the_final_failure_and_ends_the_session_on_an_api_error()
     {
         var t = Load("scripted-http-500");
-        Assert.Equal(2, t.ApiErrors);
-        Assert.Contains(t.ApiErrorMessages, m => m.Contains("API Error: 500 boom", StringComparison.Ordinal));
-        Assert.True(t.EndedOnApiError);
-        Assert.Equal(500, t.ApiErrorStatus);
-        Assert.Equal(0, t.Turns);
-        Assert.Null(t.TimeToFirstToken);
-        Assert.Equal(TaskFailureKind.ApiError, TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t));
+        t.ApiErrors.Should().Be(2);
+        t.ApiErrorMessages.Should().Contain(m => m.Contains("API Error: 500 boom", StringComparison.Ordinal));
+        t.EndedOnApiError.Should().BeTrue();
+        t.ApiErrorStatus.Should().Be(500);
+        t.Turns.Should().Be(0);
+        t.TimeToFirstToken.Should().BeNull();
+        TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t).Should().Be(TaskFailureKind.ApiError);
     }
 
     [Fact]
     public void A_request_lost_on_a_dropped_connection_is_a_connection_retry_and_does_not_end_the_session()
     {
         var t = Load("llama-cpu-tiny-sandboxed-connection-retry");
-        Assert.Equal(1, t.ApiErrors);
-        Assert.Equal(1, t.ConnectionRetries);
-        Assert.Contains(t.ApiErrorMessages, m => m.Contains("unknown (no status)", StringComparison.Ordinal));
-        Assert.Equal(4, t.Turns);
-        Assert.False(t.EndedOnApiError);
-        Assert.NotEqual(TaskFailureKind.ApiError, TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t));
+        t.ApiErrors.Should().Be(1);
+        t.ConnectionRetries.Should().Be(1);
+        t.ApiErrorMessages.Should().Contain(m => m.Contains("unknown (no status)", StringComparison.Ordinal));
+        t.Turns.Should().Be(4);
+        t.EndedOnApiError.Should().BeFalse();
+        TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t).Should().NotBe(TaskFailureKind.ApiError);
     }
 
     [Fact]
     public void The_request_the_server_refused_is_kept_with_its_status_and_the_servers_words_and_a_lost_connection_is_not()
     {
-        var rejected = Assert.Single(Load("scripted-http-500").Rejections);
-        Assert.Equal(500, rejected.Status);
-        Assert.StartsWith("boom.", rejected.Message);
-        Assert.Empty(Load("llama-cpu-tiny-sandboxed-connection-retry").Rejections);
-        Assert.Empty(Load("llama-cpu-tiny-output-limit").Rejections);
+        var rejected = Load("scripted-http-500").Rejections.Should().ContainSingle().Which;
+        rejected.Status.Should().Be(500);
+        rejected.Message.Should().StartWith("boom.");
+        Load("llama-cpu-tiny-sandboxed-connection-retry").Rejections.Should().BeEmpty();
+        Load("llama-cpu-tiny-output-limit").Rejections.Should().BeEmpty();
     }
 
     [Fact]
-    public void A_retried_server_error_is_not_a_connection_retry() => Assert.Equal(0, Load("scripted-http-500").ConnectionRetries);
+    public void A_retried_server_error_is_not_a_connection_retry() => Load("scripted-http-500").ConnectionRetries.Should().Be(0);
 
     [Theory]
     [InlineData("scripted-tool-input-not-json", "could not be parsed as JSON")]
@@ -78,34 +78,34 @@ public sealed class StreamJsonTranscriptTests
     public void Calls_claude_code_cannot_run_are_malformed(string name, string reason)
     {
         var t = Load(name);
-        var call = Assert.Single(t.ToolCalls);
-        Assert.True(call.Malformed);
-        Assert.True(call.ResultIsError);
-        Assert.Contains(reason, call.ResultExcerpt);
-        Assert.Equal(1, t.MalformedToolCalls);
-        Assert.False(t.EndedOnApiError);
-        Assert.Equal(TaskFailureKind.MalformedToolCall, TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t));
+        var call = t.ToolCalls.Should().ContainSingle().Which;
+        call.Malformed.Should().BeTrue();
+        call.ResultIsError.Should().BeTrue();
+        call.ResultExcerpt.Should().Contain(reason);
+        t.MalformedToolCalls.Should().Be(1);
+        t.EndedOnApiError.Should().BeFalse();
+        TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t).Should().Be(TaskFailureKind.MalformedToolCall);
     }
 
     [Fact]
     public void A_random_weights_model_hits_the_output_cap_four_times_and_makes_no_tool_call()
     {
         var t = Load("llama-cpu-tiny-output-limit");
-        Assert.Equal(4, t.Turns);
-        Assert.Equal(4, t.OutputLimitHits);
-        Assert.Equal(["max_tokens", "max_tokens", "max_tokens", "max_tokens"], t.StopReasons);
-        Assert.Equal(4 * 256, t.OutputTokens);
+        t.Turns.Should().Be(4);
+        t.OutputLimitHits.Should().Be(4);
+        t.StopReasons.Should().Equal(["max_tokens", "max_tokens", "max_tokens", "max_tokens"]);
+        t.OutputTokens.Should().Be(4 * 256);
         // llama-server reports cached prompt tokens apart; both count as input.
-        Assert.Equal(12575 + 35821, t.InputTokens);
-        Assert.Equal(TimeSpan.FromMilliseconds(5773), t.TimeToFirstToken);
-        Assert.True(t.EndedOnOutputLimit);
+        t.InputTokens.Should().Be(12575 + 35821);
+        t.TimeToFirstToken.Should().Be(TimeSpan.FromMilliseconds(5773));
+        t.EndedOnOutputLimit.Should().BeTrue();
         // Claude Code labels it "API Error", but no request failed: the model simply never stopped.
-        Assert.False(t.EndedOnApiError);
-        Assert.Equal(0, t.ApiErrors);
-        Assert.Empty(t.ToolCalls);
-        Assert.Equal("cpu-tiny", t.Model);
-        Assert.StartsWith("API Error: Claude's response exceeded the 256 output token maximum", t.FinalText);
-        Assert.Equal(TaskFailureKind.NoToolCall, TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t));
+        t.EndedOnApiError.Should().BeFalse();
+        t.ApiErrors.Should().Be(0);
+        t.ToolCalls.Should().BeEmpty();
+        t.Model.Should().Be("cpu-tiny");
+        t.FinalText.Should().StartWith("API Error: Claude's response exceeded the 256 output token maximum");
+        TaskFailureKinds.Classify(timedOut: false, checkerPassed: false, t).Should().Be(TaskFailureKind.NoToolCall);
     }
 
     [Fact]
@@ -114,10 +114,10 @@ public sealed class StreamJsonTranscriptTests
         var lines = TranscriptFiles.Lines("llama-cpu-tiny-output-limit");
         var secondStart = lines.Select((l, i) => (l, i)).Where(x => x.l.Contains("\"message_start\"", StringComparison.Ordinal)).ElementAt(1).i;
         var t = StreamJsonTranscript.Parse(lines.Take(secondStart + 1));
-        Assert.False(t.HasResult);
-        Assert.Null(t.FinalText);
-        Assert.Equal(2, t.Turns);
-        Assert.Equal(TaskFailureKind.Timeout, TaskFailureKinds.Classify(timedOut: true, checkerPassed: false, t));
+        t.HasResult.Should().BeFalse();
+        t.FinalText.Should().BeNull();
+        t.Turns.Should().Be(2);
+        TaskFailureKinds.Classify(timedOut: true, checkerPassed: false, t).Should().Be(TaskFailureKind.Timeout);
     }
 
     [Fact]
@@ -125,22 +125,21 @@ public sealed class StreamJsonTranscriptTests
     {
         var lines = TranscriptFiles.Lines("scripted-tool-round").Prepend("warning: something on stdout").Append("{truncated");
         var t = StreamJsonTranscript.Parse(lines);
-        Assert.Equal(2, t.UnreadableLines);
-        Assert.Equal("Done.", t.FinalText);
+        t.UnreadableLines.Should().Be(2);
+        t.FinalText.Should().Be("Done.");
     }
 
     [Fact]
     public void A_passing_checker_wins_over_everything_but_a_timeout()
     {
         var t = Load("scripted-http-500");
-        Assert.Null(TaskFailureKinds.Classify(timedOut: false, checkerPassed: true, t));
-        Assert.Equal(TaskFailureKind.Timeout, TaskFailureKinds.Classify(timedOut: true, checkerPassed: true, t));
+        TaskFailureKinds.Classify(timedOut: false, checkerPassed: true, t).Should().BeNull();
+        TaskFailureKinds.Classify(timedOut: true, checkerPassed: true, t).Should().Be(TaskFailureKind.Timeout);
     }
 
     [Fact]
     public void Failure_kinds_have_the_result_file_names()
     {
-        Assert.Equal(["timeout", "api-error", "no-tool-call", "malformed-tool-call", "checker-failed"],
-            Enum.GetValues<TaskFailureKind>().Select(k => k.Name()));
+        Enum.GetValues<TaskFailureKind>().Select(k => k.Name()).Should().Equal(["timeout", "api-error", "no-tool-call", "malformed-tool-call", "checker-failed"]);
     }
 }

@@ -24,8 +24,7 @@ internal sealed record AttackOutcome(int ExitCode, string Output, TimeSpan Elaps
     public void AssertAllowed(string name)
     {
         var lines = Note(name);
-        Assert.True(lines.Contains("post=200") && lines.Contains("message=yes") && lines.Contains("write=ok"),
-            $"the allowed path '{name}' did not work inside (POST /v1/messages to the model, a file in the work dir): [{string.Join(", ", lines)}]\n{Describe()}");
+        (lines.Contains("post=200") && lines.Contains("message=yes") && lines.Contains("write=ok")).Should().BeTrue($"the allowed path '{name}' did not work inside (POST /v1/messages to the model, a file in the work dir): [{string.Join(", ", lines)}]\n{Describe()}");
     }
 
     public string Describe() => $"launcher exit {ExitCode} after {Elapsed.TotalSeconds:0.0} s; output tail:\n{(Output.Length > 3000 ? Output[^3000..] : Output)}\nscript stderr tail:\n{Tail(File("stderr.log"))}";

@@ -137,13 +137,13 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var hits = e.Site.Decoys.Seen.Where(s => tags.Any(t => s.Contains(t, StringComparison.Ordinal))).ToArray();
         output.WriteLine("decoys saw: " + string.Join(" | ", e.Site.Decoys.Seen));
-        Assert.True(hits.Length == 0, "a host service outside the model port was reached:\n" + string.Join('\n', hits));
+        (hits.Length == 0).Should().BeTrue("a host service outside the model port was reached:\n" + string.Join('\n', hits));
     }
 
     private static void AssertNoMarker(HeadlessEvidence e, string kind)
     {
         var found = e.Site.Markers(kind);
-        Assert.True(found.Count == 0, $"the host ran or holds what the sandbox planted ({kind}): {string.Join(", ", found)}\nthe host's git afterwards:\n{e.HostGit}");
+        (found.Count == 0).Should().BeTrue($"the host ran or holds what the sandbox planted ({kind}): {string.Join(", ", found)}\nthe host's git afterwards:\n{e.HostGit}");
     }
 
     // --- escape a: the relay followed a request target naming another place ---
@@ -214,8 +214,8 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var during = e.Attack.File("host-bigbody.txt").Trim();
         output.WriteLine($"{e.Attack.File("bigbody.out")}launcher RSS {before} MiB before, {during} MiB with 768 MiB of request body sent");
         var measured = long.TryParse(before, CultureInfo.InvariantCulture, out var b) & long.TryParse(during, CultureInfo.InvariantCulture, out var d);
-        Assert.True(measured, $"the host did not measure the launcher: '{before}' '{during}'");
-        Assert.True(d - b < 256, $"the launcher grew by {d - b} MiB holding a request from inside");
+        measured.Should().BeTrue($"the host did not measure the launcher: '{before}' '{during}'");
+        (d - b < 256).Should().BeTrue($"the launcher grew by {d - b} MiB holding a request from inside");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -231,7 +231,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine("unix sockets reachable inside: " + string.Join(", ", e.Attack.Note("unix-sockets")));
         AssertNoDecoyHit(e, "lc-abstract", "lc-unixpath");
-        Assert.DoesNotContain("connected", e.Attack.File("abstract.out"));
+        e.Attack.File("abstract.out").Should().NotContain("connected");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -243,9 +243,9 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
             .Where(f => f.Length > 3 && f[3] == "0A" && f[1].Contains(':'))
             .Select(f => int.Parse(f[1].Split(':')[1], NumberStyles.HexNumber, CultureInfo.InvariantCulture)).ToHashSet();
         var decoys = new[] { e.Site.Decoys.Loopback4, e.Site.Decoys.Loopback6, e.Site.Decoys.AnyIPv4 };
-        Assert.True(!decoys.Any(listening.Contains), $"/proc/net/tcp inside lists the host's listeners {string.Join(',', decoys)}: the host network namespace is shared");
+        (!decoys.Any(listening.Contains)).Should().BeTrue($"/proc/net/tcp inside lists the host's listeners {string.Join(',', decoys)}: the host network namespace is shared");
         var interfaces = e.Attack.File("sys-class-net.out").Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(interfaces.All(i => i == "lo"), "host network interfaces are visible inside: " + string.Join(", ", interfaces));
+        interfaces.All(i => i == "lo").Should().BeTrue("host network interfaces are visible inside: " + string.Join(", ", interfaces));
     }
 
     // --- own: guarantee 1, writes outside the work dir and the sandbox HOME ---
@@ -255,7 +255,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         AssertNoMarker(e, "write");
-        Assert.True(e.ScriptAfter == e.ScriptBefore, "the --claude script on the host was changed from inside");
+        (e.ScriptAfter == e.ScriptBefore).Should().BeTrue("the --claude script on the host was changed from inside");
     }
 
     // --- own: guarantee 2, reads ---
@@ -265,9 +265,9 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(string.Join('\n', e.Attack.Note("read-config")));
-        Assert.DoesNotContain(e.Attack.Note("read-config"), l => l.StartsWith("read=", StringComparison.Ordinal));
+        e.Attack.Note("read-config").Should().NotContain(l => l.StartsWith("read=", StringComparison.Ordinal));
         foreach (var reserved in new[] { Path.Combine(AttackSite.UserHome, ".claude.json"), Path.Combine(LauncherCli.Repo.Root, "models.conf"), Path.Combine(LauncherCli.Repo.Root, "tools", "localclaude") })
-            Assert.DoesNotContain("exists=" + reserved, e.Attack.Note("read-config"));
+            e.Attack.Note("read-config").Should().NotContain("exists=" + reserved);
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -276,8 +276,8 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         var sibling = Path.Combine(Path.GetDirectoryName(e.Site.Script)!, $"lc-attack-{e.Site.Mark}-canary");
         output.WriteLine("the script's folder inside: " + e.Attack.File("self-dir.out"));
-        Assert.DoesNotContain("read=" + sibling, e.Attack.Note("read-config"));
-        Assert.Empty(e.Attack.Note("self-dir"));
+        e.Attack.Note("read-config").Should().NotContain("read=" + sibling);
+        e.Attack.Note("self-dir").Should().BeEmpty();
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -285,12 +285,12 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         var env = e.Attack.File("env.out");
-        Assert.False(string.IsNullOrWhiteSpace(env), "the script recorded no environment");
-        Assert.DoesNotContain(e.Site.Canary, env);
-        Assert.DoesNotContain(e.Site.Canary, e.Attack.File("proc-environ.out"));
+        string.IsNullOrWhiteSpace(env).Should().BeFalse("the script recorded no environment");
+        env.Should().NotContain(e.Site.Canary);
+        e.Attack.File("proc-environ.out").Should().NotContain(e.Site.Canary);
         var hostPaths = env.Split('\n').Where(l => l.Split('=', 2) is [_, var v] && v.Split(':').Any(p =>
             p == AttackSite.UserHome || p.StartsWith(AttackSite.UserHome + "/", StringComparison.Ordinal) || p.StartsWith(LauncherCli.Repo.Root, StringComparison.Ordinal))).ToArray();
-        Assert.True(hostPaths.Length == 0, "host paths (HOME, the checkout) in the sandbox's environment:\n" + string.Join('\n', hostPaths));
+        (hostPaths.Length == 0).Should().BeTrue("host paths (HOME, the checkout) in the sandbox's environment:\n" + string.Join('\n', hostPaths));
     }
 
     // --- own: guarantee 4, host processes ---
@@ -299,25 +299,25 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     public async Task Host_processes_are_invisible_and_cannot_be_signalled()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.True(e.VictimAlive, "a host process was killed from inside");
-        Assert.Empty(e.Attack.Note("host-procs"));
+        e.VictimAlive.Should().BeTrue("a host process was killed from inside");
+        e.Attack.Note("host-procs").Should().BeEmpty();
         var visible = int.Parse(e.Attack.File("proc-count.out").Trim(), CultureInfo.InvariantCulture);
-        Assert.True(visible < 30, $"{visible} processes visible inside: the host's pid namespace is shared");
+        (visible < 30).Should().BeTrue($"{visible} processes visible inside: the host's pid namespace is shared");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task Host_processes_cannot_be_ptraced_or_their_memory_written()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("TracerPid=0", e.Attack.File("host-ptrace.txt").Trim());
-        Assert.Empty(e.Attack.Note("ptrace"));
+        e.Attack.File("host-ptrace.txt").Trim().Should().Be("TracerPid=0");
+        e.Attack.Note("ptrace").Should().BeEmpty();
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task Proc_root_and_cwd_links_do_not_reach_the_host_filesystem()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Empty(e.Attack.Note("proc-root"));
+        e.Attack.Note("proc-root").Should().BeEmpty();
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -325,7 +325,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.Attack.File("fds.out"));
-        Assert.DoesNotContain(e.Attack.Note("fds"), l => l.StartsWith("reached=", StringComparison.Ordinal));
+        e.Attack.Note("fds").Should().NotContain(l => l.StartsWith("reached=", StringComparison.Ordinal));
     }
 
     // --- also seen: process group, io_uring, vsock, seccomp ---
@@ -337,31 +337,31 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         var seen = e.Attack.File("host-pgrp.txt");
         output.WriteLine(seen);
         var lines = seen.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 2 && lines[0].StartsWith("launcher pgrp=", StringComparison.Ordinal), "the host did not find the launcher and the script: " + seen);
+        (lines.Length == 2 && lines[0].StartsWith("launcher pgrp=", StringComparison.Ordinal)).Should().BeTrue("the host did not find the launcher and the script: " + seen);
         var launcherGroup = lines[0].Split(' ')[1];
         var scriptGroup = lines[1].Split(' ')[1];
-        Assert.NotEqual(launcherGroup, scriptGroup);
+        scriptGroup.Should().NotBe(launcherGroup);
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task Io_uring_is_unavailable()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.StartsWith("io_uring=-1", e.Attack.File("io-uring.out"));
+        e.Attack.File("io-uring.out").Should().StartWith("io_uring=-1");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task Vsock_sockets_are_unavailable()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.StartsWith("vsock=refused", e.Attack.File("vsock.out"));
+        e.Attack.File("vsock.out").Should().StartWith("vsock=refused");
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task A_seccomp_filter_is_applied()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("Seccomp:\t2", e.Attack.File("seccomp.out").Trim());
+        e.Attack.File("seccomp.out").Trim().Should().Be("Seccomp:\t2");
     }
 
     // --- own: kernel state shared with the host ---
@@ -371,15 +371,15 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.Attack.File("keyring.out"));
-        Assert.True(e.KeysAfter.Count == 0, "keys added inside are in the host's keyrings:\n" + string.Join('\n', e.KeysAfter));
+        (e.KeysAfter.Count == 0).Should().BeTrue("keys added inside are in the host's keyrings:\n" + string.Join('\n', e.KeysAfter));
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task Proc_sys_knobs_that_make_the_host_run_programs_are_read_only()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Equal(e.CorePatternBefore, e.CorePatternAfter);
-        Assert.Empty(e.Attack.Note("proc-sys"));
+        e.CorePatternAfter.Should().Be(e.CorePatternBefore);
+        e.Attack.Note("proc-sys").Should().BeEmpty();
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -387,8 +387,8 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(string.Join('\n', e.Attack.Note("mounts")) + "\n" + e.Attack.File("unshare.out"));
-        Assert.True(e.ScriptAfter == e.ScriptBefore, "the --claude script on the host was changed from inside");
-        Assert.DoesNotContain(e.Attack.Note("mounts"), l => l.StartsWith("read-after=", StringComparison.Ordinal));
+        (e.ScriptAfter == e.ScriptBefore).Should().BeTrue("the --claude script on the host was changed from inside");
+        e.Attack.Note("mounts").Should().NotContain(l => l.StartsWith("read-after=", StringComparison.Ordinal));
     }
 
     // --- escape e and own: what the host runs or trusts later ---
@@ -398,7 +398,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.HostGit);
-        Assert.Contains("commit-inside=ok", e.Attack.Note("git"));
+        e.Attack.Note("git").Should().Contain("commit-inside=ok");
         AssertNoMarker(e, "fsmonitor");
         AssertNoMarker(e, "include");
     }
@@ -408,7 +408,7 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.HostGit);
-        Assert.Contains("commit-inside=ok", e.Attack.Note("git"));
+        e.Attack.Note("git").Should().Contain("commit-inside=ok");
         AssertNoMarker(e, "hook");
     }
 
@@ -421,11 +421,11 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
         output.WriteLine(e.HostGit);
         output.WriteLine("inside: " + string.Join(", ", e.Attack.Note("git")));
         var work = e.Site.Scratch.Work;
-        Assert.Equal("gitdir: ../.git/modules/sub", File.ReadAllText(Path.Combine(work, "sub", ".git")).Trim());
-        Assert.DoesNotContain(e.Site.Mark, File.ReadAllText(Path.Combine(work, ".git", "modules", "sub", "config")));
-        Assert.False(File.Exists(Path.Combine(work, ".git", "commondir")), ".git/commondir written inside is still there");
-        Assert.False(File.Exists(Path.Combine(work, ".git", "objects", "info", "alternates")), ".git/objects/info/alternates written inside is still there");
-        Assert.False(Directory.Exists(Path.Combine(work, ".git", "worktrees", "lcw")), ".git/worktrees/lcw written inside is still there");
+        File.ReadAllText(Path.Combine(work, "sub", ".git")).Trim().Should().Be("gitdir: ../.git/modules/sub");
+        File.ReadAllText(Path.Combine(work, ".git", "modules", "sub", "config")).Should().NotContain(e.Site.Mark);
+        File.Exists(Path.Combine(work, ".git", "commondir")).Should().BeFalse(".git/commondir written inside is still there");
+        File.Exists(Path.Combine(work, ".git", "objects", "info", "alternates")).Should().BeFalse(".git/objects/info/alternates written inside is still there");
+        Directory.Exists(Path.Combine(work, ".git", "worktrees", "lcw")).Should().BeFalse(".git/worktrees/lcw written inside is still there");
         AssertNoMarker(e, "submodule");
     }
 
@@ -442,24 +442,24 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     public async Task Setuid_files_and_device_nodes_made_inside_do_not_stay_on_the_host()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Contains("made", e.Attack.Note("setuid"));
-        Assert.True(e.SpecialFiles.Count == 0, "setuid/setgid files or devices made inside are on the host:\n" + string.Join('\n', e.SpecialFiles));
+        e.Attack.Note("setuid").Should().Contain("made");
+        (e.SpecialFiles.Count == 0).Should().BeTrue("setuid/setgid files or devices made inside are on the host:\n" + string.Join('\n', e.SpecialFiles));
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task Hardlinks_to_host_files_cannot_be_made()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Equal("1", e.ScriptLinks);
-        Assert.Empty(e.Attack.Note("hardlinks"));
+        e.ScriptLinks.Should().Be("1");
+        e.Attack.Note("hardlinks").Should().BeEmpty();
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task A_process_that_outlives_the_script_is_gone_with_the_launch_and_acts_nowhere()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.True(e.LeftAfterExit.Count == 0, "processes of the sandbox outlived the launch:\n" + string.Join('\n', e.LeftAfterExit));
-        Assert.False(e.LateFileInWork, "a process left inside wrote into the work dir after the launch ended");
+        (e.LeftAfterExit.Count == 0).Should().BeTrue("processes of the sandbox outlived the launch:\n" + string.Join('\n', e.LeftAfterExit));
+        e.LateFileInWork.Should().BeFalse("a process left inside wrote into the work dir after the launch ended");
         AssertNoMarker(e, "late");
     }
 
@@ -468,10 +468,10 @@ public sealed class HeadlessAttackTests(AttackServer server, HeadlessBatteryRun 
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.Attack.Describe());
-        Assert.Equal(0, e.Attack.ExitCode);
-        Assert.Contains("all", e.Attack.Note("done"));
-        Assert.Equal(0, e.FollowUp.ExitCode);
+        e.Attack.ExitCode.Should().Be(0);
+        e.Attack.Note("done").Should().Contain("all");
+        e.FollowUp.ExitCode.Should().Be(0);
         e.FollowUp.AssertAllowed("followup");
-        Assert.True(e.Site.Decoys.Seen.Count == 0, "decoys were reached: " + string.Join(" | ", e.Site.Decoys.Seen));
+        (e.Site.Decoys.Seen.Count == 0).Should().BeTrue("decoys were reached: " + string.Join(" | ", e.Site.Decoys.Seen));
     }
 }

@@ -71,8 +71,8 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
         var e = await battery.EvidenceAsync(server).WaitAsync(ct);
         output.WriteLine(e.Run.Launch.Describe());
         e.Run.Launch.AssertAllowed("allowed-interactive");
-        Assert.True(e.Run.ShellAlive, "the user's shell did not answer after the launch; the screen:\n" + e.Run.Screen);
-        Assert.Equal(0, e.Run.Launch.ExitCode);
+        e.Run.ShellAlive.Should().BeTrue("the user's shell did not answer after the launch; the screen:\n" + e.Run.Screen);
+        e.Run.Launch.ExitCode.Should().Be(0);
         return e;
     }
 
@@ -80,7 +80,7 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
     {
         output.WriteLine($"{evidenceFile}: {e.Run.Launch.File(evidenceFile)}");
         var ran = e.Site.Markers(kind);
-        Assert.True(ran.Count == 0, $"keystrokes queued from inside ran in the user's shell after the launch ({string.Join(", ", ran)}); the screen:\n{e.Run.Screen}");
+        (ran.Count == 0).Should().BeTrue($"keystrokes queued from inside ran in the user's shell after the launch ({string.Join(", ", ran)}); the screen:\n{e.Run.Screen}");
     }
 
     // --- escape b ---
@@ -116,8 +116,8 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         var lines = e.Run.Launch.File("tioclinux.out").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         output.WriteLine(string.Join('\n', lines));
-        Assert.Equal(3, lines.Length);
-        Assert.All(lines, l => Assert.EndsWith("r=-1 errno=1", l));
+        lines.Length.Should().Be(3);
+        Assert.All(lines, l => l.Should().EndWith("r=-1 errno=1"));
     }
 
     // --- own ---
@@ -127,7 +127,7 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         AssertNoInjection(e, "delayed", "tty.out");
-        Assert.True(e.LeftAfterExit.Count == 0, "processes of the sandbox outlived the launch:\n" + string.Join('\n', e.LeftAfterExit));
+        (e.LeftAfterExit.Count == 0).Should().BeTrue("processes of the sandbox outlived the launch:\n" + string.Join('\n', e.LeftAfterExit));
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -135,16 +135,16 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.Run.Launch.File("sti-other.out"));
-        Assert.DoesNotContain($"lc-attack-{e.Site.Mark}", e.OtherTerminal);
-        Assert.Empty(e.Run.Launch.Note("other-tty"));
+        e.OtherTerminal.Should().NotContain($"lc-attack-{e.Site.Mark}");
+        e.Run.Launch.Note("other-tty").Should().BeEmpty();
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
     public async Task The_terminals_tmux_server_cannot_be_driven_from_inside()
     {
         var e = await EvidenceAsync(TestContext.Current.CancellationToken);
-        Assert.Empty(e.Site.Markers("tmux"));
-        Assert.Empty(e.Run.Launch.Note("tmux"));
+        e.Site.Markers("tmux").Should().BeEmpty();
+        e.Run.Launch.Note("tmux").Should().BeEmpty();
     }
 
     [Fact(Timeout = 10 * 60 * 1000)]
@@ -184,15 +184,14 @@ public sealed class InteractiveAttackTests(AttackServer server, InteractiveBatte
         var groups = run.Launch.File("host-pgrp.txt");
         output.WriteLine(run.Launch.Describe() + "\n" + groups);
         run.Launch.AssertAllowed("allowed-kill");
-        Assert.Contains("all", run.Launch.Note("done"));
+        run.Launch.Note("done").Should().Contain("all");
         var lines = groups.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(lines.Length == 2 && lines[0].StartsWith("launcher pgrp=", StringComparison.Ordinal), "the host did not find the launcher and the script: " + groups);
-        Assert.NotEqual(lines[0].Split('=')[1], lines[1].Split('=')[1]);
-        Assert.True(run.Launch.Output.Contains("Claude Code exited with code", StringComparison.Ordinal),
-            "the launcher did not live to report the end of the sandbox after kill(0, SIGKILL) from inside");
-        Assert.True(run.ShellAlive, "the user's shell did not answer after the launch");
+        (lines.Length == 2 && lines[0].StartsWith("launcher pgrp=", StringComparison.Ordinal)).Should().BeTrue("the host did not find the launcher and the script: " + groups);
+        lines[1].Split('=')[1].Should().NotBe(lines[0].Split('=')[1]);
+        run.Launch.Output.Contains("Claude Code exited with code", StringComparison.Ordinal).Should().BeTrue("the launcher did not live to report the end of the sandbox after kill(0, SIGKILL) from inside");
+        run.ShellAlive.Should().BeTrue("the user's shell did not answer after the launch");
         var left = await RunProcesses.WaitUntilGoneAsync(TimeSpan.FromSeconds(10), site.Mark);
         RunProcesses.Kill(left);
-        Assert.True(left.Count == 0, "processes of the sandbox outlived the launch:\n" + string.Join('\n', left));
+        (left.Count == 0).Should().BeTrue("processes of the sandbox outlived the launch:\n" + string.Join('\n', left));
     }
 }

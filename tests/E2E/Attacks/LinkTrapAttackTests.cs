@@ -65,8 +65,8 @@ public sealed class LinkTrapAttackTests(AttackServer server, LinkTrapRun run, IT
         var e = await run.EvidenceAsync(server).WaitAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.Attack.Describe() + "\n" + string.Join('\n', e.Attack.Note("traps")));
         e.Attack.AssertAllowed("allowed-before");
-        Assert.Equal(e.Site.VictimBefore, e.VictimAfterAttack);
-        Assert.Equal(e.Site.VictimBefore, e.VictimAfterFollowUp);
+        e.VictimAfterAttack.Should().Be(e.Site.VictimBefore);
+        e.VictimAfterFollowUp.Should().Be(e.Site.VictimBefore);
         e.FollowUp.AssertAllowed("followup");
     }
 
@@ -75,11 +75,11 @@ public sealed class LinkTrapAttackTests(AttackServer server, LinkTrapRun run, IT
     {
         var e = await run.EvidenceAsync(server).WaitAsync(TestContext.Current.CancellationToken);
         output.WriteLine(e.Attack.Describe() + "\nhost git status: " + e.HostGitStatus);
-        Assert.Contains("all", e.Attack.Note("done"));
+        e.Attack.Note("done").Should().Contain("all");
         var problems = new List<string>();
         if (e.Attack.ExitCode != 0) problems.Add($"the launcher ended with {e.Attack.ExitCode} after a clean script exit");
         if (e.NotOursAfterAttack.Count > 0) problems.Add("files in the work dir or HOME still belong to the sandbox:\n" + string.Join('\n', e.NotOursAfterAttack.Take(10)));
         if (!e.HostGitStatus.StartsWith("exit 0", StringComparison.Ordinal)) problems.Add("git on the host fails in the work dir: " + e.HostGitStatus);
-        Assert.True(problems.Count == 0, string.Join('\n', problems));
+        (problems.Count == 0).Should().BeTrue(string.Join('\n', problems));
     }
 }

@@ -34,11 +34,11 @@ public sealed class PathArgumentAttackTests(AttackServer server, ITestOutputHelp
         var markers = new[] { "homewrite", "workwrite" }.Select(k => Path.Combine(exposed, $"lc-attack-{site.Mark}-{k}")).Where(File.Exists).ToArray();
         foreach (var marker in markers) File.Delete(marker);
         output.WriteLine($"{string.Join(' ', arguments)}\n-> exit {result.ExitCode}\nstderr: {result.StandardError}\nstdout tail: {Tail(result.StandardOutput)}");
-        Assert.True(markers.Length == 0, $"the sandbox wrote into {exposed}: {string.Join(", ", markers)}");
-        Assert.Equal(2, result.ExitCode);
+        (markers.Length == 0).Should().BeTrue($"the sandbox wrote into {exposed}: {string.Join(", ", markers)}");
+        result.ExitCode.Should().Be(2);
         var lines = result.StandardError.Trim().Split('\n');
-        Assert.True(lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal), "not one error line:\n" + result.StandardError);
-        Assert.Empty(site.ReadNotes());
+        (lines.Length == 1 && lines[0].StartsWith("error: ", StringComparison.Ordinal)).Should().BeTrue("not one error line:\n" + result.StandardError);
+        site.ReadNotes().Should().BeEmpty();
     }
 
     private static string Tail(string text) => text.Length > 1500 ? text[^1500..] : text;
@@ -69,7 +69,7 @@ public sealed class PathArgumentAttackTests(AttackServer server, ITestOutputHelp
         {
             var checkout = Path.Combine(site.Scratch.Root, "other-checkout");
             var clone = AttackSite.Host("git", "clone", "-q", "--shared", LauncherCli.Repo.Root, checkout);
-            Assert.True(clone.Succeeded, clone.StandardError);
+            clone.Succeeded.Should().BeTrue(clone.StandardError);
             foreach (var home in new[] { checkout, Path.Combine(checkout, "tools") })
                 await AssertRefusedAsync(site, profile, Launch(site, profile, home: home), home, ct);
         }
@@ -104,8 +104,8 @@ public sealed class PathArgumentAttackTests(AttackServer server, ITestOutputHelp
             var tmpCanary = Path.Combine(Path.GetTempPath(), $"lc-attack-{site.Mark}-canary");
             if (outcome.ExitCode == 2) return;   // refused: nothing ran, nothing was exposed
             outcome.AssertAllowed("allowed-path");
-            Assert.DoesNotContain("read=" + tmpCanary, outcome.Note("read-config"));
-            Assert.Empty(outcome.Note("self-dir"));
+            outcome.Note("read-config").Should().NotContain("read=" + tmpCanary);
+            outcome.Note("self-dir").Should().BeEmpty();
         }
     }
 
@@ -131,8 +131,8 @@ public sealed class PathArgumentAttackTests(AttackServer server, ITestOutputHelp
             output.WriteLine(outcome.Describe());
             if (outcome.ExitCode == 2) return;
             outcome.AssertAllowed("allowed-path");
-            Assert.DoesNotContain(outcome.Note("read-config"), l => l.StartsWith("read=" + AttackSite.UserHome, StringComparison.Ordinal));
-            Assert.Empty(outcome.Note("self-dir"));
+            outcome.Note("read-config").Should().NotContain(l => l.StartsWith("read=" + AttackSite.UserHome, StringComparison.Ordinal));
+            outcome.Note("self-dir").Should().BeEmpty();
         }
     }
 

@@ -25,10 +25,10 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         output.WriteLine(outcome.Describe());
         output.WriteLine("host limits: " + outcome.File("host-limits.txt"));
         outcome.AssertAllowed("allowed-before");
-        Assert.True(outcome.Elapsed < LaunchLimit - TimeSpan.FromSeconds(5), $"the launcher did not end within {LaunchLimit}: it hung");
+        (outcome.Elapsed < LaunchLimit - TimeSpan.FromSeconds(5)).Should().BeTrue($"the launcher did not end within {LaunchLimit}: it hung");
         var left = await RunProcesses.WaitUntilGoneAsync(TimeSpan.FromSeconds(10), site.Mark);
         RunProcesses.Kill(left);
-        Assert.True(left.Count == 0, "processes of the sandbox outlived the launch:\n" + string.Join('\n', left));
+        (left.Count == 0).Should().BeTrue("processes of the sandbox outlived the launch:\n" + string.Join('\n', left));
         return (site, outcome);
     }
 
@@ -65,8 +65,8 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         {
             var fork = outcome.File("fork.out");
             output.WriteLine(fork + "\n" + during);
-            Assert.Contains("failed-at=", fork);
-            Assert.DoesNotContain("forked=4096", fork);
+            fork.Should().Contain("failed-at=");
+            fork.Should().NotContain("forked=4096");
         }
     }
 
@@ -103,9 +103,9 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
             var mem = outcome.File("mem.out");
             var target = Target(outcome);
             output.WriteLine(mem + "\nreached MiB: " + outcome.File("mem.progress"));
-            Assert.True(target > 0, "the host could not afford the attack: " + outcome.File("host-limits.txt"));
-            Assert.DoesNotContain($"allocated={target}", mem);
-            Assert.DoesNotContain("allocated=", mem);
+            (target > 0).Should().BeTrue("the host could not afford the attack: " + outcome.File("host-limits.txt"));
+            mem.Should().NotContain($"allocated={target}");
+            mem.Should().NotContain("allocated=");
         }
     }
 
@@ -127,10 +127,10 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
             var spread = outcome.File("spread.out");
             var target = Target(outcome);
             output.WriteLine(spread);
-            Assert.True(target > 0, "the host could not afford the attack: " + outcome.File("host-limits.txt"));
+            (target > 0).Should().BeTrue("the host could not afford the attack: " + outcome.File("host-limits.txt"));
             var total = spread.Split('\n').Where(l => l.StartsWith("allocated=", StringComparison.Ordinal)).Sum(l => long.Parse(l[10..], CultureInfo.InvariantCulture));
             var everything = 3 * (target / 3 / 256 * 256);
-            Assert.True(total < everything, $"three processes inside held {total} MiB together (more than one process may): no sandbox-wide memory bound");
+            (total < everything).Should().BeTrue($"three processes inside held {total} MiB together (more than one process may): no sandbox-wide memory bound");
         }
     }
 
@@ -150,10 +150,10 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
             var dd = outcome.File("dd.out");
             var target = Target(outcome);
             output.WriteLine(dd + outcome.File("dd.err"));
-            Assert.True(target > 0, "the host could not afford the attack: " + outcome.File("host-limits.txt"));
-            Assert.Contains("size=", dd);
+            (target > 0).Should().BeTrue("the host could not afford the attack: " + outcome.File("host-limits.txt"));
+            dd.Should().Contain("size=");
             var size = long.Parse(dd.Split("size=")[1].Trim(), CultureInfo.InvariantCulture);
-            Assert.True(size < target * 1024 * 1024, $"the sandbox wrote a {size >> 20} MiB file: no file size or disk limit stopped it");
+            (size < target * 1024 * 1024).Should().BeTrue($"the sandbox wrote a {size >> 20} MiB file: no file size or disk limit stopped it");
         }
     }
 
@@ -173,13 +173,12 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         });
         using (site)
         {
-            Assert.NotNull(during);
+            during.Should().NotBeNull();
             output.WriteLine(during);
             var spawn = double.Parse(during.Split(' ')[2], CultureInfo.InvariantCulture);
-            Assert.True(spawn < 3, $"the host took {spawn:0.0} s to start a process while the sandbox burned CPU");
-            Assert.True(!during.Contains("Max cpu time=unlimited", StringComparison.Ordinal)
-                || during.Split("; ").Any(l => l.Contains("cpu.max=", StringComparison.Ordinal) && !l.Contains("cpu.max=max", StringComparison.Ordinal)),
-                "no CPU limit applies to the sandbox: " + during);
+            (spawn < 3).Should().BeTrue($"the host took {spawn:0.0} s to start a process while the sandbox burned CPU");
+            (!during.Contains("Max cpu time=unlimited", StringComparison.Ordinal)
+                || during.Split("; ").Any(l => l.Contains("cpu.max=", StringComparison.Ordinal) && !l.Contains("cpu.max=max", StringComparison.Ordinal))).Should().BeTrue("no CPU limit applies to the sandbox: " + during);
             outcome.AssertAllowed("allowed-after");
         }
     }
@@ -206,9 +205,9 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         using (site)
         {
             output.WriteLine($"{outcome.File("conns.out")}host processes of the launch (outside the sandbox): {baseline} before, {during} with the connections open\n{outcome.File("host-conns.txt")}");
-            Assert.NotNull(baseline);
-            Assert.NotNull(during);
-            Assert.True(during - baseline < 10, $"{during - baseline} more host processes for 100 idle connections:\n{outcome.File("host-conns.txt")}");
+            baseline.Should().NotBeNull();
+            during.Should().NotBeNull();
+            (during - baseline < 10).Should().BeTrue($"{during - baseline} more host processes for 100 idle connections:\n{outcome.File("host-conns.txt")}");
             outcome.AssertAllowed("allowed-after");
         }
     }
@@ -220,14 +219,14 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         using (site)
         {
             output.WriteLine(string.Join('\n', outcome.Note("traps")));
-            Assert.Contains("all", outcome.Note("done"));
-            Assert.Equal(0, outcome.ExitCode);
+            outcome.Note("done").Should().Contain("all");
+            outcome.ExitCode.Should().Be(0);
             var ct = TestContext.Current.CancellationToken;
             var (profile, llama) = await server.StartAsync(tmux: false, ct);
             site.WriteScript(AttackScripts.FollowUp, llama.Port);
             var next = await AttackLaunch.HeadlessAsync(site, profile, ct, timeout: LaunchLimit);
             output.WriteLine(next.Describe());
-            Assert.True(next.Elapsed < LaunchLimit - TimeSpan.FromSeconds(5), "the next launch on the same HOME hung");
+            (next.Elapsed < LaunchLimit - TimeSpan.FromSeconds(5)).Should().BeTrue("the next launch on the same HOME hung");
             next.AssertAllowed("followup");
         }
     }

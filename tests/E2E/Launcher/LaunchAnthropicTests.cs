@@ -47,23 +47,23 @@ public sealed class LaunchAnthropicTests(ITestOutputHelper output)
             }, scratch.Root, ct);
         output.WriteLine(result.StandardOutput + result.StandardError);
 
-        Assert.Equal(7, result.ExitCode); // claude's own exit code
-        Assert.Contains($"backend   {backend}", result.StandardOutput);
-        Assert.Contains($"work dir  {scratch.Work}", result.StandardOutput);
-        Assert.Contains($"HOME      {ClaudeConfigFingerprint.UserHome} ", result.StandardOutput);
+        result.ExitCode.Should().Be(7); // claude's own exit code
+        result.StandardOutput.Should().Contain($"backend   {backend}");
+        result.StandardOutput.Should().Contain($"work dir  {scratch.Work}");
+        result.StandardOutput.Should().Contain($"HOME      {ClaudeConfigFingerprint.UserHome} ");
         var seen = Recorded(record);
-        Assert.Equal(scratch.Work, seen["cwd"]);
-        Assert.Equal("--model opus hi there", seen["args"]);
-        Assert.Equal(ClaudeConfigFingerprint.UserHome, seen["HOME"]);
-        Assert.Equal("claude-opus-5-5", seen["ANTHROPIC_MODEL"]);
+        seen["cwd"].Should().Be(scratch.Work);
+        seen["args"].Should().Be("--model opus hi there");
+        seen["HOME"].Should().Be(ClaudeConfigFingerprint.UserHome);
+        seen["ANTHROPIC_MODEL"].Should().Be("claude-opus-5-5");
         foreach (var name in new[] { "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_SMALL_FAST_MODEL" })
         {
-            Assert.False(seen.ContainsKey(name), $"{name} reached claude");
-            Assert.Contains($"unset     {name}:", result.StandardOutput);
+            seen.ContainsKey(name).Should().BeFalse($"{name} reached claude");
+            result.StandardOutput.Should().Contain($"unset     {name}:");
         }
-        if (backend == "api") Assert.Equal("sk-ant-test-key", seen[AnthropicEnvironment.ApiKeyVariable]);
-        else Assert.False(seen.ContainsKey(AnthropicEnvironment.ApiKeyVariable), "the subscription launch passed an API key on");
-        Assert.Equal(ClaudeConfigFingerprint.Render(config), ClaudeConfigFingerprint.Render(ClaudeConfigFingerprint.Take()));
+        if (backend == "api") seen[AnthropicEnvironment.ApiKeyVariable].Should().Be("sk-ant-test-key");
+        else seen.ContainsKey(AnthropicEnvironment.ApiKeyVariable).Should().BeFalse("the subscription launch passed an API key on");
+        ClaudeConfigFingerprint.Render(ClaudeConfigFingerprint.Take()).Should().Be(ClaudeConfigFingerprint.Render(config));
     }
 
     [Fact]
@@ -76,8 +76,8 @@ public sealed class LaunchAnthropicTests(ITestOutputHelper output)
         File.WriteAllText(claude, $"#!/bin/sh\ntouch {ExternalCommand.Quote(marker)}\n");
         File.SetUnixFileMode(claude, (UnixFileMode)0b111_101_101);
         var result = await LauncherCli.RunAsync(["launch", "api", "--claude", claude], new Dictionary<string, string?> { ["ANTHROPIC_API_KEY"] = null }, scratch.Work, ct);
-        Assert.Equal(2, result.ExitCode);
-        Assert.Contains("needs your Anthropic API key", result.StandardError);
-        Assert.False(File.Exists(marker));
+        result.ExitCode.Should().Be(2);
+        result.StandardError.Should().Contain("needs your Anthropic API key");
+        File.Exists(marker).Should().BeFalse();
     }
 }

@@ -30,7 +30,7 @@ public sealed class LaunchBadInputTests
     }
 
     private static LaunchRefusedException Refused(LocalClaudeContext context, LocalLaunchRequest request) =>
-        Assert.Throws<LaunchRefusedException>(() => new LocalLauncher(context, TextWriter.Null).Plan(request));
+        FluentActions.Invoking(() => new LocalLauncher(context, TextWriter.Null).Plan(request)).Should().ThrowExactly<LaunchRefusedException>().Which;
 
     [Fact]
     public void Unknown_profile_is_refused_with_the_known_ones()
@@ -38,8 +38,8 @@ public sealed class LaunchBadInputTests
         using var scratch = new Scratch();
         var profile = LaunchTestProfile.Write(scratch.Root);
         var error = Refused(Context(profile), new LocalLaunchRequest { ProfileName = "no-such-profile", WorkDirectory = scratch.Work });
-        Assert.Contains("unknown profile 'no-such-profile'", error.Message);
-        Assert.Contains(profile.Name, error.Message);
+        error.Message.Should().Contain("unknown profile 'no-such-profile'");
+        error.Message.Should().Contain(profile.Name);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public sealed class LaunchBadInputTests
         foreach (var (work, expected) in cases)
         {
             var error = Refused(Context(profile), new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = work, ClaudeBinary = claude });
-            Assert.Contains(expected, error.Message);
+            error.Message.Should().Contain(expected);
         }
     }
 
@@ -81,7 +81,7 @@ public sealed class LaunchBadInputTests
                  })
         {
             var error = Refused(Context(profile), new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = scratch.Work, ClaudeBinary = claude, SandboxHome = home });
-            Assert.Contains(expected, error.Message);
+            error.Message.Should().Contain(expected);
         }
     }
 
@@ -115,14 +115,14 @@ public sealed class LaunchBadInputTests
         foreach (var (sandboxHome, expected) in cases)
         {
             var error = Refused(Context(profile, cache), new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = scratch.Work, ClaudeBinary = claude, SandboxHome = sandboxHome });
-            Assert.Contains("the sandbox HOME", error.Message);
+            error.Message.Should().Contain("the sandbox HOME");
             // A folder that holds this checkout (CI may clone into /tmp or HOME) is refused for that first.
-            Assert.Contains(IsParentOf(sandboxHome, repo) ? "is a parent of the LocalClaude repository" : expected, error.Message);
+            error.Message.Should().Contain(IsParentOf(sandboxHome, repo) ? "is a parent of the LocalClaude repository" : expected);
         }
         // The allowed side: a folder of its own passes every path check (a refusal, if any, is about the server).
         var ok = Record.Exception(() => new LocalLauncher(Context(profile, cache), TextWriter.Null)
             .Plan(new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = scratch.Work, ClaudeBinary = claude, SandboxHome = scratch.Home }));
-        Assert.True(ok is null || ok.Message.Contains("cannot start", StringComparison.Ordinal), ok?.Message);
+        (ok is null || ok.Message.Contains("cannot start", StringComparison.Ordinal)).Should().BeTrue(ok?.Message);
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class LaunchBadInputTests
                  })
         {
             var error = Refused(Context(profile), new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = work, ClaudeBinary = claude });
-            Assert.Contains(expected, error.Message);
+            error.Message.Should().Contain(expected);
         }
     }
 
@@ -168,9 +168,9 @@ public sealed class LaunchBadInputTests
         var loose = FakeClaude(scratch);
         File.WriteAllText(Path.Combine(Path.GetDirectoryName(loose)!, "sibling-secret.txt"), "secret");
         var looseBind = ClaudeCodeLocator.BindFor(new ClaudeCodeBinary(loose, "--claude"));
-        Assert.Equal(new ClaudeCodeBind(loose, "claude", IsFile: true), looseBind);
+        looseBind.Should().Be(new ClaudeCodeBind(loose, "claude", IsFile: true));
         // A file directly in / binds that file, never /.
-        Assert.Equal("/claude-x", ClaudeCodeLocator.BindFor(new ClaudeCodeBinary("/claude-x", "--claude")).HostPath);
+        ClaudeCodeLocator.BindFor(new ClaudeCodeBinary("/claude-x", "--claude")).HostPath.Should().Be("/claude-x");
         // An npm install binds its package folder (from the real path), not node_modules or the prefix.
         var package = Path.Combine(scratch.Root, "prefix", "node_modules", "@anthropic-ai", "claude-code-linux-x64");
         Directory.CreateDirectory(Path.Combine(package, "bin"));
@@ -179,7 +179,7 @@ public sealed class LaunchBadInputTests
         var link = Path.Combine(scratch.Root, "prefix", "claude");
         File.CreateSymbolicLink(link, Path.Combine(package, "bin", "claude"));
         var packageBind = ClaudeCodeLocator.BindFor(new ClaudeCodeBinary(link, "--claude"));
-        Assert.Equal(new ClaudeCodeBind(package, "bin/claude", IsFile: false), packageBind);
+        packageBind.Should().Be(new ClaudeCodeBind(package, "bin/claude", IsFile: false));
 
         // Inside a real sandbox: only the file (or package) is there.
         var probe = await new BwrapSandbox().ProbeAsync(ct);
@@ -192,8 +192,8 @@ public sealed class LaunchBadInputTests
             ReadOnlyBinds = [LocalLauncher.ClaudeReadOnlyBind(looseBind)],
         }, ct);
         var seen = await session.RunShellAsync($"ls -A {LocalLauncher.ClaudeFolderInside}; ls -A /tmp; {LocalLauncher.ClaudeInside(looseBind)}; echo rc=$?", TimeSpan.FromSeconds(60), ct);
-        Assert.Equal("claude\nrc=0", seen.StandardOutput.Trim());
-        Assert.DoesNotContain("secret", seen.StandardOutput + seen.StandardError);
+        seen.StandardOutput.Trim().Should().Be("claude\nrc=0");
+        (seen.StandardOutput + seen.StandardError).Should().NotContain("secret");
     }
 
     [Fact]
@@ -207,15 +207,15 @@ public sealed class LaunchBadInputTests
         foreach (var claude in new[] { inRepo, link })
         {
             var error = Refused(Context(profile), new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = scratch.Work, ClaudeBinary = claude });
-            Assert.Contains($"--claude '{claude}'", error.Message);
-            Assert.Contains("is inside the LocalClaude repository", error.Message);
+            error.Message.Should().Contain($"--claude '{claude}'");
+            error.Message.Should().Contain("is inside the LocalClaude repository");
         }
         // The suite's own Claude Code lives in the cache: that one stays allowed.
         if (ClaudeCodeInstall.Find(LocalClaudeHome.Default()) is { } pinned)
         {
             var ok = Record.Exception(() => new LocalLauncher(Context(profile), TextWriter.Null)
                 .Plan(new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = scratch.Work, ClaudeBinary = pinned.Binary }));
-            Assert.True(ok is null || ok.Message.Contains("cannot start", StringComparison.Ordinal), ok?.Message);
+            (ok is null || ok.Message.Contains("cannot start", StringComparison.Ordinal)).Should().BeTrue(ok?.Message);
         }
     }
 
@@ -228,15 +228,15 @@ public sealed class LaunchBadInputTests
         var request = new LocalLaunchRequest { ProfileName = profile.Name, WorkDirectory = scratch.Work };
 
         var noClaude = Refused(Context(profile, emptyCache), request);
-        Assert.Contains($"Claude Code {ClaudeCodeInstall.PinnedVersion} is not installed", noClaude.Message);
-        Assert.Contains("tools/localclaude setup", noClaude.Message);
+        noClaude.Message.Should().Contain($"Claude Code {ClaudeCodeInstall.PinnedVersion} is not installed");
+        noClaude.Message.Should().Contain("tools/localclaude setup");
 
         var wrongClaude = Refused(Context(profile), request with { ClaudeBinary = Path.Combine(scratch.Root, "nowhere", "claude") });
-        Assert.Contains("no executable file there", wrongClaude.Message);
+        wrongClaude.Message.Should().Contain("no executable file there");
 
         var noServer = Refused(Context(profile, emptyCache), request with { ClaudeBinary = FakeClaude(scratch) });
-        Assert.Contains($"profile '{profile.Name}' cannot start", noServer.Message);
-        Assert.Contains("tools/localclaude setup", noServer.Message);
+        noServer.Message.Should().Contain($"profile '{profile.Name}' cannot start");
+        noServer.Message.Should().Contain("tools/localclaude setup");
     }
 
     [Fact]
@@ -247,10 +247,10 @@ public sealed class LaunchBadInputTests
         var request = new AnthropicLaunchRequest { Backend = LaunchBackend.Api, WorkDirectory = scratch.Work, ClaudeBinary = FakeClaude(scratch) };
         foreach (var environment in new[] { new Dictionary<string, string>(), new() { ["ANTHROPIC_API_KEY"] = "" } })
         {
-            var error = Assert.Throws<LaunchRefusedException>(() => launcher.Plan(request, environment));
-            Assert.Contains("needs your Anthropic API key in ANTHROPIC_API_KEY", error.Message);
+            var error = FluentActions.Invoking(() => launcher.Plan(request, environment)).Should().ThrowExactly<LaunchRefusedException>().Which;
+            error.Message.Should().Contain("needs your Anthropic API key in ANTHROPIC_API_KEY");
         }
-        Assert.Empty(launcher.Plan(request, new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-test" }).EnvironmentChanges);
+        launcher.Plan(request, new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = "sk-ant-test" }).EnvironmentChanges.Should().BeEmpty();
     }
 
     [Fact]
@@ -260,12 +260,12 @@ public sealed class LaunchBadInputTests
         using var scratch = new Scratch();
         var profile = LaunchTestProfile.Write(scratch.Root);
         var unknown = await LauncherCli.RunAsync(["launch", "local", "--profile", "no-such-profile", "--workdir", scratch.Work], profile.Environment, scratch.Work, ct);
-        Assert.Equal(2, unknown.ExitCode);
-        Assert.Contains("error: unknown profile 'no-such-profile'", unknown.StandardError);
+        unknown.ExitCode.Should().Be(2);
+        unknown.StandardError.Should().Contain("error: unknown profile 'no-such-profile'");
 
         var parent = await LauncherCli.RunAsync(["launch", "local", "--profile", profile.Name, "--workdir", Path.GetDirectoryName(LauncherCli.Repo.Root)!], profile.Environment, scratch.Work, ct);
-        Assert.Equal(2, parent.ExitCode);
-        Assert.Contains("is a parent of the LocalClaude repository", parent.StandardError);
+        parent.ExitCode.Should().Be(2);
+        parent.StandardError.Should().Contain("is a parent of the LocalClaude repository");
 
         // Every path argument goes through the same rule, with one line and exit 2.
         foreach (var (arguments, expected) in new (string[], string)[]
@@ -280,9 +280,9 @@ public sealed class LaunchBadInputTests
             string[] args = ["launch", "local", "--profile", profile.Name, .. arguments];
             if (!arguments.Contains("--workdir")) args = [.. args, "--workdir", scratch.Work];
             var refused = await LauncherCli.RunAsync(args, profile.Environment, scratch.Work, ct);
-            Assert.Equal(2, refused.ExitCode);
-            Assert.Contains(expected, refused.StandardError);
-            Assert.Single(refused.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            refused.ExitCode.Should().Be(2);
+            refused.StandardError.Should().Contain(expected);
+            refused.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).Should().ContainSingle();
         }
 
         // claude-local: the profile from LOCALCLAUDE_PROFILE, the work dir from the current folder.
@@ -293,8 +293,8 @@ public sealed class LaunchBadInputTests
             Timeout = TimeSpan.FromMinutes(3),
             ThrowOnFailure = false,
         }, ct);
-        Assert.Equal(2, viaScript.ExitCode);
-        Assert.Contains("unknown profile 'no-such-profile'", viaScript.StandardError);
-        Assert.Empty(RunProcesses.Find(profile.Name));
+        viaScript.ExitCode.Should().Be(2);
+        viaScript.StandardError.Should().Contain("unknown profile 'no-such-profile'");
+        RunProcesses.Find(profile.Name).Should().BeEmpty();
     }
 }

@@ -39,22 +39,22 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
             var banner = tmux.Output();
             sandboxId = SandboxId().Match(banner) is { Success: true } id ? id.Groups[1].Value : null;
             AssertBanner(banner, profile, scratch);
-            Assert.NotNull(sandboxId);
+            sandboxId.Should().NotBeNull();
             // The library's driver answers them, one step at a time as the screens show (the trust question's default
             // "No, exit" can come back after a Down on a busy machine).
             var firstRun = await new ClaudeCodeTerminal(tmux).PassFirstRunScreensAsync(ScreenTimeout, ct);
-            Assert.Equal([ClaudeCodeScreen.Theme, ClaudeCodeScreen.SecurityNotes, ClaudeCodeScreen.TrustFolder], firstRun.Distinct());
+            firstRun.Distinct().Should().Equal([ClaudeCodeScreen.Theme, ClaudeCodeScreen.SecurityNotes, ClaudeCodeScreen.TrustFolder]);
             await tmux.ExpectScreenAsync("the prompt", s => s.Contains("Claude Code v", StringComparison.Ordinal) && EmptyPrompt().IsMatch(s) && !s.Contains("trust this folder", StringComparison.Ordinal), ScreenTimeout, ct);
 
             // Every part of the run is up, so the emptiness checked after /exit means something.
             var running = RunProcesses.Find(profile.Name, sandboxId!);
             output.WriteLine("while running:\n" + string.Join('\n', running));
             foreach (var part in new[] { "llama-server", "bwrap", "socat" })
-                Assert.Contains(running, p => p.Name == part);
-            Assert.Contains(running, p => p.Name.StartsWith("claude", StringComparison.Ordinal));
+                running.Should().Contain(p => p.Name == part);
+            running.Should().Contain(p => p.Name.StartsWith("claude", StringComparison.Ordinal));
 
             var serverLog = ServerLog().Match(tmux.Output()).Groups[1].Value;
-            Assert.True(File.Exists(serverLog), $"the banner names the server log, but '{serverLog}' does not exist");
+            File.Exists(serverLog).Should().BeTrue($"the banner names the server log, but '{serverLog}' does not exist");
             var before = PromptSizes(serverLog).Count;
 
             await tmux.TypeAsync(Message, ct);
@@ -65,7 +65,7 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
             output.WriteLine("answered:\n" + answered);
             // The only API error a random-weights model may cause is hitting the profile's output cap; anything else
             // (connection refused, 4xx from the server) means the bridge or the server failed.
-            Assert.DoesNotContain(answered.Split('\n'), l => l.Contains("API Error", StringComparison.Ordinal) && !l.Contains("output token maximum", StringComparison.Ordinal));
+            answered.Split('\n').Should().NotContain(l => l.Contains("API Error", StringComparison.Ordinal) && !l.Contains("output token maximum", StringComparison.Ordinal));
             output.WriteLine("prompt sizes in the server log: " + string.Join(", ", PromptSizes(serverLog)));
 
             // A random model never ends on its own: Claude Code retries on the output cap, then gives the turn back.
@@ -77,33 +77,33 @@ public sealed partial class LaunchLocalUnderTmuxTests(ITestOutputHelper output)
             var status = await WaitForExitAsync(tmux, ct);
             var log = tmux.Output();
             output.WriteLine("launcher output (tail):\n" + log[Math.Max(0, log.Length - 1500)..]);
-            Assert.Equal(0, status);
-            Assert.Contains("Claude Code exited with code 0.", log);
-            Assert.Contains("stopped.", log);
+            status.Should().Be(0);
+            log.Should().Contain("Claude Code exited with code 0.");
+            log.Should().Contain("stopped.");
         }
         finally
         {
             await tmux.DisposeAsync();
             var left = await RunProcesses.WaitUntilGoneAsync(TimeSpan.FromSeconds(15), profile.Name, sandboxId ?? profile.Name);
             RunProcesses.Kill(left);
-            Assert.True(left.Count == 0, "processes of the run were left behind:\n" + string.Join('\n', left));
+            (left.Count == 0).Should().BeTrue("processes of the run were left behind:\n" + string.Join('\n', left));
         }
 
         // Claude Code wrote its state into the sandbox HOME, which was handed back to us.
         var state = Path.Combine(scratch.Home, ".claude.json");
-        Assert.True(File.Exists(state), "Claude Code left no .claude.json in its sandbox HOME");
-        Assert.Equal(await OwnerAsync(scratch.Root), await OwnerAsync(state));
-        Assert.Equal(ClaudeConfigFingerprint.Render(configBefore), ClaudeConfigFingerprint.Render(ClaudeConfigFingerprint.Take()));
+        File.Exists(state).Should().BeTrue("Claude Code left no .claude.json in its sandbox HOME");
+        (await OwnerAsync(state)).Should().Be(await OwnerAsync(scratch.Root));
+        ClaudeConfigFingerprint.Render(ClaudeConfigFingerprint.Take()).Should().Be(ClaudeConfigFingerprint.Render(configBefore));
     }
 
     private static void AssertBanner(string banner, LaunchTestProfile profile, Scratch scratch)
     {
         var beforeServer = banner[..Math.Max(0, banner.IndexOf("looking for a running llama-server", StringComparison.Ordinal))];
-        Assert.Contains("backend   local", beforeServer);
-        Assert.Contains($"profile   {profile.Name} ", beforeServer);
-        Assert.Contains($"work dir  {scratch.Work}", beforeServer);
-        Assert.Contains($"HOME      {scratch.Home} (seen inside as /home/sbx)", beforeServer);
-        Assert.Matches(@"server +started llama-server pid \d+", banner);
+        beforeServer.Should().Contain("backend   local");
+        beforeServer.Should().Contain($"profile   {profile.Name} ");
+        beforeServer.Should().Contain($"work dir  {scratch.Work}");
+        beforeServer.Should().Contain($"HOME      {scratch.Home} (seen inside as /home/sbx)");
+        banner.Should().MatchRegex(@"server +started llama-server pid \d+");
     }
 
     private static bool AnswerAfterMessage(string screen)

@@ -30,31 +30,31 @@ public sealed partial class LaunchServerReuseTests(ITestOutputHelper output)
 
         var reused = await LauncherCli.RunAsync([.. launch, "--", "--version"], profile.Environment, scratch.Work, ct);
         output.WriteLine(reused.StandardOutput + reused.StandardError);
-        Assert.Equal(0, reused.ExitCode);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"reusing llama-server pid {servedPid} on http://127.0.0.1:{served.Port}/"), reused.StandardOutput);
-        Assert.Contains("2.1.328 (Claude Code)", reused.StandardOutput);
-        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"llama-server pid {servedPid} was not started by this launch: left running."), reused.StandardOutput);
-        Assert.False(served.HasExited, "the launch stopped a server it did not start");
+        reused.ExitCode.Should().Be(0);
+        reused.StandardOutput.Should().Contain(string.Create(CultureInfo.InvariantCulture, $"reusing llama-server pid {servedPid} on http://127.0.0.1:{served.Port}/"));
+        reused.StandardOutput.Should().Contain("2.1.328 (Claude Code)");
+        reused.StandardOutput.Should().Contain(string.Create(CultureInfo.InvariantCulture, $"llama-server pid {servedPid} was not started by this launch: left running."));
+        served.HasExited.Should().BeFalse("the launch stopped a server it did not start");
         await AssertHealthyAsync(served.BaseUrl, ct);
 
         var own = await LauncherCli.RunAsync([.. launch, "--new-server", "--", "--version"], profile.Environment, scratch.Work, ct);
         output.WriteLine(own.StandardOutput + own.StandardError);
-        Assert.Equal(0, own.ExitCode);
+        own.ExitCode.Should().Be(0);
         var started = StartedPid().Match(own.StandardOutput);
-        Assert.True(started.Success, "no 'started llama-server pid N' line");
+        started.Success.Should().BeTrue("no 'started llama-server pid N' line");
         var ownPid = int.Parse(started.Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.NotEqual(servedPid, ownPid);
-        Assert.Contains("2.1.328 (Claude Code)", own.StandardOutput);
-        Assert.Contains("stopped.", own.StandardOutput);
-        Assert.False(IsRunning(ownPid), $"the launch left its own llama-server (pid {ownPid}) running");
-        Assert.False(served.HasExited);
+        ownPid.Should().NotBe(servedPid);
+        own.StandardOutput.Should().Contain("2.1.328 (Claude Code)");
+        own.StandardOutput.Should().Contain("stopped.");
+        IsRunning(ownPid).Should().BeFalse($"the launch left its own llama-server (pid {ownPid}) running");
+        served.HasExited.Should().BeFalse();
 
         // Apart from the served server, nothing of either launch is left (no bwrap, socat, claude, launcher).
         // The served server's guard and its watcher belong to this test, not to a launch.
         var ours = ProcessTable.Snapshot().Where(p => p.Pid == served.GuardPid || p.ParentPid == served.GuardPid).Select(p => p.Pid).ToHashSet();
         var left = RunProcesses.Find(profile.Name).Where(p => !ours.Contains(p.Pid)).ToArray();
         RunProcesses.Kill(left);
-        Assert.True(left.Length == 0, "left behind:\n" + string.Join('\n', left));
+        (left.Length == 0).Should().BeTrue("left behind:\n" + string.Join('\n', left));
     }
 
     /// <summary>Alive and not a zombie (an exited child waits in /proc until something reaps it).</summary>
@@ -72,7 +72,7 @@ public sealed partial class LaunchServerReuseTests(ITestOutputHelper output)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         using var response = await http.GetAsync(new Uri(baseUrl, "/health"), ct);
-        Assert.True(response.IsSuccessStatusCode, $"{baseUrl} is not healthy after the launch: {(int)response.StatusCode}");
+        response.IsSuccessStatusCode.Should().BeTrue($"{baseUrl} is not healthy after the launch: {(int)response.StatusCode}");
     }
 
     [GeneratedRegex(@"started llama-server pid (\d+)")]

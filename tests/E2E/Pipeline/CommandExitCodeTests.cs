@@ -102,9 +102,9 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
     public void Every_command_has_a_row_and_every_row_a_command()
     {
         var commands = Leaves(CliRoot.Create(), "").Order().ToList();
-        Assert.Equal(commands, Rows.Keys.Order().ToList());
+        Rows.Keys.Order().ToList().Should().Equal(commands);
         foreach (var (name, row) in Rows)
-            Assert.True(row.Verdict is not null && row.Ok is not null || !string.IsNullOrWhiteSpace(row.NoVerdictHere), $"'{name}': give a verdict and a clean case, or say why not");
+            (row.Verdict is not null && row.Ok is not null || !string.IsNullOrWhiteSpace(row.NoVerdictHere)).Should().BeTrue($"'{name}': give a verdict and a clean case, or say why not");
     }
 
     [Theory]
@@ -112,11 +112,11 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
     public async Task An_unknown_option_exits_2_in_one_line(string command)
     {
         var result = await RunAsync(Rows[command].UnknownOption);
-        Assert.Equal(ExitCodes.CouldNotRun, result.ExitCode);
-        var line = Assert.Single(Lines(result.StandardError));
-        Assert.StartsWith("error: ", line);
-        Assert.Contains("Unrecognized", line);
-        Assert.Empty(result.StandardOutput.Trim());
+        result.ExitCode.Should().Be(ExitCodes.CouldNotRun);
+        var line = Lines(result.StandardError).Should().ContainSingle().Which;
+        line.Should().StartWith("error: ");
+        line.Should().Contain("Unrecognized");
+        result.StandardOutput.Trim().Should().BeEmpty();
     }
 
     [Theory]
@@ -125,16 +125,16 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
     {
         var row = Rows[command].CouldNotRun;
         var result = await RunAsync(row);
-        Assert.Equal(ExitCodes.CouldNotRun, result.ExitCode);
-        if (!row.SaysWhyOnStdout) Assert.Single(Lines(result.StandardError), l => l.StartsWith("error: ", StringComparison.Ordinal));
+        result.ExitCode.Should().Be(ExitCodes.CouldNotRun);
+        if (!row.SaysWhyOnStdout) Lines(result.StandardError).Should().ContainSingle(l => l.StartsWith("error: ", StringComparison.Ordinal));
         foreach (var text in new[] { result.StandardOutput, result.StandardError })
-            Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", text);
+            text.Should().NotMatchRegex(@"(?m)^\s+at \S+\(");
     }
 
     [Theory]
     [MemberData(nameof(CommandsWithVerdicts))]
     public async Task A_verdict_exits_1(string command) =>
-        Assert.Equal(ExitCodes.Verdict, (await RunAsync(Rows[command].Verdict!)).ExitCode);
+        (await RunAsync(Rows[command].Verdict!)).ExitCode.Should().Be(ExitCodes.Verdict);
 
     [Theory]
     [MemberData(nameof(CommandsWithCleanRuns))]
@@ -143,7 +143,7 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
         var result = await RunAsync(Rows[command].Ok!);
         // doctor is clean only where setup has provisioned the cache (CI always has).
         if (command == "doctor" && result.ExitCode == ExitCodes.Verdict) MissingPart.Report("doctor names a required component missing");
-        Assert.Equal(ExitCodes.Ok, result.ExitCode);
+        result.ExitCode.Should().Be(ExitCodes.Ok);
     }
 
     [Fact]
@@ -176,15 +176,15 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
         {
             // The wrapper execs the CLI, so this pid is the CLI's; it says where it replays before it connects.
             var first = await process.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(TimeSpan.FromMinutes(2), ct);
-            Assert.StartsWith("replaying against", first);
+            first.Should().StartWith("replaying against");
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
-            Assert.False(process.HasExited, "replay ended before it was cancelled");
-            Assert.Equal(0, Kill(process.Id, Sigint));
+            process.HasExited.Should().BeFalse("replay ended before it was cancelled");
+            Kill(process.Id, Sigint).Should().Be(0);
             var rest = process.StandardOutput.ReadToEndAsync(ct);
             await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(60), ct);
             output.WriteLine($"exit {process.ExitCode}\n{await rest}\n{await stderr}");
-            Assert.Equal(ExitCodes.Cancelled, process.ExitCode);
-            Assert.Contains("replay: cancelled", await stderr);
+            process.ExitCode.Should().Be(ExitCodes.Cancelled);
+            (await stderr).Should().Contain("replay: cancelled");
         }
         finally
         {
@@ -213,10 +213,10 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
         var policy = typeof(ExitCodes).GetFields(BindingFlags.Public | BindingFlags.Static)
             .Where(f => f.IsLiteral && f.FieldType == typeof(int))
             .ToDictionary(f => (int)f.GetRawConstantValue()!, f => f.Name);
-        Assert.Equal(policy.Keys.Order(), table.Keys.Order());
+        table.Keys.Order().Should().Equal(policy.Keys.Order());
         foreach (var (code, name) in policy)
         {
-            Assert.True(words.ContainsKey(name), $"ExitCodes.{name} is new: say here what {document} must call it");
+            words.ContainsKey(name).Should().BeTrue($"ExitCodes.{name} is new: say here what {document} must call it");
             Assert.Contains(words[name], table[code], StringComparison.OrdinalIgnoreCase);
         }
     }

@@ -21,13 +21,13 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
     {
         var result = await LauncherCli.RunAsync(arguments, environment, LauncherCli.Repo.Root, TestContext.Current.CancellationToken);
         output.WriteLine($"exit {result.ExitCode}\n--- stdout\n{result.StandardOutput}\n--- stderr\n{result.StandardError}");
-        Assert.Equal(ExitCodes.CouldNotRun, result.ExitCode);
+        result.ExitCode.Should().Be(ExitCodes.CouldNotRun);
         var errors = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (!saysWhyOnStdout) Assert.Single(errors, l => l.StartsWith("error:", StringComparison.Ordinal));
+        if (!saysWhyOnStdout) errors.Should().ContainSingle(l => l.StartsWith("error:", StringComparison.Ordinal));
         foreach (var text in new[] { result.StandardOutput, result.StandardError })
         {
-            Assert.DoesNotMatch(@"(?m)^\s+at \S+\(", text);
-            Assert.DoesNotContain("Unhandled exception", text);
+            text.Should().NotMatchRegex(@"(?m)^\s+at \S+\(");
+            text.Should().NotContain("Unhandled exception");
         }
         return result;
     }
@@ -37,8 +37,8 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
     {
         await using var server = new HangUpServer();
         var result = await FailsInOneLineAsync(["replay", "fixtures/traffic/model-haiku", "--url", server.BaseUrl, "--bench", "--out", _scratch.Combine("r.json")]);
-        Assert.Contains("replay failed unexpectedly", result.StandardError);
-        Assert.Matches(@"details in \S+\.log", result.StandardError);
+        result.StandardError.Should().Contain("replay failed unexpectedly");
+        result.StandardError.Should().MatchRegex(@"details in \S+\.log");
     }
 
     [Fact]
@@ -47,14 +47,14 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
         // A server that accepts connections (a refused URL would stop conformance before it writes anything).
         await using var server = new ClosingListener(IPAddress.Loopback);
         var result = await FailsInOneLineAsync(["conformance", "--server-url", $"http://127.0.0.1:{server.Port}", "--checks", "message.system-blocks", "--out", "/dev/full/c.json"]);
-        Assert.Contains("IOException: The file '/dev/full'", result.StandardError);
+        result.StandardError.Should().Contain("IOException: The file '/dev/full'");
     }
 
     [Fact]
     public async Task Conformance_against_a_url_that_refuses_connections()
     {
         var result = await FailsInOneLineAsync(["conformance", "--server-url", $"http://127.0.0.1:{LocalClaude.Server.FreePort.Pick()}", "--checks", "message.system-blocks"]);
-        Assert.Contains("connection refused", result.StandardError);
+        result.StandardError.Should().Contain("connection refused");
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
     {
         // validate prints one verdict line per file on stdout, an unreadable one included.
         var result = await FailsInOneLineAsync(["validate", _scratch.Path], saysWhyOnStdout: true);
-        Assert.Equal($"{_scratch.Path}: not recognised: cannot read the file: Access to the path '{_scratch.Path}' is denied.", result.StandardOutput.Trim());
+        result.StandardOutput.Trim().Should().Be($"{_scratch.Path}: not recognised: cannot read the file: Access to the path '{_scratch.Path}' is denied.");
     }
 
     [Fact]
@@ -82,8 +82,8 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
             WorkingDirectory = LauncherCli.Repo.Root, Timeout = TimeSpan.FromMinutes(3), ThrowOnFailure = false,
         }, TestContext.Current.CancellationToken);
         output.WriteLine($"exit {result.ExitCode}\n{result.StandardError}");
-        Assert.Equal(ExitCodes.CouldNotRun, result.ExitCode);
-        Assert.Matches(@"^error: doctor failed unexpectedly: IOException: No space left on device; details in \S+\.log\s*$", result.StandardError);
+        result.ExitCode.Should().Be(ExitCodes.CouldNotRun);
+        result.StandardError.Should().MatchRegex(@"^error: doctor failed unexpectedly: IOException: No space left on device; details in \S+\.log\s*$");
     }
 
     [Fact]

@@ -25,23 +25,23 @@ public sealed class ControlBackendTests(ControlRuns runs, ITestOutputHelper outp
         var result = await runs.RunAsync(ControlKind.Oracle);
         Show(result);
         var tasks = E2EParts.Tasks();
-        Assert.True(tasks.Count >= 12, $"only {tasks.Count} tasks");
-        Assert.Equal(tasks.Select(t => t.Id), result.Trials.Select(t => t.Task.Id));
+        (tasks.Count >= 12).Should().BeTrue($"only {tasks.Count} tasks");
+        result.Trials.Select(t => t.Task.Id).Should().Equal(tasks.Select(t => t.Id));
         foreach (var trial in result.Trials)
         {
             var why = $"{trial.Task.Id}: {trial.Record.FailureKind} {trial.Check.Message} (transcript {trial.Run.TranscriptPath}, log tail:\n{trial.Run.LogTail})";
-            Assert.True(trial.Passed, why);
-            Assert.Equal("oracle", trial.Record.Control);
+            trial.Passed.Should().BeTrue(why);
+            trial.Record.Control.Should().Be("oracle");
             // Claude Code ran each scripted call itself, inside the sandbox, and refused none (a failing test run is still a run).
-            Assert.Equal(trial.Task.Oracle.Steps.Count, trial.Record.ToolCalls);
+            trial.Record.ToolCalls.Should().Be(trial.Task.Oracle.Steps.Count);
             Assert.All(trial.Transcript.ToolCalls, c =>
             {
-                Assert.NotNull(c.ResultIsError);
-                Assert.DoesNotContain("haven't granted", c.ResultExcerpt);
+                c.ResultIsError.Should().NotBeNull();
+                c.ResultExcerpt.Should().NotContain("haven't granted");
             });
-            Assert.Equal(0, trial.Record.MalformedToolCalls);
-            Assert.Equal(0, trial.Record.ApiErrors);
-            Assert.Equal(trial.Task.Oracle.FinalTextFor(Sandbox.SandboxSpec.DefaultWorkInside), trial.Transcript.FinalText);
+            trial.Record.MalformedToolCalls.Should().Be(0);
+            trial.Record.ApiErrors.Should().Be(0);
+            trial.Transcript.FinalText.Should().Be(trial.Task.Oracle.FinalTextFor(Sandbox.SandboxSpec.DefaultWorkInside));
         }
     }
 
@@ -50,14 +50,14 @@ public sealed class ControlBackendTests(ControlRuns runs, ITestOutputHelper outp
     {
         var result = await runs.RunAsync(ControlKind.NoOp);
         Show(result);
-        Assert.Equal(E2EParts.Tasks().Select(t => t.Id), result.Trials.Select(t => t.Task.Id));
+        result.Trials.Select(t => t.Task.Id).Should().Equal(E2EParts.Tasks().Select(t => t.Id));
         foreach (var trial in result.Trials)
         {
-            Assert.False(trial.Passed, $"{trial.Task.Id} passed with the no-op control: its checker tests nothing ({trial.Check.Message})");
-            Assert.Equal(TaskFailureKind.NoToolCall, trial.FailureKind);
-            Assert.False(trial.Check.Passed);
-            Assert.Equal(1, trial.Record.Turns);
-            Assert.Equal("no-op", trial.Record.Control);
+            trial.Passed.Should().BeFalse($"{trial.Task.Id} passed with the no-op control: its checker tests nothing ({trial.Check.Message})");
+            trial.FailureKind.Should().Be(TaskFailureKind.NoToolCall);
+            trial.Check.Passed.Should().BeFalse();
+            trial.Record.Turns.Should().Be(1);
+            trial.Record.Control.Should().Be("no-op");
         }
     }
 
@@ -70,7 +70,7 @@ public sealed class ControlBackendTests(ControlRuns runs, ITestOutputHelper outp
         var requests = 0;
         foreach (var trial in result.Trials)
         {
-            Assert.NotNull(trial.RequestsFile);
+            trial.RequestsFile.Should().NotBeNull();
             foreach (var line in File.ReadLines(trial.RequestsFile))
             {
                 var request = JsonNode.Parse(line)!.AsObject();
@@ -78,15 +78,15 @@ public sealed class ControlBackendTests(ControlRuns runs, ITestOutputHelper outp
                 requests++;
                 var body = JsonNode.Parse(request["Body"]!.GetValue<string>())!.AsObject();
                 // CLAUDE_CODE_MAX_OUTPUT_TOKENS replaced Claude Code's 32000 in every request: llama-server's -n would not.
-                Assert.Equal(cap, body["max_tokens"]!.GetValue<int>());
+                ((int?)(body["max_tokens"]!.GetValue<int>())).Should().Be(cap);
                 var headers = request["Headers"]!.AsObject();
-                Assert.Equal($"Bearer {ControlBackend.AuthToken}", headers["authorization"]!.GetValue<string>());
-                Assert.False(headers.ContainsKey("x-api-key"), "an API key reached the backend");
+                headers["authorization"]!.GetValue<string>().Should().Be($"Bearer {ControlBackend.AuthToken}");
+                headers.ContainsKey("x-api-key").Should().BeFalse("an API key reached the backend");
             }
         }
         output.WriteLine($"{requests} messages requests, every one with max_tokens {cap}");
-        Assert.True(requests >= result.Trials.Sum(t => t.Task.Oracle.Steps.Count + 1));
-        Assert.Equal(cap, (int)result.File.Metrics["e2e.max_output_tokens"]);
+        (requests >= result.Trials.Sum(t => t.Task.Oracle.Steps.Count + 1)).Should().BeTrue();
+        ((int?)((int)result.File.Metrics["e2e.max_output_tokens"])).Should().Be(cap);
     }
 
     [Fact]
@@ -94,14 +94,14 @@ public sealed class ControlBackendTests(ControlRuns runs, ITestOutputHelper outp
     {
         var result = await runs.RunAsync(ControlKind.Oracle);
         var file = ResultFile.Load(result.ResultPath);
-        Assert.Equal("e2e", file.Kind);
-        Assert.Equal("control-oracle", file.Run.Profile);
-        Assert.Contains("CONTROL", file.Run.ProfileDescription);
-        Assert.Equal("2.1.328", file.Run.ClaudeCodeVersion);
-        Assert.All(file.Trials, t => Assert.Equal("oracle", t.Control));
-        Assert.All(file.Checks, c => Assert.Equal(Results.CheckOutcome.Pass, c.Outcome));
+        file.Kind.Should().Be("e2e");
+        file.Run.Profile.Should().Be("control-oracle");
+        file.Run.ProfileDescription.Should().Contain("CONTROL");
+        file.Run.ClaudeCodeVersion.Should().Be("2.1.328");
+        Assert.All(file.Trials, t => t.Control.Should().Be("oracle"));
+        Assert.All(file.Checks, c => c.Outcome.Should().Be(Results.CheckOutcome.Pass));
         // Transcripts sit beside the result file, named relative to it.
-        Assert.All(file.Trials, t => Assert.True(File.Exists(Path.Combine(Path.GetDirectoryName(result.ResultPath)!, t.Transcript!)), t.Transcript));
-        Assert.Equal(["control-oracle"], CapabilityMatrix.FromResultFiles([file]).Profiles);
+        Assert.All(file.Trials, t => File.Exists(Path.Combine(Path.GetDirectoryName(result.ResultPath)!, t.Transcript!)).Should().BeTrue(t.Transcript));
+        CapabilityMatrix.FromResultFiles([file]).Profiles.Should().Equal(["control-oracle"]);
     }
 }

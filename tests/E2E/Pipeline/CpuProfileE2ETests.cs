@@ -55,32 +55,31 @@ public sealed class CpuProfileE2ETests(ITestOutputHelper output) : IDisposable
                              $"stop reasons [{string.Join(",", t.Transcript.StopReasons)}]; {t.Check.Message}");
 
         var expected = TaskFixture.LoadAll(E2EParts.Context.Repo.Tasks, glob).Select(t => t.Id).ToList();
-        Assert.Equal(expected, result.Trials.Select(t => t.Task.Id));
+        result.Trials.Select(t => t.Task.Id).Should().Equal(expected);
         var file = ResultFile.Load(resultPath);
-        Assert.Equal(profile.Name, file.Run.Profile);
-        Assert.False(string.IsNullOrWhiteSpace(file.Run.Server.Version), "the llama-server version is missing from the result file");
-        Assert.Equal(claude.Version, file.Run.ClaudeCodeVersion);
-        Assert.All(file.Trials, t => Assert.Null(t.Control));
-        Assert.Equal(expected.Count, file.Checks.Count);
+        file.Run.Profile.Should().Be(profile.Name);
+        string.IsNullOrWhiteSpace(file.Run.Server.Version).Should().BeFalse("the llama-server version is missing from the result file");
+        file.Run.ClaudeCodeVersion.Should().Be(claude.Version);
+        Assert.All(file.Trials, t => t.Control.Should().BeNull());
+        file.Checks.Count.Should().Be(expected.Count);
 
         foreach (var trial in result.Trials)
         {
             var record = trial.Record;
             var where = $"{record.Task} (transcript {trial.Run.TranscriptPath}; log tail:\n{trial.Run.LogTail})";
             // Claude Code really talked to llama-server: a response came back (or a request failed, or the clock ran out).
-            Assert.True(record.Turns >= 1 || record.ApiErrors >= 1 || trial.Run.TimedOut, $"no request reached the server: {where}");
+            (record.Turns >= 1 || record.ApiErrors >= 1 || trial.Run.TimedOut).Should().BeTrue($"no request reached the server: {where}");
             if (profile.MaxOutputTokens is { } cap)
-                Assert.True(record.OutputTokens <= (long)cap * Math.Max(1, record.Turns),
-                    $"{record.OutputTokens} output tokens over {record.Turns} responses exceeds the cap {cap}: CLAUDE_CODE_MAX_OUTPUT_TOKENS was not applied: {where}");
+                (record.OutputTokens <= (long)cap * Math.Max(1, record.Turns)).Should().BeTrue($"{record.OutputTokens} output tokens over {record.Turns} responses exceeds the cap {cap}: CLAUDE_CODE_MAX_OUTPUT_TOKENS was not applied: {where}");
             if (record.Passed) continue;
-            Assert.Contains(record.FailureKind, Kinds);
-            Assert.False(string.IsNullOrWhiteSpace(record.CheckerMessage));
+            Kinds.Should().Contain(record.FailureKind);
+            string.IsNullOrWhiteSpace(record.CheckerMessage).Should().BeFalse();
         }
         // Random weights follow no instruction: a pass would mean a checker that accepts anything.
         if (profile.Synthetic)
         {
-            Assert.All(result.Trials, t => Assert.False(t.Passed, $"{t.Task.Id} passed on random weights: {t.Check.Message}"));
-            Assert.Contains("failure kinds:", table.ToString());
+            Assert.All(result.Trials, t => t.Passed.Should().BeFalse($"{t.Task.Id} passed on random weights: {t.Check.Message}"));
+            table.ToString().Should().Contain("failure kinds:");
         }
     }
 

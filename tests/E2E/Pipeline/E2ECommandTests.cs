@@ -25,16 +25,16 @@ public sealed class E2ECommandTests(ITestOutputHelper output) : IDisposable
         E2EParts.RequireClaudeCode();
         var path = Path.Combine(_scratch.Path, "oracle.json");
         var result = await RunAsync("--control", "oracle", "--tasks", "c*", "--out", path);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains("control-oracle (CONTROL backend, not a model)", result.StandardOutput);
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Should().Contain("control-oracle (CONTROL backend, not a model)");
         var selected = TaskFixture.LoadAll(E2EParts.Context.Repo.Tasks, "c*").Select(t => t.Id).ToList();
-        Assert.True(selected.Count >= 2);
-        foreach (var id in selected) Assert.Matches($@"{id}\s+1/1", result.StandardOutput);
+        (selected.Count >= 2).Should().BeTrue();
+        foreach (var id in selected) result.StandardOutput.Should().MatchRegex($@"{id}\s+1/1");
         var file = ResultFile.Load(path);
-        Assert.Equal("control-oracle", file.Run.Profile);
-        Assert.Equal(selected, file.Trials.Select(t => t.Task));
-        Assert.All(file.Trials, t => Assert.True(t.Passed && t.Control == "oracle"));
-        Assert.True(File.Exists(Path.Combine(_scratch.Path, file.Trials[0].Transcript!)));
+        file.Run.Profile.Should().Be("control-oracle");
+        file.Trials.Select(t => t.Task).Should().Equal(selected);
+        Assert.All(file.Trials, t => (t.Passed && t.Control == "oracle").Should().BeTrue());
+        File.Exists(Path.Combine(_scratch.Path, file.Trials[0].Transcript!)).Should().BeTrue();
     }
 
     [Fact]
@@ -44,21 +44,21 @@ public sealed class E2ECommandTests(ITestOutputHelper output) : IDisposable
         E2EParts.RequireClaudeCode();
         var result = await RunAsync("--control", "noop", "--tasks", "answer-port", "--out", Path.Combine(_scratch.Path, "noop.json"));
         // Every trial failing is what the no-op control must show: exit 0.
-        Assert.Equal(0, result.ExitCode);
-        Assert.Matches(@"answer-port\s+0/1.*no-tool-call", result.StandardOutput);
-        Assert.Contains("failure kinds: no-tool-call", result.StandardOutput);
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Should().MatchRegex(@"answer-port\s+0/1.*no-tool-call");
+        result.StandardOutput.Should().Contain("failure kinds: no-tool-call");
     }
 
     [Fact]
     public async Task Bad_arguments_are_refused_with_a_message()
     {
         var control = await RunAsync("--control", "wizard", "--tasks", "answer-port", "--out", Path.Combine(_scratch.Path, "x.json"));
-        Assert.Equal(ExitCodes.CouldNotRun, control.ExitCode);
-        Assert.Contains("unknown control backend 'wizard'", control.StandardError);
+        control.ExitCode.Should().Be(ExitCodes.CouldNotRun);
+        control.StandardError.Should().Contain("unknown control backend 'wizard'");
         var tasks = await RunAsync("--control", "noop", "--tasks", "no-such-task-*", "--out", Path.Combine(_scratch.Path, "y.json"));
-        Assert.NotEqual(0, tasks.ExitCode);
-        Assert.Contains("no task in", tasks.StandardError);
-        Assert.False(File.Exists(Path.Combine(_scratch.Path, "x.json")) || File.Exists(Path.Combine(_scratch.Path, "y.json")));
+        tasks.ExitCode.Should().NotBe(0);
+        tasks.StandardError.Should().Contain("no task in");
+        (File.Exists(Path.Combine(_scratch.Path, "x.json")) || File.Exists(Path.Combine(_scratch.Path, "y.json"))).Should().BeFalse();
     }
 
     public void Dispose() => _scratch.Dispose();

@@ -28,7 +28,7 @@ public sealed class FailureKindTests(ITestOutputHelper output) : IDisposable
         output.WriteLine($"{name}: {result.Record.FailureKind ?? "pass"} in {result.Record.WallSeconds} s, {result.Record.Turns} turn(s), " +
                          $"{result.Record.ToolCalls} call(s), {result.Record.ApiErrors} API error(s); checker: {result.Check.Message}");
         foreach (var call in result.Transcript.ToolCalls) output.WriteLine($"  {call.Name} {call.InputJson} → {call.ResultExcerpt}");
-        Assert.Equal(name, result.Record.Control);
+        result.Record.Control.Should().Be(name);
         return result;
     }
 
@@ -42,39 +42,39 @@ public sealed class FailureKindTests(ITestOutputHelper output) : IDisposable
     public async Task A_backend_answering_500_is_an_api_error()
     {
         var result = await RunAsync("http-500", _ => throw new InvalidOperationException("scripted backend failure"));
-        Assert.Equal(TaskFailureKind.ApiError, result.FailureKind);
-        Assert.True(result.Record.ApiErrors >= 1);
-        Assert.True(result.Transcript.EndedOnApiError);
-        Assert.Equal(500, result.Transcript.ApiErrorStatus);
+        result.FailureKind.Should().Be(TaskFailureKind.ApiError);
+        (result.Record.ApiErrors >= 1).Should().BeTrue();
+        result.Transcript.EndedOnApiError.Should().BeTrue();
+        result.Transcript.ApiErrorStatus.Should().Be(500);
     }
 
     [Fact]
     public async Task A_call_with_the_wrong_fields_is_a_malformed_tool_call()
     {
         var result = await RunAsync("wrong-fields", CallOnce("Write", """{"path":"config/service.json","text":"{}"}"""));
-        Assert.Equal(TaskFailureKind.MalformedToolCall, result.FailureKind);
-        Assert.Equal(1, result.Record.MalformedToolCalls);
-        Assert.Equal(1, result.Record.ToolCalls);
+        result.FailureKind.Should().Be(TaskFailureKind.MalformedToolCall);
+        result.Record.MalformedToolCalls.Should().Be(1);
+        result.Record.ToolCalls.Should().Be(1);
     }
 
     [Fact]
     public async Task A_call_whose_input_is_not_json_is_a_malformed_tool_call()
     {
         var result = await RunAsync("broken-json", CallOnce("Bash", """{"command": "ls"""));
-        Assert.Equal(TaskFailureKind.MalformedToolCall, result.FailureKind);
-        Assert.Equal(1, result.Record.MalformedToolCalls);
+        result.FailureKind.Should().Be(TaskFailureKind.MalformedToolCall);
+        result.Record.MalformedToolCalls.Should().Be(1);
     }
 
     [Fact]
     public async Task A_well_formed_call_that_does_the_wrong_thing_is_a_checker_failure()
     {
         var result = await RunAsync("wrong-work", CallOnce("Bash", """{"command":"echo '{}' > wrong.json"}"""));
-        Assert.Equal(TaskFailureKind.CheckerFailed, result.FailureKind);
-        Assert.Equal(1, result.Record.ToolCalls);
-        Assert.Equal(0, result.Record.MalformedToolCalls);
-        Assert.StartsWith("FAIL", result.Check.Message);
+        result.FailureKind.Should().Be(TaskFailureKind.CheckerFailed);
+        result.Record.ToolCalls.Should().Be(1);
+        result.Record.MalformedToolCalls.Should().Be(0);
+        result.Check.Message.Should().StartWith("FAIL");
         // The call really ran in the work dir, as the sandbox's uid, and the host got the file back.
-        Assert.True(File.Exists(Path.Combine(result.WorkDirectory, "wrong.json")));
+        File.Exists(Path.Combine(result.WorkDirectory, "wrong.json")).Should().BeTrue();
     }
 
     [Fact]
@@ -88,10 +88,10 @@ public sealed class FailureKindTests(ITestOutputHelper output) : IDisposable
                 release.Wait(TimeSpan.FromSeconds(60));
                 return ScriptedReply.Text("too late");
             }, timeout: TimeSpan.FromSeconds(5));
-            Assert.Equal(TaskFailureKind.Timeout, result.FailureKind);
-            Assert.True(result.Run.TimedOut);
-            Assert.Null(result.Run.ExitCode);
-            Assert.InRange(result.Record.WallSeconds, 5, 30);
+            result.FailureKind.Should().Be(TaskFailureKind.Timeout);
+            result.Run.TimedOut.Should().BeTrue();
+            result.Run.ExitCode.Should().BeNull();
+            result.Record.WallSeconds.Should().BeInRange(5, 30);
         }
         finally { release.Set(); }
     }
@@ -102,15 +102,15 @@ public sealed class FailureKindTests(ITestOutputHelper output) : IDisposable
         // The agent's own search of everything it can read: no task file but its starting files, no checker, no oracle.
         const string scan = "find / -path /proc -prune -o \\( -name check.sh -o -name oracle.json -o -name task.json -o -name 'fixtures' \\) -print 2>/dev/null; echo scan-done; ls -A /work";
         var result = await RunAsync("scan", CallOnce("Bash", new JsonObject { ["command"] = scan }.ToJsonString()), taskId: "answer-port");
-        var call = Assert.Single(result.Transcript.ToolCalls);
-        Assert.False(call.ResultIsError);
-        Assert.Contains("scan-done", call.ResultExcerpt);
-        Assert.DoesNotContain("check.sh", call.ResultExcerpt);
-        Assert.DoesNotContain("oracle.json", call.ResultExcerpt);
-        Assert.DoesNotContain("task.json", call.ResultExcerpt);
+        var call = result.Transcript.ToolCalls.Should().ContainSingle().Which;
+        call.ResultIsError.Should().BeFalse();
+        call.ResultExcerpt.Should().Contain("scan-done");
+        call.ResultExcerpt.Should().NotContain("check.sh");
+        call.ResultExcerpt.Should().NotContain("oracle.json");
+        call.ResultExcerpt.Should().NotContain("task.json");
         var listed = call.ResultExcerpt!.Split("scan-done")[1].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var starting = Directory.EnumerateFileSystemEntries(E2EParts.Task("answer-port").WorkspaceDirectory).Select(Path.GetFileName);
-        Assert.Equal(starting.Order(), listed.Order());
+        listed.Order().Should().Equal(starting.Order());
     }
 
     public void Dispose() => _scratch.Dispose();

@@ -31,18 +31,18 @@ public sealed class InteractiveSmokeTests(ITestOutputHelper output) : IDisposabl
         output.WriteLine(result.FinalScreen);
         output.WriteLine($"checker: {result.Check.Message}");
 
-        Assert.True(result.TurnEnded, "the turn did not end in time");
-        Assert.True(result.Passed, result.Check.Message);
-        Assert.Equal(["Theme", "SecurityNotes", "TrustFolder"], result.FirstRunScreens.Distinct());
+        result.TurnEnded.Should().BeTrue("the turn did not end in time");
+        result.Passed.Should().BeTrue(result.Check.Message);
+        result.FirstRunScreens.Distinct().Should().Equal(["Theme", "SecurityNotes", "TrustFolder"]);
         // The oracle's closing words are on screen: every scripted call ran and the turn ended normally.
         var finalText = task.Oracle.FinalTextFor(Sandbox.SandboxSpec.DefaultWorkInside);
-        Assert.Contains(finalText[..Math.Min(40, finalText.Length)], result.FinalScreen.Replace("\n", " "));
+        result.FinalScreen.Replace("\n", " ").Should().Contain(finalText[..Math.Min(40, finalText.Length)]);
         var main = File.ReadLines(result.RequestsFile!).Select(l => JsonNode.Parse(l)!.AsObject())
             .Where(r => r["Path"]!.GetValue<string>() == "/v1/messages" && r["Body"]!.GetValue<string>().Contains("\"tools\"", StringComparison.Ordinal))
             .ToList();
-        Assert.Equal(task.Oracle.Steps.Count + 1, main.Count);
+        main.Count.Should().Be(task.Oracle.Steps.Count + 1);
         // The interactive client, not the headless one, sent them.
-        Assert.All(main, r => Assert.Contains("(external, cli)", r["Headers"]!["user-agent"]!.GetValue<string>()));
+        Assert.All(main, r => r["Headers"]!["user-agent"]!.GetValue<string>().Should().Contain("(external, cli)"));
     }
 
     public void Dispose() => _scratch.Dispose();

@@ -72,8 +72,8 @@ public sealed class ReportPageTests
             await TooltipShowsTheEvidenceAsync(page, report);
             await FailureFilterHidesPassingRowsAsync(page);
 
-            Assert.Empty(offPage);
-            Assert.Empty(consoleErrors);
+            offPage.Should().BeEmpty();
+            consoleErrors.Should().BeEmpty();
             await SaveScreenshotAsync(page, reports);
             TestContext.Current.SendDiagnosticMessage($"report page test took {clock.Elapsed.TotalSeconds:0.0} s");
         }
@@ -99,7 +99,7 @@ public sealed class ReportPageTests
             }
             var outcome = await new ReportRun([], ProgressLog.Silent, new FixedClock(at))
                 .RunAsync(new ReportRequest { OutputDirectory = reports, MergeFrom = jobs }, ct);
-            Assert.Equal(0, outcome.ExitCode);
+            outcome.ExitCode.Should().Be(0);
         }
         return reports;
     }
@@ -114,12 +114,12 @@ public sealed class ReportPageTests
             expected.Add((row.GetProperty("kind").GetString()!, row.GetProperty("id").GetString()!, profile,
                 row.GetProperty("cells").TryGetProperty(profile, out var cell) ? cell.GetProperty("outcome").GetString()! : "missing"));
 
-        Assert.Equal(expected.Count, cells.Length);
-        Assert.Equal(expected.Order(), cells.Select(c => (c.Kind, c.Check, c.Profile, c.Outcome)).Order());
+        cells.Length.Should().Be(expected.Count);
+        ((IOrderedEnumerable<(string, string, string, string)>)(cells.Select(c => (c.Kind, c.Check, c.Profile, c.Outcome)).Order())).Should().Equal(expected.Order());
         // Colour says the outcome: one background per outcome, different outcomes never share one.
         var colours = cells.GroupBy(c => c.Outcome).ToDictionary(g => g.Key, g => g.Select(c => c.Background).Distinct().Single());
-        Assert.Equal(colours.Count, colours.Values.Distinct().Count());
-        Assert.Contains("fail", colours.Keys);
+        colours.Values.Distinct().Count().Should().Be(colours.Count);
+        colours.Keys.Should().Contain("fail");
     }
 
     private static async Task CapabilityCellsAgreeAsync(IPage page, JsonElement report)
@@ -127,19 +127,19 @@ public sealed class ReportPageTests
         var cells = await EvalAllAsync<TaskAttributes[]>(page, "table[data-matrix=capabilities] td[data-task]",
             "els => els.map(e => ({ task: e.dataset.task, profile: e.dataset.profile, trials: e.dataset.trials, passes: e.getAttribute('data-passes'), passAt1: e.getAttribute('data-pass-at-1'), passAtK: e.getAttribute('data-pass-at-k') }))");
         var rows = report.GetProperty("capabilities").EnumerateArray().ToList();
-        Assert.NotEmpty(rows);
-        Assert.Equal(rows.Count * ProfileNames(report).Count, cells.Length);
+        rows.Should().NotBeEmpty();
+        cells.Length.Should().Be(rows.Count * ProfileNames(report).Count);
         foreach (var row in rows)
         foreach (var profile in ProfileNames(report))
         {
             var shown = cells.Single(c => c.Task == row.GetProperty("task").GetString() && c.Profile == profile);
             if (!row.GetProperty("cells").TryGetProperty(profile, out var cell))
             {
-                Assert.Equal("0", shown.Trials);
+                shown.Trials.Should().Be("0");
                 continue;
             }
-            Assert.Equal(cell.GetProperty("trials").GetInt32().ToString(), shown.Trials);
-            Assert.Equal(cell.GetProperty("passes").GetInt32().ToString(), shown.Passes);
+            shown.Trials.Should().Be(cell.GetProperty("trials").GetInt32().ToString());
+            shown.Passes.Should().Be(cell.GetProperty("passes").GetInt32().ToString());
             Assert.Equal(cell.GetProperty("passAt1").GetDouble(), double.Parse(shown.PassAt1!, System.Globalization.CultureInfo.InvariantCulture), 4);
             Assert.Equal(cell.GetProperty("passAtK").GetDouble(), double.Parse(shown.PassAtK!, System.Globalization.CultureInfo.InvariantCulture), 4);
         }
@@ -150,10 +150,9 @@ public sealed class ReportPageTests
         foreach (var profile in report.GetProperty("profiles").EnumerateArray())
         {
             var row = page.Locator($"#versions tr[data-profile=\"{profile.GetProperty("name").GetString()}\"]");
-            Assert.Equal(profile.GetProperty("serverVersion").GetString(), await row.Locator("td[data-field=server-version]").InnerTextAsync());
-            Assert.Equal(profile.GetProperty("claudeCodeVersion").GetString(), await row.Locator("td[data-field=claude-code-version]").InnerTextAsync());
-            Assert.Equal(profile.GetProperty("checks").GetProperty("fail").GetInt32().ToString(),
-                await row.Locator("td[data-field=checks]").GetAttributeAsync("data-fail"));
+            (await row.Locator("td[data-field=server-version]").InnerTextAsync()).Should().Be(profile.GetProperty("serverVersion").GetString());
+            (await row.Locator("td[data-field=claude-code-version]").InnerTextAsync()).Should().Be(profile.GetProperty("claudeCodeVersion").GetString());
+            (await row.Locator("td[data-field=checks]").GetAttributeAsync("data-fail")).Should().Be(profile.GetProperty("checks").GetProperty("fail").GetInt32().ToString());
         }
     }
 
@@ -164,7 +163,7 @@ public sealed class ReportPageTests
         var expected = report.GetProperty("performance").EnumerateArray()
             .SelectMany(p => p.GetProperty("metrics").EnumerateObject().Select(m => (p.GetProperty("profile").GetString()!, m.Name, m.Value.GetDouble())))
             .ToList();
-        Assert.Equal(expected.Count, shown.Length);
+        shown.Length.Should().Be(expected.Count);
         foreach (var (profile, metric, value) in expected)
         {
             var cell = shown.Single(s => s[0] == profile && s[1] == metric);
@@ -179,7 +178,7 @@ public sealed class ReportPageTests
         foreach (var chart in charts)
         {
             var box = await page.Locator($"svg[data-chart=\"{chart}\"]").BoundingBoxAsync();
-            Assert.True(box is { Width: > 0, Height: > 0 }, $"chart {chart} has no size");
+            (box is { Width: > 0, Height: > 0 }).Should().BeTrue($"chart {chart} has no size");
         }
 
         var marks = await EvalAllAsync<Mark[]>(page, "svg[data-chart] .bar, svg[data-chart] .point",
@@ -203,9 +202,9 @@ public sealed class ReportPageTests
             expectedBars++;
             var bar = marks.Single(m => m.Chart == chart && m.Profile == profile && m.Metric == metric.Name);
             Assert.Equal(value.GetDouble(), double.Parse(bar.Value, System.Globalization.CultureInfo.InvariantCulture), 6);
-            Assert.True(bar.Width > 0 && bar.Height > 0, $"{chart} bar {profile}/{metric.Name} is not drawn");
+            (bar.Width > 0 && bar.Height > 0).Should().BeTrue($"{chart} bar {profile}/{metric.Name} is not drawn");
         }
-        Assert.Equal(expectedBars, marks.Count(m => m.Chart is "ttfb" or "decode" or "parallel"));
+        marks.Count(m => m.Chart is "ttfb" or "decode" or "parallel").Should().Be(expectedBars);
 
         foreach (var session in report.GetProperty("cacheReuse").EnumerateArray())
         {
@@ -214,12 +213,12 @@ public sealed class ReportPageTests
         }
 
         var trends = report.GetProperty("trends").EnumerateArray().ToList();
-        Assert.Equal(2, trends.Count);
+        trends.Count.Should().Be(2);
         foreach (var point in trends)
         foreach (var profile in point.GetProperty("profiles").EnumerateArray())
         {
             var passes = profile.GetProperty("checks").GetProperty("pass").GetInt32();
-            Assert.Contains(marks, m => m.Chart == "trend-checks" && m.Profile == profile.GetProperty("profile").GetString() && m.Value == passes.ToString() && m.Width > 0);
+            marks.Should().Contain(m => m.Chart == "trend-checks" && m.Profile == profile.GetProperty("profile").GetString() && m.Value == passes.ToString() && m.Width > 0);
         }
     }
 
@@ -230,13 +229,13 @@ public sealed class ReportPageTests
             .First(x => x.Cell.GetProperty("outcome").GetString() == "fail");
         var cell = page.Locator($"td[data-kind=\"{failing.Row.GetProperty("kind").GetString()}\"][data-check=\"{failing.Row.GetProperty("id").GetString()}\"][data-profile=\"{failing.Profile}\"]");
         var tip = cell.Locator(".tip");
-        Assert.False(await tip.IsVisibleAsync());
+        (await tip.IsVisibleAsync()).Should().BeFalse();
         await cell.ScrollIntoViewIfNeededAsync();
         await cell.HoverAsync();
-        Assert.True(await tip.IsVisibleAsync());
-        Assert.Equal(failing.Cell.GetProperty("reason").GetString(), await tip.Locator("[data-evidence=reason]").InnerTextAsync());
+        (await tip.IsVisibleAsync()).Should().BeTrue();
+        (await tip.Locator("[data-evidence=reason]").InnerTextAsync()).Should().Be(failing.Cell.GetProperty("reason").GetString());
         var box = await tip.BoundingBoxAsync();
-        Assert.True(box is { Width: > 100, Height: > 20 }, "the tooltip is open but has no room");
+        (box is { Width: > 100, Height: > 20 }).Should().BeTrue("the tooltip is open but has no room");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ResultsFolder(), "tooltip.png") });
         await page.Mouse.MoveAsync(0, 0);
     }
@@ -248,8 +247,8 @@ public sealed class ReportPageTests
         await page.Locator("input[data-filter=features]").CheckAsync();
         var visible = await page.EvalOnSelectorAllAsync<int>("table[data-matrix=features] tbody tr[data-row]", "els => els.filter(e => e.offsetParent !== null).length");
         var interesting = await page.Locator("table[data-matrix=features] tbody tr[data-interesting=true]").CountAsync();
-        Assert.Equal(interesting, visible);
-        Assert.InRange(visible, 1, total - 1);
+        visible.Should().Be(interesting);
+        visible.Should().BeInRange(1, total - 1);
         await page.Locator("input[data-filter=features]").UncheckAsync();
     }
 
@@ -274,7 +273,7 @@ public sealed class ReportPageTests
         var folder = ResultsFolder();
         await page.EvaluateAsync("window.scrollTo(0, 0)");
         var png = await page.ScreenshotAsync(new PageScreenshotOptions { FullPage = true, Path = Path.Combine(folder, "index.png") });
-        Assert.True(png.Length > 10_000, "the screenshot is suspiciously small");
+        (png.Length > 10_000).Should().BeTrue("the screenshot is suspiciously small");
         foreach (var name in new[] { "index.html", "report.json", "summary.md" })
             File.Copy(Path.Combine(reports, name), Path.Combine(folder, name), overwrite: true);
         TestContext.Current.AddAttachment("report-page.png", png, "image/png");

@@ -54,16 +54,16 @@ public sealed class ChromiumHarImportTests(LlamaServerFixture server) : IClassFi
         var imported = HarImport.Import(har, scratch.Combine("fixture"), "chromium-har", null);
         var fixture = TrafficFixture.Load(scratch.Combine("fixture"));
 
-        Assert.Equal([RequestPurpose.Background, RequestPurpose.Background, RequestPurpose.CountTokens], fixture.Exchanges.Select(e => e.Purpose));
-        Assert.Contains(imported.Skipped, s => s.Contains("/health", StringComparison.Ordinal));
-        Assert.StartsWith("event: message_start", System.Text.Encoding.UTF8.GetString(fixture.Exchanges[0].ResponseBody).TrimStart());
+        fixture.Exchanges.Select(e => e.Purpose).Should().Equal([RequestPurpose.Background, RequestPurpose.Background, RequestPurpose.CountTokens]);
+        imported.Skipped.Should().Contain(s => s.Contains("/health", StringComparison.Ordinal));
+        System.Text.Encoding.UTF8.GetString(fixture.Exchanges[0].ResponseBody).TrimStart().Should().StartWith("event: message_start");
         // The profile's key is an ordinary word ("localclaude"), so look for it where a credential would sit.
-        Assert.All(fixture.Exchanges, e => Assert.Equal(Placeholders.Redacted, e.Request.Headers["x-api-key"]));
-        Assert.All(fixture.Exchanges.SelectMany(e => e.Request.Headers.Values), value => Assert.DoesNotContain(server.ApiKey, value));
+        Assert.All(fixture.Exchanges, e => e.Request.Headers["x-api-key"].Should().Be(Placeholders.Redacted));
+        Assert.All(fixture.Exchanges.SelectMany(e => e.Request.Headers.Values), value => value.Should().NotContain(server.ApiKey));
 
         var replay = await new Replayer(new ReplayTarget(baseUrl, server.ApiKey, server.Profile.Name, MaxOutputTokens: 8)).ReplayAsync(fixture, ct);
         var check = ReplayReport.Check(replay, KnownFindings.None);
-        Assert.Equal([200, 200, 200], replay.Exchanges.Select(e => (int)e.Answer.Status));
-        Assert.True(check.Outcome != CheckOutcome.Fail, check.Reason);
+        replay.Exchanges.Select(e => (int)e.Answer.Status).Should().Equal([200, 200, 200]);
+        (check.Outcome != CheckOutcome.Fail).Should().BeTrue(check.Reason);
     }
 }

@@ -25,11 +25,11 @@ public sealed class ConformanceSessionTests
         var profile = launch.Profile with { ExtraArgs = [.. launch.Profile.ExtraArgs, "--no-such-llama-option"] };
         var before = ProcessTable.Matching("--no-such-llama-option").Count;
 
-        var e = await Assert.ThrowsAsync<LlamaServerStartException>(() => ConformanceSession.OpenAsync(ServerTestProfiles.Context, profile, ServerTarget.Start(), Ct));
+        var e = (await FluentActions.Awaiting(() => ConformanceSession.OpenAsync(ServerTestProfiles.Context, profile, ServerTarget.Start(), Ct)).Should().ThrowExactlyAsync<LlamaServerStartException>()).Which;
 
-        Assert.Equal(ServerStartFailureKind.BadArguments, e.Kind);
-        Assert.Equal(before, ProcessTable.Matching("--no-such-llama-option").Count);
-        Assert.Equal(ExitCodes.CouldNotRun, await ExitCodes.GuardAsync("conformance", () => throw e, TextWriter.Null, null, Ct));
+        e.Kind.Should().Be(ServerStartFailureKind.BadArguments);
+        ProcessTable.Matching("--no-such-llama-option").Count.Should().Be(before);
+        (await ExitCodes.GuardAsync("conformance", () => throw e, TextWriter.Null, null, Ct)).Should().Be(ExitCodes.CouldNotRun);
     }
 
     [Fact]
@@ -38,14 +38,14 @@ public sealed class ConformanceSessionTests
         var port = FreePort.Pick();
         var url = new Uri($"http://127.0.0.1:{port}/");
 
-        var e = await Assert.ThrowsAsync<ServerUnreachableException>(() =>
-            ConformanceSession.OpenAsync(ServerTestProfiles.Context, ServerTestProfiles.Cpu, ServerTarget.Attach(url, "k"), Ct));
+        var e = (await FluentActions.Awaiting(() =>
+            ConformanceSession.OpenAsync(ServerTestProfiles.Context, ServerTestProfiles.Cpu, ServerTarget.Attach(url, "k"), Ct)).Should().ThrowExactlyAsync<ServerUnreachableException>()).Which;
 
-        Assert.Equal(url, e.Url);
-        Assert.Equal("no server answers at " + url + ": connection refused", e.Message);
+        e.Url.Should().Be(url);
+        e.Message.Should().Be("no server answers at " + url + ": connection refused");
         var error = new StringWriter();
-        Assert.Equal(ExitCodes.CouldNotRun, await ExitCodes.GuardAsync("conformance", () => throw e, error, null, Ct));
-        Assert.Equal($"error: {e.Message}", error.ToString().Trim());
+        (await ExitCodes.GuardAsync("conformance", () => throw e, error, null, Ct)).Should().Be(ExitCodes.CouldNotRun);
+        error.ToString().Trim().Should().Be($"error: {e.Message}");
     }
 
     [Theory]
@@ -58,9 +58,9 @@ public sealed class ConformanceSessionTests
     [Fact]
     public void Without_a_url_the_target_starts_the_profiles_server()
     {
-        Assert.Null(ServerTarget.FromArguments(null, "key").AttachUrl);
-        Assert.Equal(new Uri("http://[::1]:8080/"), ServerTarget.FromArguments("http://[::1]:8080/", "key").AttachUrl);
-        Assert.Equal("key", ServerTarget.FromArguments("http://localhost:8080/", "key").ApiKey);
+        ServerTarget.FromArguments(null, "key").AttachUrl.Should().BeNull();
+        ServerTarget.FromArguments("http://[::1]:8080/", "key").AttachUrl.Should().Be(new Uri("http://[::1]:8080/"));
+        ServerTarget.FromArguments("http://localhost:8080/", "key").ApiKey.Should().Be("key");
     }
 
     [Fact]
@@ -77,9 +77,9 @@ public sealed class ConformanceSessionTests
 
         var result = await session.RunCheckAsync(check, Ct);
 
-        Assert.Equal(HarnessOutcome.CouldNotRun, result.Harness);
-        Assert.Equal(CheckOutcome.Fail, result.Outcome);
-        Assert.Equal(ExitCodes.CouldNotRun, CheckResultPolicy.ExitCode([result]));
+        result.Harness.Should().Be(HarnessOutcome.CouldNotRun);
+        result.Outcome.Should().Be(CheckOutcome.Fail);
+        CheckResultPolicy.ExitCode([result]).Should().Be(ExitCodes.CouldNotRun);
     }
 
     [Fact]
@@ -95,9 +95,9 @@ public sealed class ConformanceSessionTests
 
         var result = await session.RunCheckAsync(check, Ct);
 
-        Assert.Equal(HarnessOutcome.TimedOut, result.Harness);
-        Assert.Equal(CheckOutcome.Fail, result.Outcome);
-        Assert.Equal(ExitCodes.CouldNotRun, CheckResultPolicy.ExitCode([result], reportOnly: true));
+        result.Harness.Should().Be(HarnessOutcome.TimedOut);
+        result.Outcome.Should().Be(CheckOutcome.Fail);
+        CheckResultPolicy.ExitCode([result], reportOnly: true).Should().Be(ExitCodes.CouldNotRun);
     }
 
     [Fact]
@@ -109,10 +109,10 @@ public sealed class ConformanceSessionTests
 
         var result = await session.RunCheckAsync(check, Ct);
 
-        Assert.Null(result.Harness);
-        Assert.Equal(CheckOutcome.Fail, result.Outcome);
-        Assert.Equal(ExitCodes.Verdict, CheckResultPolicy.ExitCode([result]));
-        Assert.Null(session.Server.Process);
+        result.Harness.Should().BeNull();
+        result.Outcome.Should().Be(CheckOutcome.Fail);
+        CheckResultPolicy.ExitCode([result]).Should().Be(ExitCodes.Verdict);
+        session.Server.Process.Should().BeNull();
     }
 
     [Fact]
@@ -129,9 +129,9 @@ public sealed class ConformanceSessionTests
 
         var result = await session.RunCheckAsync(check, Ct);
 
-        Assert.Equal(HarnessOutcome.ServerDied, result.Harness);
-        Assert.Equal(CheckOutcome.Fail, result.Outcome);
-        Assert.Equal(ExitCodes.Verdict, CheckResultPolicy.ExitCode([result]));
+        result.Harness.Should().Be(HarnessOutcome.ServerDied);
+        result.Outcome.Should().Be(CheckOutcome.Fail);
+        CheckResultPolicy.ExitCode([result]).Should().Be(ExitCodes.Verdict);
     }
 
     [Fact]
@@ -140,12 +140,12 @@ public sealed class ConformanceSessionTests
         ServerTestProfiles.RunnableCpuLaunch();
         var session = await ConformanceSession.OpenAsync(ServerTestProfiles.Context, ServerTestProfiles.Cpu, ServerTarget.Start(), Ct);
         var port = session.Server.BaseUrl.Port;
-        Assert.True(FreePort.IsListening(port));
+        FreePort.IsListening(port).Should().BeTrue();
 
         await session.DisposeAsync();
 
-        Assert.False(FreePort.IsListening(port), "the session left its server running");
-        Assert.Empty(ProcessTable.Matching($"--port {port} "));
+        FreePort.IsListening(port).Should().BeFalse("the session left its server running");
+        ProcessTable.Matching($"--port {port} ").Should().BeEmpty();
     }
 
     private static Task<ConformanceSession> AttachAsync(ClosingListener listener) =>

@@ -9,9 +9,9 @@ public sealed class DeterministicRandomTests
     public void SplitMix64_matches_the_reference_sequence()
     {
         var state = 0UL;
-        Assert.Equal(0xe220a8397b1dcdafUL, DeterministicRandom.SplitMix64(ref state));
+        DeterministicRandom.SplitMix64(ref state).Should().Be(0xe220a8397b1dcdafUL);
         state = 1234567;
-        Assert.Equal(0x599ed017fb08fc85UL, DeterministicRandom.SplitMix64(ref state));
+        DeterministicRandom.SplitMix64(ref state).Should().Be(0x599ed017fb08fc85UL);
     }
 
     [Fact]
@@ -19,9 +19,7 @@ public sealed class DeterministicRandomTests
     {
         var random = new DeterministicRandom(12345);
 
-        Assert.Equal(
-            [0xbe6a36374160d49bUL, 0x214aaa0637a688c6UL, 0xf69d16de9954d388UL, 0x0c60048c4e96e033UL],
-            Enumerable.Range(0, 4).Select(_ => random.NextUInt64()));
+        Enumerable.Range(0, 4).Select(_ => random.NextUInt64()).Should().Equal([0xbe6a36374160d49bUL, 0x214aaa0637a688c6UL, 0xf69d16de9954d388UL, 0x0c60048c4e96e033UL]);
     }
 
     [Fact]
@@ -32,10 +30,10 @@ public sealed class DeterministicRandomTests
         var mean = values.Average();
         var variance = values.Select(v => (v - mean) * (v - mean)).Average();
 
-        Assert.InRange(mean, -0.01, 0.01);
-        Assert.InRange(Math.Sqrt(variance), 0.49, 0.51);
-        Assert.All(values, v => Assert.InRange(v, -0.5f * MathF.Sqrt(3), 0.5f * MathF.Sqrt(3)));
-        Assert.NotEqual(DeterministicRandom.ForStream(1, "a").NextUInt64(), DeterministicRandom.ForStream(1, "b").NextUInt64());
-        Assert.NotEqual(DeterministicRandom.ForStream(1, "a").NextUInt64(), DeterministicRandom.ForStream(2, "a").NextUInt64());
+        ((double)(mean)).Should().BeInRange(-0.01, 0.01);
+        Math.Sqrt(variance).Should().BeInRange(0.49, 0.51);
+        Assert.All(values, v => v.Should().BeInRange(-0.5f * MathF.Sqrt(3), 0.5f * MathF.Sqrt(3)));
+        DeterministicRandom.ForStream(1, "b").NextUInt64().Should().NotBe(DeterministicRandom.ForStream(1, "a").NextUInt64());
+        DeterministicRandom.ForStream(2, "a").NextUInt64().Should().NotBe(DeterministicRandom.ForStream(1, "a").NextUInt64());
     }
 }

@@ -54,12 +54,12 @@ public sealed class GgufMetadataRoundTripTests
 
         using var reader = GgufTestFiles.Read(GgufTestFiles.Write(writer));
 
-        Assert.Equal(3u, reader.Version);
-        Assert.Empty(reader.Tensors);
-        Assert.Equal(EveryType.Select(e => e.Key), reader.Metadata.Select(kv => kv.Key));
+        reader.Version.Should().Be(3u);
+        reader.Tensors.Should().BeEmpty();
+        reader.Metadata.Select(kv => kv.Key).Should().Equal(EveryType.Select(e => e.Key));
         foreach (var (key, value) in EveryType)
         {
-            Assert.Equal(value, reader[key]);
+            reader[key].Should().Be(value);
         }
     }
 
@@ -69,29 +69,29 @@ public sealed class GgufMetadataRoundTripTests
         using var reader = GgufTestFiles.Read(GgufTestFiles.Write(
             EveryType.Aggregate(new GgufWriter(), (w, e) => w.Add(e.Key, e.Value))));
 
-        Assert.Equal(byte.MaxValue, reader["u8"].AsUInt8());
-        Assert.Equal(sbyte.MinValue, reader["i8"].AsInt8());
-        Assert.Equal(ushort.MaxValue, reader["u16"].AsUInt16());
-        Assert.Equal(short.MinValue, reader["i16"].AsInt16());
-        Assert.Equal(uint.MaxValue, reader["u32"].AsUInt32());
-        Assert.Equal(int.MinValue, reader["i32"].AsInt32());
-        Assert.Equal(ulong.MaxValue, reader["u64"].AsUInt64());
-        Assert.Equal(long.MinValue, reader["i64"].AsInt64());
-        Assert.Equal(-1.5e-7f, reader["f32"].AsFloat32());
-        Assert.Equal(0x7FC0_1234, BitConverter.SingleToInt32Bits(reader["f32.nan"].AsFloat32()));
-        Assert.True(float.IsNegative(reader["f32.negzero"].AsFloat32()));
-        Assert.Equal(Math.PI, reader["f64"].AsFloat64());
-        Assert.True(reader["bool.true"].AsBool());
-        Assert.False(reader["bool.false"].AsBool());
-        Assert.Equal("héllo <|im_end|> 🦙\n\0end", reader["string"].AsString());
-        Assert.Equal(["a", "", "ü"], reader["arr.string"].AsStrings());
-        Assert.Equal([-1, 0, int.MaxValue], reader["arr.i32"].AsInt32s());
+        reader["u8"].AsUInt8().Should().Be(byte.MaxValue);
+        reader["i8"].AsInt8().Should().Be(sbyte.MinValue);
+        reader["u16"].AsUInt16().Should().Be(ushort.MaxValue);
+        reader["i16"].AsInt16().Should().Be(short.MinValue);
+        reader["u32"].AsUInt32().Should().Be(uint.MaxValue);
+        reader["i32"].AsInt32().Should().Be(int.MinValue);
+        reader["u64"].AsUInt64().Should().Be(ulong.MaxValue);
+        reader["i64"].AsInt64().Should().Be(long.MinValue);
+        reader["f32"].AsFloat32().Should().Be(-1.5e-7f);
+        BitConverter.SingleToInt32Bits(reader["f32.nan"].AsFloat32()).Should().Be(0x7FC0_1234);
+        float.IsNegative(reader["f32.negzero"].AsFloat32()).Should().BeTrue();
+        reader["f64"].AsFloat64().Should().Be(Math.PI);
+        reader["bool.true"].AsBool().Should().BeTrue();
+        reader["bool.false"].AsBool().Should().BeFalse();
+        reader["string"].AsString().Should().Be("héllo <|im_end|> 🦙\n\0end");
+        reader["arr.string"].AsStrings().Should().Equal(["a", "", "ü"]);
+        reader["arr.i32"].AsInt32s().Should().Equal([-1, 0, int.MaxValue]);
         var nested = reader["arr.nested"].AsArray();
-        Assert.Equal(GgufValueType.Array, reader["arr.nested"].ElementType);
-        Assert.Equal(["x", "y"], nested[0].AsStrings());
-        Assert.Equal(GgufValueType.Bool, nested[2].AsArray()[0].ElementType);
-        Assert.Throws<InvalidOperationException>(() => reader["u8"].AsUInt32());
-        Assert.Throws<InvalidOperationException>(() => reader["arr.u32"].AsInt32s());
+        reader["arr.nested"].ElementType.Should().Be(GgufValueType.Array);
+        nested[0].AsStrings().Should().Equal(["x", "y"]);
+        nested[2].AsArray()[0].ElementType.Should().Be(GgufValueType.Bool);
+        FluentActions.Invoking(() => reader["u8"].AsUInt32()).Should().ThrowExactly<InvalidOperationException>();
+        FluentActions.Invoking(() => reader["arr.u32"].AsInt32s()).Should().ThrowExactly<InvalidOperationException>();
     }
 
     [Fact]
@@ -109,6 +109,6 @@ public sealed class GgufMetadataRoundTripTests
             .PadTo(32)
             .ToArray();
 
-        Assert.Equal(expected, GgufTestFiles.Write(writer));
+        GgufTestFiles.Write(writer).Should().Equal(expected);
     }
 }

@@ -6,9 +6,9 @@ public sealed class GgufReaderMalformedInputTests
 {
     private static GgufFormatException ReadFails(byte[] bytes)
     {
-        var error = Assert.Throws<GgufFormatException>(() => GgufTestFiles.Read(bytes, "broken.gguf"));
-        Assert.Equal("broken.gguf", error.Source);
-        Assert.StartsWith($"broken.gguf: at offset {error.Offset}: ", error.Message);
+        var error = FluentActions.Invoking(() => GgufTestFiles.Read(bytes, "broken.gguf")).Should().ThrowExactly<GgufFormatException>().Which;
+        error.Source.Should().Be("broken.gguf");
+        error.Message.Should().StartWith($"broken.gguf: at offset {error.Offset}: ");
         return error;
     }
 
@@ -17,8 +17,8 @@ public sealed class GgufReaderMalformedInputTests
     {
         var error = ReadFails("GGML"u8.ToArray().Concat(new byte[20]).ToArray());
 
-        Assert.Equal(0, error.Offset);
-        Assert.Contains("not a GGUF file", error.Message);
+        error.Offset.Should().Be(0);
+        error.Message.Should().Contain("not a GGUF file");
     }
 
     [Theory]
@@ -30,8 +30,8 @@ public sealed class GgufReaderMalformedInputTests
 
         var error = ReadFails(bytes);
 
-        Assert.Equal(4, error.Offset);
-        Assert.Contains($"version {version}", error.Message);
+        error.Offset.Should().Be(4);
+        error.Message.Should().Contain($"version {version}");
     }
 
     [Fact]
@@ -42,8 +42,8 @@ public sealed class GgufReaderMalformedInputTests
         // Header 24 + key length 8 + "key" 3 + type 4 = 39; the u64 value needs 8 more bytes.
         var error = ReadFails(full[..42]);
 
-        Assert.Equal(39, error.Offset);
-        Assert.Contains("unexpected end of file", error.Message);
+        error.Offset.Should().Be(39);
+        error.Message.Should().Contain("unexpected end of file");
     }
 
     [Fact]
@@ -53,8 +53,8 @@ public sealed class GgufReaderMalformedInputTests
 
         var error = ReadFails(bytes);
 
-        Assert.Equal(24, error.Offset);
-        Assert.Contains("exceeds the rest of the file", error.Message);
+        error.Offset.Should().Be(24);
+        error.Message.Should().Contain("exceeds the rest of the file");
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class GgufReaderMalformedInputTests
     {
         var error = ReadFails(GgufBytes.Header(0, 1).Str("k").U32(13).ToArray());
 
-        Assert.Equal(24 + 9, error.Offset);
-        Assert.Contains("unknown value type 13", error.Message);
+        error.Offset.Should().Be(24 + 9);
+        error.Message.Should().Contain("unknown value type 13");
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public sealed class GgufReaderMalformedInputTests
 
         var error = ReadFails(bytes);
 
-        Assert.Equal(24 + 9 + 4 + 1, error.Offset);
-        Assert.Contains("duplicate metadata key 'k'", error.Message);
+        error.Offset.Should().Be(24 + 9 + 4 + 1);
+        error.Message.Should().Contain("duplicate metadata key 'k'");
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class GgufReaderMalformedInputTests
     {
         var error = ReadFails(GgufBytes.Header(0, 1).Str("b").U32(7).Raw(2).ToArray());
 
-        Assert.Equal(24 + 9 + 4, error.Offset);
+        error.Offset.Should().Be(24 + 9 + 4);
     }
 
     [Fact]
@@ -90,7 +90,7 @@ public sealed class GgufReaderMalformedInputTests
     {
         var error = ReadFails(GgufBytes.Header(0, 1).Str("a").U32(9).U32(4).U64(1UL << 40).ToArray());
 
-        Assert.Contains("array length", error.Message);
+        error.Message.Should().Contain("array length");
     }
 
     [Fact]
@@ -98,8 +98,8 @@ public sealed class GgufReaderMalformedInputTests
     {
         var error = ReadFails(GgufBytes.Header(0, 1).Str("s").U32(8).U64(2).Raw(0xC3, 0x28).ToArray());
 
-        Assert.Equal(24 + 9 + 4, error.Offset);
-        Assert.Contains("not valid UTF-8", error.Message);
+        error.Offset.Should().Be(24 + 9 + 4);
+        error.Message.Should().Contain("not valid UTF-8");
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class GgufReaderMalformedInputTests
     {
         var error = ReadFails(GgufBytes.Header(0, 1).Str(GgufWriter.AlignmentKey).U32(10).U64(32).ToArray());
 
-        Assert.Contains("must be UInt32", error.Message);
+        error.Message.Should().Contain("must be UInt32");
     }
 
     private static GgufBytes OneTensor(uint dims, ulong[] shape, uint type, ulong offset = 0) =>
@@ -116,11 +116,11 @@ public sealed class GgufReaderMalformedInputTests
     [Fact]
     public void Tensor_infos_are_checked_like_ggml_does()
     {
-        Assert.Contains("5 dimensions", ReadFails(OneTensor(5, [1, 1, 1, 1, 1], 0).PadTo(32).ToArray()).Message);
-        Assert.Contains("unknown ggml type 4", ReadFails(OneTensor(1, [32], 4).PadTo(32).ToArray()).Message);
-        Assert.Contains("not a multiple of the block size 32", ReadFails(OneTensor(1, [48], 8).PadTo(32).Raw(new byte[64]).ToArray()).Message);
-        Assert.Contains("ends past the end of the file", ReadFails(OneTensor(1, [8], 0).PadTo(32).Raw(new byte[16]).ToArray()).Message);
-        Assert.Contains("not a multiple of the alignment", ReadFails(OneTensor(1, [1], 0, offset: 4).PadTo(32).Raw(new byte[32]).ToArray()).Message);
+        ReadFails(OneTensor(5, [1, 1, 1, 1, 1], 0).PadTo(32).ToArray()).Message.Should().Contain("5 dimensions");
+        ReadFails(OneTensor(1, [32], 4).PadTo(32).ToArray()).Message.Should().Contain("unknown ggml type 4");
+        ReadFails(OneTensor(1, [48], 8).PadTo(32).Raw(new byte[64]).ToArray()).Message.Should().Contain("not a multiple of the block size 32");
+        ReadFails(OneTensor(1, [8], 0).PadTo(32).Raw(new byte[16]).ToArray()).Message.Should().Contain("ends past the end of the file");
+        ReadFails(OneTensor(1, [1], 0, offset: 4).PadTo(32).Raw(new byte[32]).ToArray()).Message.Should().Contain("not a multiple of the alignment");
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class GgufReaderMalformedInputTests
             .Str("t").U32(1).U64(1).U32(0).U64(32)
             .PadTo(32).Raw(new byte[64]).ToArray();
 
-        Assert.Contains("duplicate tensor name 't'", ReadFails(bytes).Message);
+        ReadFails(bytes).Message.Should().Contain("duplicate tensor name 't'");
     }
 
     [Fact]

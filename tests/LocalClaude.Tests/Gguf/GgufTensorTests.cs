@@ -21,18 +21,18 @@ public sealed class GgufTensorTests
 
         using var reader = GgufTestFiles.Read(GgufTestFiles.Write(writer));
 
-        Assert.Equal(["a.f32", "b.f16", "c.q8"], reader.Tensors.Select(t => t.Name));
-        Assert.Equal([3L, 5L], reader.Tensor("a.f32").Shape);
-        Assert.Equal([4L, 2L, 3L], reader.Tensor("b.f16").Shape);
-        Assert.Equal(GgmlType.Q8_0, reader.Tensor("c.q8").Type);
-        Assert.Equal(2 * 3 * 34, reader.Tensor("c.q8").ByteSize);
+        reader.Tensors.Select(t => t.Name).Should().Equal(["a.f32", "b.f16", "c.q8"]);
+        reader.Tensor("a.f32").Shape.Should().Equal([3L, 5L]);
+        reader.Tensor("b.f16").Shape.Should().Equal([4L, 2L, 3L]);
+        reader.Tensor("c.q8").Type.Should().Be(GgmlType.Q8_0);
+        reader.Tensor("c.q8").ByteSize.Should().Be(2 * 3 * 34);
 
-        Assert.Equal(f32, reader.ReadTensorValues(reader.Tensor("a.f32")));
-        Assert.Equal(f16.Select(v => (float)(Half)v), reader.ReadTensorValues(reader.Tensor("b.f16")));
+        reader.ReadTensorValues(reader.Tensor("a.f32")).Should().Equal(f32);
+        reader.ReadTensorValues(reader.Tensor("b.f16")).Should().Equal(f16.Select(v => (float)(Half)v));
 
         var expectedQ8 = new byte[2 * 3 * 34];
         GgmlQuantization.QuantizeQ8_0(q8, expectedQ8);
-        Assert.Equal(expectedQ8, reader.ReadTensorBytes(reader.Tensor("c.q8")));
+        reader.ReadTensorBytes(reader.Tensor("c.q8")).Should().Equal(expectedQ8);
     }
 
     [Fact]
@@ -43,8 +43,8 @@ public sealed class GgufTensorTests
 
         using var reader = GgufTestFiles.Read(GgufTestFiles.Write(writer));
 
-        Assert.Equal(GgmlType.Q4_K, reader.Tensor("k").Type);
-        Assert.Equal(q4k, reader.ReadTensorBytes(reader.Tensor("k")));
+        reader.Tensor("k").Type.Should().Be(GgmlType.Q4_K);
+        reader.ReadTensorBytes(reader.Tensor("k")).Should().Equal(q4k);
     }
 
     [Fact]
@@ -62,8 +62,8 @@ public sealed class GgufTensorTests
             .PadTo(32)
             .ToArray();
 
-        Assert.Equal(128, expected.Length);
-        Assert.Equal(expected, GgufTestFiles.Write(writer));
+        expected.Length.Should().Be(128);
+        GgufTestFiles.Write(writer).Should().Equal(expected);
     }
 
     [Theory]
@@ -89,20 +89,20 @@ public sealed class GgufTensorTests
 
         using var reader = GgufTestFiles.Read(bytes);
 
-        Assert.Equal(align, reader.Alignment);
-        Assert.Equal(0, reader.DataOffset % align);
+        reader.Alignment.Should().Be(align);
+        (reader.DataOffset % align).Should().Be(0);
         var expectedOffset = 0UL;
         foreach (var tensor in reader.Tensors)
         {
-            Assert.Equal(expectedOffset, tensor.Offset);
+            tensor.Offset.Should().Be(expectedOffset);
             var end = reader.DataOffset + (long)tensor.Offset + tensor.ByteSize;
             var paddedEnd = reader.DataOffset + (long)tensor.Offset + ((tensor.ByteSize + align - 1) / align * align);
-            Assert.All(bytes[(int)end..(int)paddedEnd], b => Assert.Equal(0, b));
+            Assert.All(bytes[(int)end..(int)paddedEnd], b => ((int)(b)).Should().Be(0));
             expectedOffset = (ulong)(paddedEnd - reader.DataOffset);
         }
 
         // The last tensor is padded too, as gguf.cpp does.
-        Assert.Equal(reader.DataOffset + (long)expectedOffset, bytes.Length);
+        ((long)(bytes.Length)).Should().Be(reader.DataOffset + (long)expectedOffset);
         Assert.Equal([1f, 2f, 3f], reader.ReadTensorValues(reader.Tensor("three")));
         Assert.Equal([5f], reader.ReadTensorValues(reader.Tensor("one")));
     }
@@ -114,7 +114,7 @@ public sealed class GgufTensorTests
             .Add("k", GgufValue.Strings(["a", "b"]))
             .AddTensor(GgufTensor.FromValues("t", [32, 2], GgmlType.Q8_0, Ramp(64)));
 
-        Assert.Equal(GgufTestFiles.Write(Build()), GgufTestFiles.Write(Build()));
+        GgufTestFiles.Write(Build()).Should().Equal(GgufTestFiles.Write(Build()));
     }
 
     [Fact]
@@ -130,10 +130,10 @@ public sealed class GgufTensorTests
 
             using (var reader = GgufReader.Open(path))
             {
-                Assert.Equal(2, reader["k"].AsUInt8());
+                ((int)(reader["k"].AsUInt8())).Should().Be(2);
             }
 
-            Assert.Equal(["model.gguf"], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+            Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName).Should().Equal(["model.gguf"]);
         }
         finally
         {
@@ -150,8 +150,8 @@ public sealed class GgufTensorTests
 
         writer.WriteTo(stream);
 
-        Assert.True(stream.CanWrite);
-        Assert.Equal(GgufTestFiles.Write(writer), stream.ToArray()[5..]);
-        Assert.Equal(1f, BinaryPrimitives.ReadSingleLittleEndian(stream.ToArray().AsSpan(5 + 64)));
+        stream.CanWrite.Should().BeTrue();
+        stream.ToArray()[5..].Should().Equal(GgufTestFiles.Write(writer));
+        BinaryPrimitives.ReadSingleLittleEndian(stream.ToArray().AsSpan(5 + 64)).Should().Be(1f);
     }
 }

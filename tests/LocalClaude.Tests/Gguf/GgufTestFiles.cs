@@ -36,8 +36,7 @@ internal static class GgufTestFiles
                 $"no llama.cpp source tree at {dir} (or set {LlamaSourceVariable}): these tests need models/ggml-vocab-qwen2.gguf");
         }
 
-        Assert.True(File.Exists(Path.Combine(dir, "models", "ggml-vocab-qwen2.gguf")),
-            $"{LlamaSourceVariable}={dir} has no models/ggml-vocab-qwen2.gguf");
+        File.Exists(Path.Combine(dir, "models", "ggml-vocab-qwen2.gguf")).Should().BeTrue($"{LlamaSourceVariable}={dir} has no models/ggml-vocab-qwen2.gguf");
         return dir;
     }
 }

@@ -7,11 +7,11 @@ public sealed class GgufWriterValidationTests
     [Fact]
     public void Q8_0_rows_that_are_not_a_multiple_of_32_are_rejected()
     {
-        var error = Assert.Throws<ArgumentException>(() =>
-            GgufTensor.FromValues("w", [48, 2], GgmlType.Q8_0, new float[96]));
+        var error = FluentActions.Invoking(() =>
+            GgufTensor.FromValues("w", [48, 2], GgmlType.Q8_0, new float[96])).Should().ThrowExactly<ArgumentException>().Which;
 
-        Assert.Contains("'w'", error.Message);
-        Assert.Contains("multiple of 32", error.Message);
+        error.Message.Should().Contain("'w'");
+        error.Message.Should().Contain("multiple of 32");
     }
 
     [Fact]
@@ -21,9 +21,9 @@ public sealed class GgufWriterValidationTests
             .Add("k", GgufValue.UInt8(1))
             .AddTensor(GgufTensor.FromValues("t", [1], GgmlType.F32, new[] { 1f }));
 
-        Assert.Contains("'k'", Assert.Throws<ArgumentException>(() => writer.Add("k", GgufValue.UInt8(2))).Message);
-        Assert.Contains("'t'", Assert.Throws<ArgumentException>(() =>
-            writer.AddTensor(GgufTensor.FromValues("t", [1], GgmlType.F32, new[] { 2f }))).Message);
+        FluentActions.Invoking(() => writer.Add("k", GgufValue.UInt8(2))).Should().ThrowExactly<ArgumentException>().Which.Message.Should().Contain("'k'");
+        FluentActions.Invoking(() =>
+            writer.AddTensor(GgufTensor.FromValues("t", [1], GgmlType.F32, new[] { 2f }))).Should().ThrowExactly<ArgumentException>().Which.Message.Should().Contain("'t'");
     }
 
     [Fact]
@@ -33,8 +33,8 @@ public sealed class GgufWriterValidationTests
 
         writer.Set("a", GgufValue.String("x"));
 
-        Assert.Equal(["a", "b"], writer.Metadata.Select(kv => kv.Key));
-        Assert.Equal("x", writer.Metadata[0].Value.AsString());
+        writer.Metadata.Select(kv => kv.Key).Should().Equal(["a", "b"]);
+        writer.Metadata[0].Value.AsString().Should().Be("x");
     }
 
     [Theory]
@@ -50,21 +50,21 @@ public sealed class GgufWriterValidationTests
     [Fact]
     public void Shape_and_data_must_agree()
     {
-        Assert.Contains("6 elements but 5", Assert.Throws<ArgumentException>(() =>
-            GgufTensor.FromValues("t", [2, 3], GgmlType.F32, new float[5])).Message);
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromEncoded("t", [32], GgmlType.Q8_0, new byte[33]));
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [1, 1, 1, 1, 1], GgmlType.F32, new float[1]));
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [], GgmlType.F32, new float[1]));
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [0], GgmlType.F32, new float[0]));
+        FluentActions.Invoking(() =>
+            GgufTensor.FromValues("t", [2, 3], GgmlType.F32, new float[5])).Should().ThrowExactly<ArgumentException>().Which.Message.Should().Contain("6 elements but 5");
+        FluentActions.Invoking(() => GgufTensor.FromEncoded("t", [32], GgmlType.Q8_0, new byte[33])).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => GgufTensor.FromValues("t", [1, 1, 1, 1, 1], GgmlType.F32, new float[1])).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => GgufTensor.FromValues("t", [], GgmlType.F32, new float[1])).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => GgufTensor.FromValues("t", [0], GgmlType.F32, new float[0])).Should().ThrowExactly<ArgumentException>();
     }
 
     [Fact]
     public void Names_must_fit_ggml_and_floats_only_encode_to_supported_types()
     {
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues(new string('n', 64), [1], GgmlType.F32, new float[1]));
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("", [1], GgmlType.F32, new float[1]));
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromValues("t", [256], GgmlType.Q4_K, new float[256]));
-        Assert.Throws<ArgumentException>(() => GgufTensor.FromEncoded("t", [1], (GgmlType)4, new byte[1]));
+        FluentActions.Invoking(() => GgufTensor.FromValues(new string('n', 64), [1], GgmlType.F32, new float[1])).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => GgufTensor.FromValues("", [1], GgmlType.F32, new float[1])).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => GgufTensor.FromValues("t", [256], GgmlType.Q4_K, new float[256])).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => GgufTensor.FromEncoded("t", [1], (GgmlType)4, new byte[1])).Should().ThrowExactly<ArgumentException>();
     }
 
     [Fact]
@@ -72,19 +72,19 @@ public sealed class GgufWriterValidationTests
     {
         var nan = new float[32];
         nan[3] = float.NaN;
-        Assert.Contains("index 3", Assert.Throws<ArgumentException>(() =>
-            GgufTensor.FromValues("t", [32], GgmlType.Q8_0, nan)).Message);
-        Assert.Contains("65504", Assert.Throws<ArgumentException>(() =>
-            GgufTensor.FromValues("t", [1], GgmlType.F16, new[] { 70000f })).Message);
+        FluentActions.Invoking(() =>
+            GgufTensor.FromValues("t", [32], GgmlType.Q8_0, nan)).Should().ThrowExactly<ArgumentException>().Which.Message.Should().Contain("index 3");
+        FluentActions.Invoking(() =>
+            GgufTensor.FromValues("t", [1], GgmlType.F16, new[] { 70000f })).Should().ThrowExactly<ArgumentException>().Which.Message.Should().Contain("65504");
     }
 
     [Fact]
     public void Arrays_must_be_homogeneous_and_strings_valid_unicode()
     {
-        Assert.Throws<ArgumentException>(() =>
-            GgufValue.Array(GgufValueType.UInt8, [GgufValue.UInt8(1), GgufValue.Int8(1)]));
-        Assert.Throws<ArgumentException>(() => new GgufWriter().Add("s", GgufValue.String("\ud800")));
-        Assert.Throws<ArgumentException>(() => new GgufWriter().Add("s", GgufValue.Strings(["ok", "\udc00"])));
-        Assert.Throws<ArgumentException>(() => new GgufWriter().Add("", GgufValue.UInt8(1)));
+        FluentActions.Invoking(() =>
+            GgufValue.Array(GgufValueType.UInt8, [GgufValue.UInt8(1), GgufValue.Int8(1)])).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => new GgufWriter().Add("s", GgufValue.String("\ud800"))).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => new GgufWriter().Add("s", GgufValue.Strings(["ok", "\udc00"]))).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => new GgufWriter().Add("", GgufValue.UInt8(1))).Should().ThrowExactly<ArgumentException>();
     }
 }

@@ -26,9 +26,9 @@ public sealed class Q8_0QuantizationTests
 
         var (scale, q) = QuantizeOneBlock(block);
 
-        Assert.Equal(0x3C00, scale); // fp16 1.0
-        Assert.Equal([127, 3, -3, 0, -127, 4], q[..6]);
-        Assert.All(q[6..], v => Assert.Equal(0, v));
+        ((int)(scale)).Should().Be(0x3C00); // fp16 1.0
+        q[..6].Should().Equal([127, 3, -3, 0, -127, 4]);
+        Assert.All(q[6..], v => ((int)(v)).Should().Be(0));
     }
 
     [Theory]
@@ -41,8 +41,8 @@ public sealed class Q8_0QuantizationTests
 
         var (scale, q) = QuantizeOneBlock(block);
 
-        Assert.Equal(expectedScaleBits, scale);
-        Assert.Equal(127, q[0]);
+        ((int)(scale)).Should().Be(expectedScaleBits);
+        ((int)(q[0])).Should().Be(127);
     }
 
     [Fact]
@@ -50,8 +50,8 @@ public sealed class Q8_0QuantizationTests
     {
         var (scale, q) = QuantizeOneBlock(new float[32]);
 
-        Assert.Equal(0, scale);
-        Assert.All(q, v => Assert.Equal(0, v));
+        ((int)(scale)).Should().Be(0);
+        Assert.All(q, v => ((int)(v)).Should().Be(0));
     }
 
     [Fact]
@@ -76,12 +76,12 @@ public sealed class Q8_0QuantizationTests
 
             var d = amax / 127f;
             var id = d == 0 ? 0 : 1f / d;
-            Assert.Equal(BitConverter.HalfToUInt16Bits((Half)d), BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(block * 34)));
+            BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(block * 34)).Should().Be(BitConverter.HalfToUInt16Bits((Half)d));
             for (var j = 0; j < 32; j++)
             {
                 var scaled = x[j] * id;
                 var expected = (sbyte)(Math.Sign(scaled) * Math.Floor(Math.Abs((double)scaled) + 0.5));
-                Assert.Equal(expected, (sbyte)bytes[block * 34 + 2 + j]);
+                ((sbyte)bytes[block * 34 + 2 + j]).Should().Be(expected);
             }
         }
 
@@ -91,14 +91,14 @@ public sealed class Q8_0QuantizationTests
         {
             var step = (float)BinaryPrimitives.ReadHalfLittleEndian(bytes.AsSpan(i / 32 * 34));
             var tolerance = step * (0.5f + 127f / 2048f) + 1e-6f;
-            Assert.InRange(decoded[i], values[i] - tolerance, values[i] + tolerance);
+            decoded[i].Should().BeInRange(values[i] - tolerance, values[i] + tolerance);
         }
     }
 
     [Fact]
     public void Lengths_that_are_not_whole_blocks_are_rejected()
     {
-        var error = Assert.Throws<ArgumentException>(() => GgmlQuantization.QuantizeQ8_0(new float[33], new byte[68]));
-        Assert.Contains("multiple of 32", error.Message);
+        var error = FluentActions.Invoking(() => GgmlQuantization.QuantizeQ8_0(new float[33], new byte[68])).Should().ThrowExactly<ArgumentException>().Which;
+        error.Message.Should().Contain("multiple of 32");
     }
 }

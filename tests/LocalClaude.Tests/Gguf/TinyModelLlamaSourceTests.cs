@@ -18,7 +18,7 @@ public sealed class TinyModelLlamaSourceTests
         try
         {
             TinyModel.Write(TinyModelPresets.Get(presetId), source, fresh);
-            Assert.Equal(GgufTestFiles.Sha256(File.ReadAllBytes(installed)), GgufTestFiles.Sha256(File.ReadAllBytes(fresh)));
+            GgufTestFiles.Sha256(File.ReadAllBytes(fresh)).Should().Be(GgufTestFiles.Sha256(File.ReadAllBytes(installed)));
         }
         finally
         {
@@ -40,28 +40,28 @@ public sealed class TinyModelLlamaSourceTests
             TinyModel.Write(preset, source, first);
             TinyModel.Write(preset, source, second);
 
-            Assert.Equal(GgufTestFiles.Sha256(File.ReadAllBytes(first)), GgufTestFiles.Sha256(File.ReadAllBytes(second)));
+            GgufTestFiles.Sha256(File.ReadAllBytes(second)).Should().Be(GgufTestFiles.Sha256(File.ReadAllBytes(first)));
             using var model = GgufReader.Open(first);
             using var vocab = GgufReader.Open(Path.Combine(source, preset.VocabRelativePath));
             var template = File.ReadAllText(Path.Combine(source, preset.ChatTemplateRelativePath));
 
-            Assert.Equal(template, model[TinyModel.ChatTemplateKey].AsString());
+            model[TinyModel.ChatTemplateKey].AsString().Should().Be(template);
             foreach (var (key, value) in vocab.Metadata.Where(kv => kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)))
             {
                 if (key is not (TinyModel.TokensKey or TinyModel.TokenTypesKey or TinyModel.ChatTemplateKey))
                 {
-                    Assert.Equal(value, model[key]);
+                    model[key].Should().Be(value);
                 }
             }
 
             var tokens = model[TinyModel.TokensKey].AsStrings();
-            Assert.Equal(vocab[TinyModel.TokensKey].AsArray().Count, tokens.Count);
-            Assert.Equal(["<tool_call>", "</tool_call>"], tokens.Skip(151657).Take(2));
-            Assert.Equal(["<think>", "</think>"], tokens.Skip(151667).Take(2));
-            Assert.Equal("[PAD151669]", tokens[151669]);
-            Assert.Equal([64L, tokens.Count], model.Tensor("output.weight").Shape);
-            Assert.Equal(GgmlType.Q8_0, model.Tensor("token_embd.weight").Type);
-            Assert.InRange(new FileInfo(first).Length, 25_000_000, 30_000_000);
+            tokens.Count.Should().Be(vocab[TinyModel.TokensKey].AsArray().Count);
+            tokens.Skip(151657).Take(2).Should().Equal(["<tool_call>", "</tool_call>"]);
+            tokens.Skip(151667).Take(2).Should().Equal(["<think>", "</think>"]);
+            tokens[151669].Should().Be("[PAD151669]");
+            model.Tensor("output.weight").Shape.Should().Equal([64L, tokens.Count]);
+            model.Tensor("token_embd.weight").Type.Should().Be(GgmlType.Q8_0);
+            new FileInfo(first).Length.Should().BeInRange(25_000_000, 30_000_000);
         }
         finally
         {
@@ -80,8 +80,8 @@ public sealed class TinyModelLlamaSourceTests
 
         var rewritten = GgufTestFiles.Write(vocab.Metadata.Aggregate(new GgufWriter(), (w, kv) => w.Add(kv.Key, kv.Value)));
 
-        Assert.Equal(original, rewritten[..original.Length]);
-        Assert.All(rewritten[original.Length..], b => Assert.Equal(0, b));
-        Assert.Equal(0, rewritten.Length % 32);
+        rewritten[..original.Length].Should().Equal(original);
+        Assert.All(rewritten[original.Length..], b => ((int)(b)).Should().Be(0));
+        (rewritten.Length % 32).Should().Be(0);
     }
 }

@@ -32,16 +32,16 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
         var second = Write(SmallSpec);
         var reseeded = Write(SmallSpec with { Seed = 43 });
 
-        Assert.Equal(GgufTestFiles.Sha256(first), GgufTestFiles.Sha256(second));
-        Assert.Equal(first.Length, reseeded.Length);
-        Assert.NotEqual(GgufTestFiles.Sha256(first), GgufTestFiles.Sha256(reseeded));
+        GgufTestFiles.Sha256(second).Should().Be(GgufTestFiles.Sha256(first));
+        reseeded.Length.Should().Be(first.Length);
+        GgufTestFiles.Sha256(reseeded).Should().NotBe(GgufTestFiles.Sha256(first));
         using var a = GgufTestFiles.Read(first);
         using var b = GgufTestFiles.Read(reseeded);
-        Assert.Equal(a.Metadata, b.Metadata);
+        b.Metadata.Should().Equal(a.Metadata);
         Assert.All(a.Tensors.Where(t => t.Name.EndsWith("_norm.weight", StringComparison.Ordinal)),
-            t => Assert.Equal(a.ReadTensorBytes(t), b.ReadTensorBytes(t)));
+            t => b.ReadTensorBytes(t).Should().Equal(a.ReadTensorBytes(t)));
         Assert.All(a.Tensors.Where(t => !t.Name.EndsWith("_norm.weight", StringComparison.Ordinal)),
-            t => Assert.NotEqual(a.ReadTensorBytes(t), b.ReadTensorBytes(t)));
+            t => b.ReadTensorBytes(t).Should().NotEqual(a.ReadTensorBytes(t)));
     }
 
     /// <summary>
@@ -51,7 +51,7 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
     [Fact]
     public void The_bytes_are_pinned()
     {
-        Assert.Equal("c2788270bf93863452ba886dbdb08fe3061d1efeef85db27276b0fc3dc956bb7", GgufTestFiles.Sha256(Write(SmallSpec)));
+        GgufTestFiles.Sha256(Write(SmallSpec)).Should().Be("c2788270bf93863452ba886dbdb08fe3061d1efeef85db27276b0fc3dc956bb7");
     }
 
     [Fact]
@@ -59,19 +59,19 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
     {
         using var model = GgufTestFiles.Read(Write(SmallSpec));
 
-        Assert.Equal("llama", model["general.architecture"].AsString());
-        Assert.Equal("test-tiny", model["general.name"].AsString());
-        Assert.Equal(7u, model["general.file_type"].AsUInt32());
-        Assert.Equal((uint)SyntheticQwenVocab.TokenCount, model["llama.vocab_size"].AsUInt32());
-        Assert.Equal(32768u, model["llama.context_length"].AsUInt32());
-        Assert.Equal(32u, model["llama.embedding_length"].AsUInt32());
-        Assert.Equal(1u, model["llama.block_count"].AsUInt32());
-        Assert.Equal(64u, model["llama.feed_forward_length"].AsUInt32());
-        Assert.Equal(2u, model["llama.attention.head_count"].AsUInt32());
-        Assert.Equal(1u, model["llama.attention.head_count_kv"].AsUInt32());
-        Assert.Equal(1e-6f, model["llama.attention.layer_norm_rms_epsilon"].AsFloat32());
-        Assert.Equal(1e6f, model["llama.rope.freq_base"].AsFloat32());
-        Assert.Equal(16u, model["llama.rope.dimension_count"].AsUInt32());
+        model["general.architecture"].AsString().Should().Be("llama");
+        model["general.name"].AsString().Should().Be("test-tiny");
+        model["general.file_type"].AsUInt32().Should().Be(7u);
+        model["llama.vocab_size"].AsUInt32().Should().Be((uint)SyntheticQwenVocab.TokenCount);
+        model["llama.context_length"].AsUInt32().Should().Be(32768u);
+        model["llama.embedding_length"].AsUInt32().Should().Be(32u);
+        model["llama.block_count"].AsUInt32().Should().Be(1u);
+        model["llama.feed_forward_length"].AsUInt32().Should().Be(64u);
+        model["llama.attention.head_count"].AsUInt32().Should().Be(2u);
+        model["llama.attention.head_count_kv"].AsUInt32().Should().Be(1u);
+        model["llama.attention.layer_norm_rms_epsilon"].AsFloat32().Should().Be(1e-6f);
+        model["llama.rope.freq_base"].AsFloat32().Should().Be(1e6f);
+        model["llama.rope.dimension_count"].AsUInt32().Should().Be(16u);
 
         var expected = new (string Name, long[] Shape, GgmlType Type)[]
         {
@@ -88,17 +88,17 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
             ("blk.0.ffn_down.weight", [64, 32], GgmlType.F32),
             ("blk.0.ffn_up.weight", [32, 64], GgmlType.F32),
         };
-        Assert.Equal(expected.Select(e => e.Name), model.Tensors.Select(t => t.Name));
+        model.Tensors.Select(t => t.Name).Should().Equal(expected.Select(e => e.Name));
         foreach (var (name, shape, type) in expected)
         {
-            Assert.Equal(shape, model.Tensor(name).Shape);
-            Assert.Equal(type, model.Tensor(name).Type);
+            model.Tensor(name).Shape.Should().Equal(shape);
+            model.Tensor(name).Type.Should().Be(type);
         }
 
-        Assert.All(model.ReadTensorValues(model.Tensor("output_norm.weight")), v => Assert.Equal(1f, v));
+        Assert.All(model.ReadTensorValues(model.Tensor("output_norm.weight")), v => v.Should().Be(1f));
         var q = model.ReadTensorValues(model.Tensor("blk.0.attn_q.weight"));
-        Assert.InRange(q.Max(), 0.25f, MathF.Sqrt(3f / 32));
-        Assert.NotEqual(model.ReadTensorBytes(model.Tensor("token_embd.weight")), model.ReadTensorBytes(model.Tensor("output.weight")));
+        q.Max().Should().BeInRange(0.25f, MathF.Sqrt(3f / 32));
+        model.ReadTensorBytes(model.Tensor("output.weight")).Should().NotEqual(model.ReadTensorBytes(model.Tensor("token_embd.weight")));
     }
 
     [Fact]
@@ -108,26 +108,26 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
         using var model = GgufTestFiles.Read(Write(SmallSpec, "{% custom %}"));
 
         var tokenizerKeys = source.Metadata.Where(kv => kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)).Select(kv => kv.Key);
-        Assert.Equal(tokenizerKeys, model.Metadata.Where(kv => kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)).Select(kv => kv.Key));
-        Assert.Equal(source["tokenizer.ggml.merges"], model["tokenizer.ggml.merges"]);
-        Assert.Equal(source["tokenizer.ggml.eos_token_id"], model["tokenizer.ggml.eos_token_id"]);
-        Assert.Equal("{% custom %}", model["tokenizer.chat_template"].AsString());
-        Assert.Equal("llama", model["general.architecture"].AsString());
+        model.Metadata.Where(kv => kv.Key.StartsWith("tokenizer.", StringComparison.Ordinal)).Select(kv => kv.Key).Should().Equal(tokenizerKeys);
+        model["tokenizer.ggml.merges"].Should().Be(source["tokenizer.ggml.merges"]);
+        model["tokenizer.ggml.eos_token_id"].Should().Be(source["tokenizer.ggml.eos_token_id"]);
+        model["tokenizer.chat_template"].AsString().Should().Be("{% custom %}");
+        model["general.architecture"].AsString().Should().Be("llama");
 
         var tokens = model["tokenizer.ggml.tokens"].AsStrings();
         var types = model["tokenizer.ggml.token_type"].AsInt32s();
-        Assert.Equal(("<tool_call>", 4), (tokens[151657], types[151657]));
-        Assert.Equal(("</tool_call>", 4), (tokens[151658], types[151658]));
-        Assert.Equal(("<think>", 4), (tokens[151667], types[151667]));
-        Assert.Equal(("</think>", 4), (tokens[151668], types[151668]));
-        Assert.Equal(("<|im_end|>", 3), (tokens[151645], types[151645]));
-        Assert.Equal(("<|object_ref_start|>", 3), (tokens[151646], types[151646]));
-        Assert.Equal(("<|fim_prefix|>", 3), (tokens[151659], types[151659]));
-        Assert.Equal(("[PAD151669]", 4), (tokens[151669], types[151669]));
-        Assert.Equal(("t100", 1), (tokens[100], types[100]));
+        ((tokens[151657], types[151657])).Should().Be(("<tool_call>", 4));
+        ((tokens[151658], types[151658])).Should().Be(("</tool_call>", 4));
+        ((tokens[151667], types[151667])).Should().Be(("<think>", 4));
+        ((tokens[151668], types[151668])).Should().Be(("</think>", 4));
+        ((tokens[151645], types[151645])).Should().Be(("<|im_end|>", 3));
+        ((tokens[151646], types[151646])).Should().Be(("<|object_ref_start|>", 3));
+        ((tokens[151659], types[151659])).Should().Be(("<|fim_prefix|>", 3));
+        ((tokens[151669], types[151669])).Should().Be(("[PAD151669]", 4));
+        ((tokens[100], types[100])).Should().Be(("t100", 1));
         var sourceTokens = source["tokenizer.ggml.tokens"].AsStrings();
         // Changed: the 23 placeholders 151646–151668; the rest, control tokens 151643–151645 included, is as it was.
-        Assert.Equal(SyntheticQwenVocab.TokenCount - 23, tokens.Zip(sourceTokens).Count(p => p.First == p.Second));
+        tokens.Zip(sourceTokens).Count(p => p.First == p.Second).Should().Be(SyntheticQwenVocab.TokenCount - 23);
     }
 
     [Fact]
@@ -135,19 +135,19 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
     {
         using var f16 = GgufTestFiles.Read(Write(SmallSpec with { LargeTensorType = GgmlType.F16, ProjectionTensorType = GgmlType.Q8_0 }));
 
-        Assert.Equal(GgmlType.F16, f16.Tensor("output.weight").Type);
-        Assert.Equal(GgmlType.Q8_0, f16.Tensor("blk.0.ffn_down.weight").Type);
-        Assert.Equal(1u, f16["general.file_type"].AsUInt32());
+        f16.Tensor("output.weight").Type.Should().Be(GgmlType.F16);
+        f16.Tensor("blk.0.ffn_down.weight").Type.Should().Be(GgmlType.Q8_0);
+        f16["general.file_type"].AsUInt32().Should().Be(1u);
     }
 
     [Fact]
     public void Inconsistent_specs_are_rejected()
     {
-        Assert.Throws<ArgumentException>(() => Write(SmallSpec with { EmbeddingLength = 48 }));
-        Assert.Throws<ArgumentException>(() => Write(SmallSpec with { HeadCount = 3 }));
-        Assert.Throws<ArgumentException>(() => Write(SmallSpec with { HeadCountKv = 3, HeadCount = 4 }));
-        Assert.Throws<ArgumentException>(() => Write(SmallSpec with { RopeDimensionCount = 18 }));
-        Assert.Throws<ArgumentException>(() => Write(SmallSpec with { LargeTensorType = GgmlType.Q4_0 }));
+        FluentActions.Invoking(() => Write(SmallSpec with { EmbeddingLength = 48 })).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => Write(SmallSpec with { HeadCount = 3 })).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => Write(SmallSpec with { HeadCountKv = 3, HeadCount = 4 })).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => Write(SmallSpec with { RopeDimensionCount = 18 })).Should().ThrowExactly<ArgumentException>();
+        FluentActions.Invoking(() => Write(SmallSpec with { LargeTensorType = GgmlType.Q4_0 })).Should().ThrowExactly<ArgumentException>();
     }
 
     [Fact]
@@ -162,8 +162,8 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
                 .Add("tokenizer.ggml.token_type", GgufValue.Int32s(Enumerable.Repeat(1, 151_700)))
                 .WriteToFile(path);
 
-            var error = Assert.Throws<InvalidDataException>(() => TinyModel.WriteTo(SmallSpec, path, Template, Stream.Null));
-            Assert.Contains("token 151643 is 'x151643'", error.Message);
+            var error = FluentActions.Invoking(() => TinyModel.WriteTo(SmallSpec, path, Template, Stream.Null)).Should().ThrowExactly<InvalidDataException>().Which;
+            error.Message.Should().Contain("token 151643 is 'x151643'");
         }
         finally
         {
@@ -174,12 +174,12 @@ public sealed class TinyModelTests(SyntheticQwenVocab vocab) : IClassFixture<Syn
     [Fact]
     public void Presets_name_distinct_files_and_their_templates()
     {
-        Assert.Equal("default", TinyModelPresets.Default.Id);
-        Assert.Equal("default-thinking", TinyModelPresets.Thinking.Id);
-        Assert.Equal("models/templates/Qwen-Qwen3-0.6B.jinja", TinyModelPresets.Default.ChatTemplateRelativePath);
-        Assert.Equal("models/templates/Qwen3.5-4B.jinja", TinyModelPresets.Thinking.ChatTemplateRelativePath);
-        Assert.Equal(TinyModelPresets.All.Count, TinyModelPresets.All.Select(p => p.FileName).Distinct().Count());
-        Assert.Same(TinyModelPresets.Thinking, TinyModelPresets.Get("default-thinking"));
-        Assert.Throws<ArgumentException>(() => TinyModelPresets.Get("nope"));
+        TinyModelPresets.Default.Id.Should().Be("default");
+        TinyModelPresets.Thinking.Id.Should().Be("default-thinking");
+        TinyModelPresets.Default.ChatTemplateRelativePath.Should().Be("models/templates/Qwen-Qwen3-0.6B.jinja");
+        TinyModelPresets.Thinking.ChatTemplateRelativePath.Should().Be("models/templates/Qwen3.5-4B.jinja");
+        TinyModelPresets.All.Select(p => p.FileName).Distinct().Count().Should().Be(TinyModelPresets.All.Count);
+        TinyModelPresets.Get("default-thinking").Should().BeSameAs(TinyModelPresets.Thinking);
+        FluentActions.Invoking(() => TinyModelPresets.Get("nope")).Should().ThrowExactly<ArgumentException>();
     }
 }

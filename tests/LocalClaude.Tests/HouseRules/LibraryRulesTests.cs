@@ -17,7 +17,7 @@ public sealed partial class LibraryRulesTests
     public void Every_type_name_is_unique_in_the_library()
     {
         var duplicates = Duplicates(typeof(LocalClaudeContext).Assembly.GetTypes());
-        Assert.True(duplicates.Count == 0, "type names used twice in tools/LocalClaude:\n" + string.Join('\n', duplicates));
+        (duplicates.Count == 0).Should().BeTrue("type names used twice in tools/LocalClaude:\n" + string.Join('\n', duplicates));
     }
 
     [Fact]
@@ -25,9 +25,7 @@ public sealed partial class LibraryRulesTests
     {
         var sample = typeof(LibraryRulesTests).Assembly.GetTypes()
             .Where(t => t.Namespace?.StartsWith("LocalClaude.Tests.HouseRules.CycleSample.", StringComparison.Ordinal) == true);
-        Assert.Equal(
-            ["Target: LocalClaude.Tests.HouseRules.CycleSample.Left.Target, LocalClaude.Tests.HouseRules.CycleSample.Right.Target"],
-            Duplicates(sample));
+        Duplicates(sample).Should().Equal(["Target: LocalClaude.Tests.HouseRules.CycleSample.Left.Target, LocalClaude.Tests.HouseRules.CycleSample.Right.Target"]);
     }
 
     [Fact]
@@ -38,8 +36,7 @@ public sealed partial class LibraryRulesTests
         var found = Sources(library).Concat(Sources(cli).Where(f => Path.GetFileName(f) != "Program.cs"))
             .SelectMany(file => SetsVariable(File.ReadAllText(file)).Select(line => $"{Path.GetRelativePath(Repo, file)}:{line}"))
             .ToList();
-        Assert.True(found.Count == 0,
-            "pass values to a child through its own process options (GuardedProcessOptions.Environment, CliWrap's WithEnvironmentVariables) " +
+        (found.Count == 0).Should().BeTrue("pass values to a child through its own process options (GuardedProcessOptions.Environment, CliWrap's WithEnvironmentVariables) " +
             "or through the launch description, not by setting the process environment:\n" + string.Join('\n', found));
     }
 
@@ -52,7 +49,7 @@ public sealed partial class LibraryRulesTests
             System.Environment.SetEnvironmentVariable("B", "2");
               Environment . SetEnvironmentVariable ("C", null);
             """;
-        Assert.Equal([3, 4], SetsVariable(source));
+        SetsVariable(source).Should().Equal([3, 4]);
     }
 
     private static List<string> Duplicates(IEnumerable<Type> types) =>

@@ -48,7 +48,7 @@ public sealed class NamespaceCycleTests
     public void The_library_has_no_namespace_cycle()
     {
         var cycles = Graph.Cycles().Select(c => $"{{{string.Join(", ", c)}}}: {Graph.Describe(c)}").ToList();
-        Assert.True(cycles.Count == 0, "namespace cycles in tools/LocalClaude:\n" + string.Join('\n', cycles));
+        (cycles.Count == 0).Should().BeTrue("namespace cycles in tools/LocalClaude:\n" + string.Join('\n', cycles));
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class NamespaceCycleTests
             if (t < f) continue;
             wrong.Add($"{from} -> {to} ({string.Join(", ", Graph.UsedTypes[(from, to)].Order(StringComparer.Ordinal).Take(3))})");
         }
-        Assert.True(wrong.Count == 0, "imports against the folder order (see FolderOrder):\n" + string.Join('\n', wrong.Order(StringComparer.Ordinal)));
+        (wrong.Count == 0).Should().BeTrue("imports against the folder order (see FolderOrder):\n" + string.Join('\n', wrong.Order(StringComparer.Ordinal)));
     }
 
     [Theory]
@@ -78,27 +78,26 @@ public sealed class NamespaceCycleTests
     {
         var extra = Graph.From(folder).Where(e => !allowed.Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(e.To))
             .Select(e => $"{e.From} -> {e.To} ({e.Using} uses {e.Used})").ToList();
-        Assert.True(extra.Count == 0, $"{folder} imports more than [{allowed}]:\n" + string.Join('\n', extra));
+        (extra.Count == 0).Should().BeTrue($"{folder} imports more than [{allowed}]:\n" + string.Join('\n', extra));
     }
 
     [Fact]
     public void Every_library_folder_is_in_the_order()
     {
         var folders = Library.GetTypes().Select(t => t.Namespace).OfType<string>().Select(Folder).OfType<string>().ToHashSet();
-        Assert.Equal(folders.Order(StringComparer.Ordinal), FolderOrder.SelectMany(r => r).Where(folders.Contains).Order(StringComparer.Ordinal));
-        Assert.Equal(FolderOrder.SelectMany(r => r).Order(StringComparer.Ordinal), folders.Order(StringComparer.Ordinal));
+        FolderOrder.SelectMany(r => r).Where(folders.Contains).Order(StringComparer.Ordinal).Should().Equal(folders.Order(StringComparer.Ordinal));
+        folders.Order(StringComparer.Ordinal).Should().Equal(FolderOrder.SelectMany(r => r).Order(StringComparer.Ordinal));
     }
 
     [Fact]
     public void The_graph_sees_edges_through_fully_qualified_names_lambdas_and_async_bodies()
     {
         var graph = new NamespaceGraph(typeof(NamespaceCycleTests).Assembly, SampleNode);
-        var cycle = Assert.Single(graph.Cycles());
-        Assert.Equal(["Left", "Right"], cycle);
-        Assert.Equal("Left -> Right (LocalClaude.Tests.HouseRules.CycleSample.Left.UsesRightInALambda uses LocalClaude.Tests.HouseRules.CycleSample.Right.Target); " +
-                     "Right -> Left (LocalClaude.Tests.HouseRules.CycleSample.Right.UsesLeftAfterAwait uses LocalClaude.Tests.HouseRules.CycleSample.Left.Target)",
-            graph.Describe(cycle));
-        Assert.Equal([("Acyclic", "Right"), ("Left", "Right"), ("Right", "Left")], graph.Edges.Keys.Order());
+        var cycle = graph.Cycles().Should().ContainSingle().Which;
+        cycle.Should().Equal(["Left", "Right"]);
+        graph.Describe(cycle).Should().Be("Left -> Right (LocalClaude.Tests.HouseRules.CycleSample.Left.UsesRightInALambda uses LocalClaude.Tests.HouseRules.CycleSample.Right.Target); " +
+                     "Right -> Left (LocalClaude.Tests.HouseRules.CycleSample.Right.UsesLeftAfterAwait uses LocalClaude.Tests.HouseRules.CycleSample.Left.Target)");
+        graph.Edges.Keys.Order().Should().Equal([("Acyclic", "Right"), ("Left", "Right"), ("Right", "Left")]);
     }
 
     private static string? SampleNode(string ns) =>

@@ -33,8 +33,7 @@ public sealed partial class TestSourceRulesTests
             if (PathsAsData.ContainsKey(Path.GetFileName(file))) continue;
             found.Add($"{Path.GetRelativePath(Repo, file)}:{line}: \"{literal}\"");
         }
-        Assert.True(found.Count == 0,
-            "tests must find parts through the cache or a temp folder of their own, not at a fixed machine path:\n" + string.Join('\n', found));
+        (found.Count == 0).Should().BeTrue("tests must find parts through the cache or a temp folder of their own, not at a fixed machine path:\n" + string.Join('\n', found));
     }
 
     [Fact]
@@ -46,7 +45,7 @@ public sealed partial class TestSourceRulesTests
             "  echo > /tmp/inside/x",
             "  \"\"\";",
             "var b = \"relative/tmp/x/y\"; var c = \"/tmp\"; var d = \"/tmp/x.json\";");
-        Assert.Equal(["/tmp/scratch/cc/node_modules/.bin/claude"], Literals(source).Select(l => l.Literal));
+        Literals(source).Select(l => l.Literal).Should().Equal(["/tmp/scratch/cc/node_modules/.bin/claude"]);
     }
 
     [Fact]
@@ -61,7 +60,7 @@ public sealed partial class TestSourceRulesTests
                     && !PathsAsData.ContainsKey(Path.GetFileName(file)) && !file.EndsWith("MissingPart.cs", StringComparison.Ordinal))
                     bare.Add($"{Path.GetRelativePath(Repo, file)}:{i + 1}: {lines[i].Trim()}");
         }
-        Assert.True(bare.Count == 0, "a missing part must go through MissingPart (fails when CI=true):\n" + string.Join('\n', bare));
+        (bare.Count == 0).Should().BeTrue("a missing part must go through MissingPart (fails when CI=true):\n" + string.Join('\n', bare));
     }
 
     private static IEnumerable<string> TestSources() =>

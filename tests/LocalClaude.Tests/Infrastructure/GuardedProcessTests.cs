@@ -24,9 +24,9 @@ public sealed class GuardedProcessTests
         await WaitForAsync(() => process.Tail().Contains("ready", StringComparison.Ordinal) && Alive(marker).Count > 0);
         var clock = Stopwatch.StartNew();
         await process.StopAsync(TimeSpan.FromSeconds(1));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"stop took {clock.Elapsed.TotalSeconds:0.0} s");
-        Assert.Empty(Alive(marker));
-        Assert.Empty(new ProcessGroup(process.GuardPid).Members());
+        (clock.Elapsed < TimeSpan.FromSeconds(15)).Should().BeTrue($"stop took {clock.Elapsed.TotalSeconds:0.0} s");
+        Alive(marker).Should().BeEmpty();
+        new ProcessGroup(process.GuardPid).Members().Should().BeEmpty();
         await process.DisposeAsync();
     }
 
@@ -39,9 +39,9 @@ public sealed class GuardedProcessTests
         await WaitForAsync(() => process.Tail().Contains("ready", StringComparison.Ordinal));
         var guard = ProcessTable.Snapshot().Single(p => p.Pid == process.GuardPid);
         var self = ProcessTable.Snapshot().Single(p => p.Pid == Environment.ProcessId);
-        Assert.Equal(process.GuardPid, guard.GroupId);
-        Assert.NotEqual(self.GroupId, guard.GroupId);
-        Assert.False(process.HasExited);
+        guard.GroupId.Should().Be(process.GuardPid);
+        guard.GroupId.Should().NotBe(self.GroupId);
+        process.HasExited.Should().BeFalse();
     }
 
     private static IReadOnlyList<int> Alive(string marker) =>
@@ -50,6 +50,6 @@ public sealed class GuardedProcessTests
     private static async Task WaitForAsync(Func<bool> condition)
     {
         for (var i = 0; i < 200 && !condition(); i++) await Task.Delay(50, Ct);
-        Assert.True(condition(), "the child did not get ready in 10 s");
+        condition().Should().BeTrue("the child did not get ready in 10 s");
     }
 }

@@ -17,11 +17,11 @@ public sealed class ModelServerLeaseTests
 
         await using var lease = await ModelServerLease.AcquireAsync(launch, reuse: false, ct);
 
-        Assert.True(lease.StartedHere);
+        lease.StartedHere.Should().BeTrue();
         var mark = Encoding.ASCII.GetBytes($"{LlamaServerDiscovery.OwnerVariable}=launch:{Environment.ProcessId}\0");
-        Assert.True(ProcessTable.EnvironmentContains(lease.Pid, mark), $"llama-server (pid {lease.Pid}) lacks the owner mark in /proc/{lease.Pid}/environ");
-        Assert.Equal(before, Environment.GetEnvironmentVariable(LlamaServerDiscovery.OwnerVariable));
+        ProcessTable.EnvironmentContains(lease.Pid, mark).Should().BeTrue($"llama-server (pid {lease.Pid}) lacks the owner mark in /proc/{lease.Pid}/environ");
+        Environment.GetEnvironmentVariable(LlamaServerDiscovery.OwnerVariable).Should().Be(before);
         // Another launch must not reuse it: it vanishes with this one (servers of other sessions may be candidates).
-        Assert.DoesNotContain(lease.Pid, LlamaServerDiscovery.Candidates(launch).Select(c => c.Pid));
+        LlamaServerDiscovery.Candidates(launch).Select(c => c.Pid).Should().NotContain(lease.Pid);
     }
 }

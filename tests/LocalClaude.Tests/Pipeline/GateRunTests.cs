@@ -36,12 +36,12 @@ public sealed class GateRunTests
             OutputDirectory = dir.Combine("gate"),
         }, TestContext.Current.CancellationToken);
 
-        Assert.Equal("cpu-tiny", outcome.Result.Profile);
-        Assert.Equal(GateResult.Regressed, outcome.Result.ExitCode);
-        Assert.Equal(outcome.Markdown, File.ReadAllText(outcome.MarkdownPath));
+        outcome.Result.Profile.Should().Be("cpu-tiny");
+        outcome.Result.ExitCode.Should().Be(GateResult.Regressed);
+        File.ReadAllText(outcome.MarkdownPath).Should().Be(outcome.Markdown);
         var json = File.ReadAllText(outcome.JsonPath);
-        Assert.Contains("\"exitCode\": 1", json);
-        Assert.Contains("\"change\": \"regression\"", json);
+        json.Should().Contain("\"exitCode\": 1");
+        json.Should().Contain("\"change\": \"regression\"");
     }
 
     [Fact]
@@ -58,11 +58,11 @@ public sealed class GateRunTests
         };
         var ct = TestContext.Current.CancellationToken;
 
-        var ambiguous = await Assert.ThrowsAsync<GateCouldNotRunException>(() => NewGateRun().RunAsync(request, ct));
-        Assert.Contains("--profile", ambiguous.Message);
-        Assert.Equal(GateResult.Passed, (await NewGateRun().RunAsync(request with { Profile = "b" }, ct)).Result.ExitCode);
-        var missing = await Assert.ThrowsAsync<GateCouldNotRunException>(() => NewGateRun().RunAsync(request with { Profile = "c" }, ct));
-        Assert.Contains("no results for profile 'c'", missing.Message);
+        var ambiguous = (await FluentActions.Awaiting(() => NewGateRun().RunAsync(request, ct)).Should().ThrowExactlyAsync<GateCouldNotRunException>()).Which;
+        ambiguous.Message.Should().Contain("--profile");
+        (await NewGateRun().RunAsync(request with { Profile = "b" }, ct)).Result.ExitCode.Should().Be(GateResult.Passed);
+        var missing = (await FluentActions.Awaiting(() => NewGateRun().RunAsync(request with { Profile = "c" }, ct)).Should().ThrowExactlyAsync<GateCouldNotRunException>()).Which;
+        missing.Message.Should().Contain("no results for profile 'c'");
     }
 
     [Fact]
@@ -86,13 +86,11 @@ public sealed class GateRunTests
             OutputDirectory = dir.Combine("gate"),
         }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(
-            ["cpu-tiny /opt/llama/old /opt/llama/old variables: []", "cpu-tiny /opt/llama/new /opt/llama/new variables: []"],
-            producer.Calls.Select(c => $"{c.Profile} {c.LlamaServer} {c.Override} variables: [{string.Join(", ", c.VariablesNamingTheBinary)}]"));
-        Assert.Equal(["stream.order"], outcome.Result.CheckRegressions.Select(c => c.Id));
-        Assert.Equal(("npm:old", "npm:new"), (outcome.Result.Baseline.ServerVersion, outcome.Result.Candidate.ServerVersion));
-        Assert.True(File.Exists(dir.Combine("gate", "baseline", "cpu-tiny.conformance.json")));
-        Assert.True(File.Exists(dir.Combine("gate", "candidate", "cpu-tiny.conformance.json")));
+        producer.Calls.Select(c => $"{c.Profile} {c.LlamaServer} {c.Override} variables: [{string.Join(", ", c.VariablesNamingTheBinary)}]").Should().Equal(["cpu-tiny /opt/llama/old /opt/llama/old variables: []", "cpu-tiny /opt/llama/new /opt/llama/new variables: []"]);
+        outcome.Result.CheckRegressions.Select(c => c.Id).Should().Equal(["stream.order"]);
+        ((outcome.Result.Baseline.ServerVersion, outcome.Result.Candidate.ServerVersion)).Should().Be(("npm:old", "npm:new"));
+        File.Exists(dir.Combine("gate", "baseline", "cpu-tiny.conformance.json")).Should().BeTrue();
+        File.Exists(dir.Combine("gate", "candidate", "cpu-tiny.conformance.json")).Should().BeTrue();
     }
 
     /// <summary>Pairs as the paired measurer would make them: the candidate decodes at <paramref name="candidateShare"/> of the baseline.</summary>
@@ -138,14 +136,14 @@ public sealed class GateRunTests
             Rounds = 7,
         }, TestContext.Current.CancellationToken);
 
-        Assert.Equal([("/opt/llama/old", "/opt/llama/new", 7)], measurer.Calls);
+        measurer.Calls.Should().Equal([("/opt/llama/old", "/opt/llama/new", 7)]);
         var decode = outcome.Result.Metrics.Single(m => m.Metric == ReportMetrics.DecodeTokensPerSecond.Name);
-        Assert.True(decode.Paired);
-        Assert.Equal(PairedVerdict.Worse, decode.Verdict);
-        Assert.Equal(7, decode.CandidateSpread!.N);
-        Assert.Equal(GateResult.Regressed, outcome.Result.ExitCode);
+        decode.Paired.Should().BeTrue();
+        decode.Verdict.Should().Be(PairedVerdict.Worse);
+        decode.CandidateSpread!.N.Should().Be(7);
+        outcome.Result.ExitCode.Should().Be(GateResult.Regressed);
         var saved = dir.Combine("gate", "candidate", "cpu-tiny.paired.json");
-        Assert.Equal(7, ResultFile.Load(saved).Pairs.Single().Samples.Count);
+        ResultFile.Load(saved).Pairs.Single().Samples.Count.Should().Be(7);
 
         // Later, from the saved folders alone: the same pairs, the same verdict.
         var again = await NewGateRun().RunAsync(new GateRequest
@@ -155,8 +153,8 @@ public sealed class GateRunTests
             DefaultProfile = "cpu-tiny",
             OutputDirectory = dir.Combine("again"),
         }, TestContext.Current.CancellationToken);
-        Assert.Equal(decode with { }, again.Result.Metrics.Single(m => m.Metric == decode.Metric) with { });
-        Assert.Equal(7, again.Result.PairedRounds);
+        (again.Result.Metrics.Single(m => m.Metric == decode.Metric) with { }).Should().Be(decode with { });
+        again.Result.PairedRounds.Should().Be(7);
     }
 
     [Fact]
@@ -180,13 +178,13 @@ public sealed class GateRunTests
         };
 
         var outcome = await run.RunAsync(request, TestContext.Current.CancellationToken);
-        Assert.Empty(producer.Calls);
-        Assert.Single(measurer.Calls);
-        Assert.Equal(PairedVerdict.NoChange, outcome.Result.Metrics.Single().Verdict);
-        Assert.Equal(GateResult.Passed, outcome.Result.ExitCode);
+        producer.Calls.Should().BeEmpty();
+        measurer.Calls.Should().ContainSingle();
+        outcome.Result.Metrics.Single().Verdict.Should().Be(PairedVerdict.NoChange);
+        outcome.Result.ExitCode.Should().Be(GateResult.Passed);
 
         var report = SaveReport(dir, "r", ConformanceResult("cpu-tiny", [Check("x", CheckOutcome.Pass)]));
-        await Assert.ThrowsAsync<GateCouldNotRunException>(() => run.RunAsync(request with { Baseline = new GateSource.Report(report, report) }, TestContext.Current.CancellationToken));
+        await FluentActions.Awaiting(() => run.RunAsync(request with { Baseline = new GateSource.Report(report, report) }, TestContext.Current.CancellationToken)).Should().ThrowExactlyAsync<GateCouldNotRunException>();
     }
 
     [Fact]
@@ -194,27 +192,27 @@ public sealed class GateRunTests
     {
         using var dir = new TempDirectory();
         var producer = new FakeProducer("conformance", (_, _, _) => throw new InvalidOperationException("llama-server exited with code 1"));
-        var e = await Assert.ThrowsAsync<GateCouldNotRunException>(() => NewGateRun(producer).RunAsync(new GateRequest
+        var e = (await FluentActions.Awaiting(() => NewGateRun(producer).RunAsync(new GateRequest
         {
             Baseline = new GateSource.Build("npm:old", "/opt/llama/old"),
             Candidate = new GateSource.Build("npm:new", "/opt/llama/new"),
             DefaultProfile = "cpu-tiny",
             OutputDirectory = dir.Combine("gate"),
-        }, TestContext.Current.CancellationToken));
-        Assert.Contains("llama-server exited with code 1", e.Message);
+        }, TestContext.Current.CancellationToken)).Should().ThrowExactlyAsync<GateCouldNotRunException>()).Which;
+        e.Message.Should().Contain("llama-server exited with code 1");
     }
 
     [Fact]
     public async Task Builds_without_any_producer_cannot_run()
     {
         using var dir = new TempDirectory();
-        await Assert.ThrowsAsync<InvalidOperationException>(() => NewGateRun().RunAsync(new GateRequest
+        await FluentActions.Awaiting(() => NewGateRun().RunAsync(new GateRequest
         {
             Baseline = new GateSource.Build("a", "/a"),
             Candidate = new GateSource.Build("b", "/b"),
             DefaultProfile = "cpu-tiny",
             OutputDirectory = dir.Combine("gate"),
-        }, TestContext.Current.CancellationToken));
+        }, TestContext.Current.CancellationToken)).Should().ThrowExactlyAsync<InvalidOperationException>();
     }
 
     [Fact]
@@ -238,15 +236,15 @@ public sealed class GateRunTests
             Key = "mine", Binary = binary, Flavor = "registered", Version = new LlamaServerVersion("1", 1, "abc", "version: 1"),
         }, JsonDefaults.Indented));
 
-        Assert.IsType<GateSource.Report>(GateSourceResolver.Resolve(dir.Combine("nightly"), registry));
-        Assert.IsType<GateSource.Report>(GateSourceResolver.Resolve(report, registry));
-        Assert.IsType<GateSource.Results>(GateSourceResolver.Resolve(results, registry));
-        Assert.IsType<GateSource.Results>(GateSourceResolver.Resolve(resultFile, registry));
-        Assert.Equal(binary, Assert.IsType<GateSource.Build>(GateSourceResolver.Resolve(binary, registry)).Binary);
-        Assert.Equal(binary, Assert.IsType<GateSource.Build>(GateSourceResolver.Resolve("mine", registry)).Binary);
-        Assert.Contains("setup --llama-npm 3.1.0", Assert.Throws<FileNotFoundException>(() => GateSourceResolver.Resolve("npm:3.1.0", registry)).Message);
-        Assert.Throws<FileNotFoundException>(() => GateSourceResolver.Resolve(dir.Combine("missing", "report.json"), registry));
-        Assert.Throws<FileNotFoundException>(() => GateSourceResolver.Resolve(dir.Combine("bin", "gone"), registry));
+        GateSourceResolver.Resolve(dir.Combine("nightly"), registry).Should().BeOfType<GateSource.Report>();
+        GateSourceResolver.Resolve(report, registry).Should().BeOfType<GateSource.Report>();
+        GateSourceResolver.Resolve(results, registry).Should().BeOfType<GateSource.Results>();
+        GateSourceResolver.Resolve(resultFile, registry).Should().BeOfType<GateSource.Results>();
+        GateSourceResolver.Resolve(binary, registry).Should().BeOfType<GateSource.Build>().Which.Binary.Should().Be(binary);
+        GateSourceResolver.Resolve("mine", registry).Should().BeOfType<GateSource.Build>().Which.Binary.Should().Be(binary);
+        FluentActions.Invoking(() => GateSourceResolver.Resolve("npm:3.1.0", registry)).Should().ThrowExactly<FileNotFoundException>().Which.Message.Should().Contain("setup --llama-npm 3.1.0");
+        FluentActions.Invoking(() => GateSourceResolver.Resolve(dir.Combine("missing", "report.json"), registry)).Should().ThrowExactly<FileNotFoundException>();
+        FluentActions.Invoking(() => GateSourceResolver.Resolve(dir.Combine("bin", "gone"), registry)).Should().ThrowExactly<FileNotFoundException>();
     }
 
     [Fact]
@@ -265,8 +263,8 @@ public sealed class GateRunTests
             OutputDirectory = dir.Combine("gate"),
         }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(["x"], outcome.Result.CheckFixes.Select(c => c.Id));
-        Assert.Equal(GateResult.Passed, outcome.Result.ExitCode);
+        outcome.Result.CheckFixes.Select(c => c.Id).Should().Equal(["x"]);
+        outcome.Result.ExitCode.Should().Be(GateResult.Passed);
     }
 }
 
@@ -286,10 +284,10 @@ public sealed class GateAATests
     {
         using var dir = new TempDirectory();
         var paired = ResultFile.Load(Path.Combine(Folder, "candidate", "cpu-tiny.paired.json"));
-        Assert.Equal(ResultFile.PairedKind, paired.Kind);
+        paired.Kind.Should().Be(ResultFile.PairedKind);
         Assert.Equal(paired.Sides!.Baseline.Version, paired.Sides.Candidate.Version);
-        Assert.Equal(4, paired.Pairs.Count);
-        Assert.All(paired.Pairs, p => Assert.Equal(PairedComparison.DefaultRounds, p.Samples.Count));
+        paired.Pairs.Count.Should().Be(4);
+        Assert.All(paired.Pairs, p => p.Samples.Count.Should().Be(PairedComparison.DefaultRounds));
 
         var outcome = await new GateRun([], FakeProducer.Profile, ProgressLog.Silent).RunAsync(new GateRequest
         {
@@ -300,12 +298,12 @@ public sealed class GateAATests
             OutputDirectory = dir.Path,
         }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(4, outcome.Result.Metrics.Count);
-        Assert.All(outcome.Result.Metrics, m => Assert.True(m.Paired, $"{m.Metric} was not compared in pairs"));
-        Assert.All(outcome.Result.Metrics, m => Assert.Contains(m.Verdict, new[] { PairedVerdict.NoChange, PairedVerdict.Inconclusive }));
-        Assert.Equal(GateResult.Passed, outcome.Result.ExitCode);
+        outcome.Result.Metrics.Count.Should().Be(4);
+        Assert.All(outcome.Result.Metrics, m => m.Paired.Should().BeTrue($"{m.Metric} was not compared in pairs"));
+        Assert.All(outcome.Result.Metrics, m => (new[] { PairedVerdict.NoChange, PairedVerdict.Inconclusive }).Should().Contain(m.Verdict));
+        outcome.Result.ExitCode.Should().Be(GateResult.Passed);
         // The noise was real: the median decode ratio moved beyond ±15% on identical builds. --strict would fail on it,
         // which is why an inconclusive slowdown only fails when asked.
-        Assert.Contains(outcome.Result.Metrics, m => m.IsNoisySlowdown);
+        outcome.Result.Metrics.Should().Contain(m => m.IsNoisySlowdown);
     }
 }

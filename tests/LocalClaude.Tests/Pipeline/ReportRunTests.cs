@@ -41,24 +41,24 @@ public sealed class ReportRunTests
         var second = await new ReportRun([ConformanceProducer(p => p == "b" ? CheckOutcome.Fail : CheckOutcome.Pass)], ProgressLog.Silent, clock)
             .RunAsync(Request(dir, "a", "b"), ct);
 
-        Assert.Equal((0, 0), (first.ExitCode, second.ExitCode));
+        ((first.ExitCode, second.ExitCode)).Should().Be((0, 0));
         var top = CompatibilityReport.Load(dir.Combine("reports", "report.json"));
         Assert.Equal(Night.AddDays(1), top.GeneratedAt);
-        Assert.Equal(HtmlReport.Render(top), File.ReadAllText(dir.Combine("reports", "index.html")));
-        Assert.Equal(MarkdownSummary.Render(top), File.ReadAllText(dir.Combine("reports", "summary.md")));
-        Assert.Equal(2, top.Trends.Count);
-        Assert.Equal(["conformance/stream.order"], top.SincePrevious!.Profiles.Single(p => p.Profile == "b").NewFailures);
+        File.ReadAllText(dir.Combine("reports", "index.html")).Should().Be(HtmlReport.Render(top));
+        File.ReadAllText(dir.Combine("reports", "summary.md")).Should().Be(MarkdownSummary.Render(top));
+        top.Trends.Count.Should().Be(2);
+        top.SincePrevious!.Profiles.Single(p => p.Profile == "b").NewFailures.Should().Equal(["conformance/stream.order"]);
 
         var snapshots = Directory.GetDirectories(dir.Combine("reports", "history")).Select(Path.GetFileName).Order().ToList();
-        Assert.Equal(["20261124T030000Z", "20261125T030000Z"], snapshots);
-        Assert.True(File.Exists(dir.Combine("reports", "history", "20261124T030000Z", "results", "b.conformance.json")));
+        snapshots.Should().Equal(["20261124T030000Z", "20261125T030000Z"]);
+        File.Exists(dir.Combine("reports", "history", "20261124T030000Z", "results", "b.conformance.json")).Should().BeTrue();
         Assert.Equal(Night, CompatibilityReport.Load(dir.Combine("reports", "history", "20261124T030000Z", "report.json")).GeneratedAt);
         // The run folder is only a fallback for interrupted runs.
-        Assert.False(Directory.Exists(dir.Combine("reports", ReportRun.RunsFolder, "20261124T030000Z")));
+        Directory.Exists(dir.Combine("reports", ReportRun.RunsFolder, "20261124T030000Z")).Should().BeFalse();
 
         var progress = log.ToString();
-        Assert.Contains("[a] conformance (profile 1/2, phase 1/1)", progress);
-        Assert.Contains("[b] conformance: 1 pass, 0 fail", progress);
+        progress.Should().Contain("[a] conformance (profile 1/2, phase 1/1)");
+        progress.Should().Contain("[b] conformance: 1 pass, 0 fail");
     }
 
     [Fact]
@@ -76,12 +76,12 @@ public sealed class ReportRunTests
             return Task.FromResult(new ResultFile { Kind = "conformance", Run = Run(p.Name), Checks = [Check("stream.order", CheckOutcome.Fail)] });
         });
         clock.Now = Night.AddDays(1);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-            new ReportRun([interrupting], ProgressLog.Silent, clock).RunAsync(Request(dir, "a", "b"), cts.Token));
+        await FluentActions.Awaiting(() =>
+            new ReportRun([interrupting], ProgressLog.Silent, clock).RunAsync(Request(dir, "a", "b"), cts.Token)).Should().ThrowAsync<OperationCanceledException>();
 
         Assert.Equal(before, Directory.GetFiles(dir.Combine("reports")).ToDictionary(f => f, File.ReadAllBytes));
-        Assert.Equal(["20261124T030000Z"], Directory.GetDirectories(dir.Combine("reports", "history")).Select(Path.GetFileName));
-        Assert.True(File.Exists(dir.Combine("reports", ReportRun.RunsFolder, "20261125T030000Z", "a.conformance.json")));
+        Directory.GetDirectories(dir.Combine("reports", "history")).Select(Path.GetFileName).Should().Equal(["20261124T030000Z"]);
+        File.Exists(dir.Combine("reports", ReportRun.RunsFolder, "20261125T030000Z", "a.conformance.json")).Should().BeTrue();
     }
 
     [Fact]
@@ -93,16 +93,16 @@ public sealed class ReportRunTests
         var e2eBroken = new FakeProducer("e2e", (_, _, _) => throw new IOException("claude not installed"));
 
         var outcome = await new ReportRun([ConformanceProducer(_ => CheckOutcome.Pass), e2eBroken], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), ct);
-        Assert.Equal(1, outcome.ExitCode);
-        Assert.Contains(outcome.Report.Warnings, w => w.Contains("a e2e") && w.Contains("claude not installed"));
+        outcome.ExitCode.Should().Be(1);
+        outcome.Report.Warnings.Should().Contain(w => w.Contains("a e2e") && w.Contains("claude not installed"));
         var before = File.ReadAllBytes(dir.Combine("reports", "report.json"));
 
         clock.Now = Night.AddDays(1);
-        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
-            new ReportRun([e2eBroken], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), ct));
-        Assert.Contains("claude not installed", e.Message);
-        Assert.Equal(before, File.ReadAllBytes(dir.Combine("reports", "report.json")));
-        Assert.False(Directory.Exists(dir.Combine("reports", ReportRun.RunsFolder, "20261125T030000Z")));
+        var e = (await FluentActions.Awaiting(() =>
+            new ReportRun([e2eBroken], ProgressLog.Silent, clock).RunAsync(Request(dir, "a"), ct)).Should().ThrowExactlyAsync<InvalidDataException>()).Which;
+        e.Message.Should().Contain("claude not installed");
+        File.ReadAllBytes(dir.Combine("reports", "report.json")).Should().Equal(before);
+        Directory.Exists(dir.Combine("reports", ReportRun.RunsFolder, "20261125T030000Z")).Should().BeFalse();
     }
 
     [Fact]
@@ -117,8 +117,8 @@ public sealed class ReportRunTests
         var outcome = await new ReportRun([hanging, ConformanceProducer(_ => CheckOutcome.Pass)], ProgressLog.Silent, new SteppingClock(Night))
             .RunAsync(Request(dir, "a") with { PhaseTimeout = TimeSpan.FromMilliseconds(200) }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(new PhaseFailure("a", "replay", "timed out after 0.2 s"), outcome.Failures.Single());
-        Assert.Equal(["conformance"], outcome.Report.Profiles.Single().Kinds);
+        outcome.Failures.Single().Should().Be(new PhaseFailure("a", "replay", "timed out after 0.2 s"));
+        outcome.Report.Profiles.Single().Kinds.Should().Equal(["conformance"]);
     }
 
     [Fact]
@@ -134,8 +134,8 @@ public sealed class ReportRunTests
         var results = await new ProfileRunner([slow], new ProgressLog(log), TimeSpan.FromMinutes(1), heartbeat: TimeSpan.FromMilliseconds(100))
             .RunAsync([FakeProducer.Profile("a")], null, dir.Path, TestContext.Current.CancellationToken);
 
-        Assert.Single(results.Files);
-        Assert.Contains("[a] conformance: still running (", log.ToString());
+        results.Files.Should().ContainSingle();
+        log.ToString().Should().Contain("[a] conformance: still running (");
     }
 
     [Fact]
@@ -143,9 +143,9 @@ public sealed class ReportRunTests
     {
         using var dir = new TempDirectory();
         var wrong = FakeProducer.Returning("conformance", (_, _) => new ResultFile { Kind = "conformance", Run = Run("other"), Checks = [Check("x", CheckOutcome.Pass)] });
-        var e = await Assert.ThrowsAsync<InvalidDataException>(() =>
-            new ReportRun([wrong], ProgressLog.Silent, new SteppingClock(Night)).RunAsync(Request(dir, "a"), TestContext.Current.CancellationToken));
-        Assert.Contains("expected 'conformance' for 'a'", e.Message);
+        var e = (await FluentActions.Awaiting(() =>
+            new ReportRun([wrong], ProgressLog.Silent, new SteppingClock(Night)).RunAsync(Request(dir, "a"), TestContext.Current.CancellationToken)).Should().ThrowExactlyAsync<InvalidDataException>()).Which;
+        e.Message.Should().Contain("expected 'conformance' for 'a'");
     }
 
     [Fact]
@@ -162,10 +162,10 @@ public sealed class ReportRunTests
             MergeFrom = [dir.Combine("job-1"), dir.Combine("job-2")],
         }, TestContext.Current.CancellationToken);
 
-        Assert.Equal(0, outcome.ExitCode);
-        Assert.Empty(never.Calls);
-        Assert.Equal(["gpu-a", "gpu-b"], outcome.Report.Profiles.Select(p => p.Name));
-        Assert.Equal(["m1", "m2"], outcome.Report.Profiles.Select(p => p.Machine));
+        outcome.ExitCode.Should().Be(0);
+        never.Calls.Should().BeEmpty();
+        outcome.Report.Profiles.Select(p => p.Name).Should().Equal(["gpu-a", "gpu-b"]);
+        outcome.Report.Profiles.Select(p => p.Machine).Should().Equal(["m1", "m2"]);
     }
 
     [Fact]
@@ -183,8 +183,8 @@ public sealed class ReportRunTests
         var warnings = new List<string>();
         var history = writer.LoadHistory(warnings);
 
-        Assert.Equal([Night.AddDays(1), Night.AddDays(2)], history.Select(r => r.GeneratedAt));
-        Assert.Contains(warnings, w => w.Contains("broken"));
+        history.Select(r => r.GeneratedAt).Should().Equal([Night.AddDays(1), Night.AddDays(2)]);
+        warnings.Should().Contain(w => w.Contains("broken"));
     }
 
     [Fact]
@@ -194,7 +194,7 @@ public sealed class ReportRunTests
         var writer = new ReportWriter(dir.Path);
         var a = writer.Write(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)])), []);
         var b = writer.Write(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Fail)])), []);
-        Assert.NotEqual(a.Snapshot, b.Snapshot);
-        Assert.EndsWith("-2", b.Snapshot);
+        b.Snapshot.Should().NotBe(a.Snapshot);
+        b.Snapshot.Should().EndWith("-2");
     }
 }

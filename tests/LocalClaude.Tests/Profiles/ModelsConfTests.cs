@@ -10,12 +10,12 @@ public sealed class ModelsConfTests
     {
         var conf = ModelsConf.Load(RepoLayout.Find().ModelsConf);
         var tiny = conf.Get(ModelsConf.DefaultProfileName);
-        Assert.Equal("default", tiny.Model);
-        Assert.True(tiny.Synthetic);
-        Assert.Equal(1, tiny.ParallelSlots);
-        Assert.Contains("--jinja", tiny.ExtraArgs);
-        Assert.Equal(2, conf.Get("cpu-tiny-np2").ParallelSlots);
-        Assert.True(conf.Get("cpu-tiny-thinking").Capabilities.Thinking);
+        tiny.Model.Should().Be("default");
+        tiny.Synthetic.Should().BeTrue();
+        tiny.ParallelSlots.Should().Be(1);
+        tiny.ExtraArgs.Should().Contain("--jinja");
+        conf.Get("cpu-tiny-np2").ParallelSlots.Should().Be(2);
+        conf.Get("cpu-tiny-thinking").Capabilities.Thinking.Should().BeTrue();
     }
 
     [Fact]
@@ -35,14 +35,14 @@ public sealed class ModelsConfTests
             ALIAS = "glm flash"
             """, "/etc/m.conf");
         var p = conf.Get("gpu");
-        Assert.Equal("~/models/x.gguf", p.Model);
-        Assert.Equal(131072, p.ContextSize);
-        Assert.True(p.GpuLayers.IsAuto);
-        Assert.Equal(["--jinja", "--chat-template-kwargs", """{"enable_thinking": false}""", "-fa", "on"], p.ExtraArgs);
-        Assert.Equal(new ProfileCapabilities(true, false, true), p.Capabilities);
-        Assert.Equal("glm flash", p.ServedModelName);
-        Assert.Equal(new ConfLocation("/etc/m.conf", 2), p.Location);
-        Assert.Equal(new ConfLocation("/etc/m.conf", 4), p.LocationOf("CTX"));
+        p.Model.Should().Be("~/models/x.gguf");
+        p.ContextSize.Should().Be(131072);
+        p.GpuLayers.IsAuto.Should().BeTrue();
+        p.ExtraArgs.Should().Equal(["--jinja", "--chat-template-kwargs", """{"enable_thinking": false}""", "-fa", "on"]);
+        p.Capabilities.Should().Be(new ProfileCapabilities(true, false, true));
+        p.ServedModelName.Should().Be("glm flash");
+        p.Location.Should().Be(new ConfLocation("/etc/m.conf", 2));
+        p.LocationOf("CTX").Should().Be(new ConfLocation("/etc/m.conf", 4));
     }
 
     [Theory]
@@ -62,20 +62,20 @@ public sealed class ModelsConfTests
     [InlineData("# only comments\n", 1, null, "no [profile] sections")]
     public void A_broken_file_names_file_line_and_key(string text, int line, string? key, string problem)
     {
-        var e = Assert.Throws<ModelsConfException>(() => ModelsConf.Parse(text, "/x/models.conf"));
-        Assert.Equal("/x/models.conf", e.File);
-        Assert.Equal(line, e.Line);
-        Assert.Equal(key, e.Key);
-        Assert.Contains(problem, e.Message);
-        Assert.StartsWith($"/x/models.conf:{line}: ", e.Message);
+        var e = FluentActions.Invoking(() => ModelsConf.Parse(text, "/x/models.conf")).Should().ThrowExactly<ModelsConfException>().Which;
+        e.File.Should().Be("/x/models.conf");
+        e.Line.Should().Be(line);
+        e.Key.Should().Be(key);
+        e.Message.Should().Contain(problem);
+        e.Message.Should().StartWith($"/x/models.conf:{line}: ");
     }
 
     [Fact]
     public void An_unknown_profile_lists_the_known_ones()
     {
         var conf = ModelsConf.Parse("[a]\nMODEL = m\n[b]\nMODEL = n\n", "/x/models.conf");
-        var e = Assert.Throws<ModelsConfException>(() => conf.Get("c"));
-        Assert.Contains("a, b", e.Message);
+        var e = FluentActions.Invoking(() => conf.Get("c")).Should().ThrowExactly<ModelsConfException>().Which;
+        e.Message.Should().Contain("a, b");
     }
 
     [Theory]
@@ -83,5 +83,5 @@ public sealed class ModelsConfTests
     [InlineData("--x 'a b' \"c \\\" d\" e\\ f", new[] { "--x", "a b", "c \" d", "e f" })]
     [InlineData("", new string[0])]
     public void Shell_words_split_like_a_shell(string text, string[] expected) =>
-        Assert.Equal(expected, ShellWords.Split(text));
+        ShellWords.Split(text).Should().Equal(expected);
 }

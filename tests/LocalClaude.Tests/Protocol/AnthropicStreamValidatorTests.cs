@@ -16,28 +16,28 @@ public sealed class AnthropicStreamValidatorTests
         var result = ValidateFixture("valid/tool-use.sse");
 
         var message = result.Message;
-        Assert.Equal("msg_014p7gG3wDgGV9EUtLvnow3U", message.Id);
-        Assert.Equal("claude-sonnet-4-5", message.Model);
-        Assert.Equal("assistant", message.Role);
-        Assert.Equal("tool_use", message.StopReason);
-        Assert.Null(message.StopSequence);
-        Assert.Equal(new MessageUsage(472, 89, null, null), message.Usage);
-        Assert.Equal(["text", "tool_use"], message.Content.Select(block => block.Type));
-        Assert.Equal("Okay, let's check the weather for San Francisco, CA:", message.Text);
-        var tool = Assert.Single(message.ToolUses);
-        Assert.Equal("toolu_01T1x1fJ34qAmk2tNTrN7Up6", tool.Id);
-        Assert.Equal("get_weather", tool.Name);
-        Assert.Equal("San Francisco, CA", tool.Input!.Value.GetProperty("location").GetString());
-        Assert.Equal("fahrenheit", tool.Input.Value.GetProperty("unit").GetString());
+        message.Id.Should().Be("msg_014p7gG3wDgGV9EUtLvnow3U");
+        message.Model.Should().Be("claude-sonnet-4-5");
+        message.Role.Should().Be("assistant");
+        message.StopReason.Should().Be("tool_use");
+        message.StopSequence.Should().BeNull();
+        message.Usage.Should().Be(new MessageUsage(472, 89, null, null));
+        message.Content.Select(block => block.Type).Should().Equal(["text", "tool_use"]);
+        message.Text.Should().Be("Okay, let's check the weather for San Francisco, CA:");
+        var tool = message.ToolUses.Should().ContainSingle().Which;
+        tool.Id.Should().Be("toolu_01T1x1fJ34qAmk2tNTrN7Up6");
+        tool.Name.Should().Be("get_weather");
+        tool.Input!.Value.GetProperty("location").GetString().Should().Be("San Francisco, CA");
+        tool.Input.Value.GetProperty("unit").GetString().Should().Be("fahrenheit");
     }
 
     [Fact]
     public void Empty_partial_json_leaves_the_start_input()
     {
-        var tool = Assert.Single(ValidateFixture("valid/empty-tool-input.sse").Message.ToolUses);
+        var tool = ValidateFixture("valid/empty-tool-input.sse").Message.ToolUses.Should().ContainSingle().Which;
 
-        Assert.Equal("{}", tool.InputJson);
-        Assert.Equal(JsonValueKind.Object, tool.Input!.Value.ValueKind);
+        tool.InputJson.Should().Be("{}");
+        tool.Input!.Value.ValueKind.Should().Be(JsonValueKind.Object);
     }
 
     [Fact]
@@ -45,11 +45,11 @@ public sealed class AnthropicStreamValidatorTests
     {
         var message = ValidateFixture("valid/thinking.sse").Message;
 
-        var thinking = Assert.IsType<AggregatedThinkingBlock>(message.Content[0]);
-        Assert.StartsWith("Let me solve this step by step", thinking.Thinking, StringComparison.Ordinal);
-        Assert.EndsWith("453 = 400 + 50 + 3", thinking.Thinking, StringComparison.Ordinal);
-        Assert.StartsWith("EqQBCgIYAhIM", thinking.Signature, StringComparison.Ordinal);
-        Assert.Equal("27 * 453 = 12,231", message.Text);
+        var thinking = message.Content[0].Should().BeOfType<AggregatedThinkingBlock>().Which;
+        thinking.Thinking.Should().StartWith("Let me solve this step by step");
+        thinking.Thinking.Should().EndWith("453 = 400 + 50 + 3");
+        thinking.Signature.Should().StartWith("EqQBCgIYAhIM");
+        message.Text.Should().Be("27 * 453 = 12,231");
     }
 
     [Fact]
@@ -57,15 +57,15 @@ public sealed class AnthropicStreamValidatorTests
     {
         var result = ValidateFixture("broken/llamacpp-thinking-overlap.sse");
 
-        var overlap = Assert.Single(result.Findings, finding => finding.Id == "stream.block-overlap");
-        Assert.Equal(FindingSeverity.ClientBreak, overlap.Severity);
-        Assert.Equal(4, overlap.EventIndex);
-        Assert.Contains("block 1 (text) starts while block 0 (thinking) is still open", overlap.Message, StringComparison.Ordinal);
-        var thinking = Assert.IsType<AggregatedThinkingBlock>(result.Message.Content[0]);
-        Assert.Equal("The user greets me.", thinking.Thinking);
-        Assert.Equal("", thinking.Signature);
-        Assert.Equal("Hello!", result.Message.Text);
-        Assert.Equal(new MessageUsage(12, 9, null, 0), result.Message.Usage);
+        var overlap = result.Findings.Should().ContainSingle(finding => finding.Id == "stream.block-overlap").Which;
+        overlap.Severity.Should().Be(FindingSeverity.ClientBreak);
+        overlap.EventIndex.Should().Be(4);
+        overlap.Message.Should().Contain("block 1 (text) starts while block 0 (thinking) is still open");
+        var thinking = result.Message.Content[0].Should().BeOfType<AggregatedThinkingBlock>().Which;
+        thinking.Thinking.Should().Be("The user greets me.");
+        thinking.Signature.Should().Be("");
+        result.Message.Text.Should().Be("Hello!");
+        result.Message.Usage.Should().Be(new MessageUsage(12, 9, null, 0));
     }
 
     [Fact]
@@ -74,12 +74,12 @@ public sealed class AnthropicStreamValidatorTests
         var bytes = File.ReadAllBytes(StreamFixtures.PathOf("broken/index-gap.sse"));
         var document = SseReader.Parse(bytes);
 
-        var gap = Assert.Single(AnthropicStreamValidator.Validate(document).Findings, finding => finding.Id == "stream.index-gap");
+        var gap = AnthropicStreamValidator.Validate(document).Findings.Should().ContainSingle(finding => finding.Id == "stream.index-gap").Which;
 
         var sseEvent = document.Events[gap.EventIndex!.Value];
-        Assert.Equal(sseEvent.ByteOffset, gap.ByteOffset);
-        Assert.StartsWith("event: content_block_start", Encoding.UTF8.GetString(bytes, (int)sseEvent.ByteOffset, (int)sseEvent.ByteLength), StringComparison.Ordinal);
-        Assert.Contains("\"index\":2", sseEvent.Data, StringComparison.Ordinal);
+        gap.ByteOffset.Should().Be(sseEvent.ByteOffset);
+        Encoding.UTF8.GetString(bytes, (int)sseEvent.ByteOffset, (int)sseEvent.ByteLength).Should().StartWith("event: content_block_start");
+        sseEvent.Data.Should().Contain("\"index\":2");
     }
 
     [Fact]
@@ -87,10 +87,8 @@ public sealed class AnthropicStreamValidatorTests
     {
         var result = ValidateFixture("broken/truncated-tool-arguments.sse");
 
-        Assert.Equal(
-            ["stream.block-not-stopped", "stream.tool-input-invalid-json", "stream.missing-message-stop"],
-            result.Findings.Select(finding => finding.Id));
-        Assert.Null(result.Findings[^1].EventIndex);
+        result.Findings.Select(finding => finding.Id).Should().Equal(["stream.block-not-stopped", "stream.tool-input-invalid-json", "stream.missing-message-stop"]);
+        result.Findings[^1].EventIndex.Should().BeNull();
     }
 
     [Fact]
@@ -98,10 +96,10 @@ public sealed class AnthropicStreamValidatorTests
     {
         var result = ValidateFixture("broken/missing-event-lines.sse");
 
-        var finding = Assert.Single(result.Findings);
-        Assert.Equal("sse.missing-event-name", finding.Id);
-        Assert.Equal(0, finding.EventIndex);
-        Assert.EndsWith("(and 7 more events)", finding.Message, StringComparison.Ordinal);
+        var finding = result.Findings.Should().ContainSingle().Which;
+        finding.Id.Should().Be("sse.missing-event-name");
+        finding.EventIndex.Should().Be(0);
+        finding.Message.Should().EndWith("(and 7 more events)");
     }
 
     [Fact]
@@ -109,9 +107,9 @@ public sealed class AnthropicStreamValidatorTests
     {
         var result = AnthropicStreamValidator.Validate([]);
 
-        Assert.Equal("stream.empty", Assert.Single(result.Findings).Id);
-        Assert.Equal(0, result.EventCount);
-        Assert.Empty(result.Message.Content);
+        result.Findings.Should().ContainSingle().Which.Id.Should().Be("stream.empty");
+        result.EventCount.Should().Be(0);
+        result.Message.Content.Should().BeEmpty();
     }
 
     [Fact]
@@ -119,9 +117,9 @@ public sealed class AnthropicStreamValidatorTests
     {
         var result = ValidateFixture("valid/error-overloaded.sse");
 
-        var note = Assert.Single(result.Findings);
-        Assert.Equal("stream.error-event", note.Id);
-        Assert.Contains("overloaded_error: Overloaded", note.Message, StringComparison.Ordinal);
+        var note = result.Findings.Should().ContainSingle().Which;
+        note.Id.Should().Be("stream.error-event");
+        note.Message.Should().Contain("overloaded_error: Overloaded");
     }
 
     [Fact]
@@ -129,8 +127,8 @@ public sealed class AnthropicStreamValidatorTests
     {
         var result = ValidateFixture("broken/duplicate-index.sse");
 
-        Assert.Equal("stream.duplicate-index", Assert.Single(result.Findings).Id);
-        Assert.Equal("again", result.Message.Text);
+        result.Findings.Should().ContainSingle().Which.Id.Should().Be("stream.duplicate-index");
+        result.Message.Text.Should().Be("again");
     }
 
     [Fact]
@@ -141,12 +139,12 @@ public sealed class AnthropicStreamValidatorTests
         var result = await AnthropicStreamValidator.ValidateAsync(new TrickleStream(bytes, 64), clock: null, TestContext.Current.CancellationToken);
 
         var timings = result.Timings;
-        Assert.NotNull(timings.FirstEvent);
-        Assert.NotNull(timings.FirstContentDelta);
-        Assert.NotNull(timings.LastEvent);
-        Assert.True(timings.FirstEvent <= timings.FirstContentDelta);
-        Assert.True(timings.FirstContentDelta <= timings.LastEvent);
-        Assert.Equal(StreamTimings.Unknown, AnthropicStreamValidator.Validate(bytes).Timings);
+        timings.FirstEvent.Should().NotBeNull();
+        timings.FirstContentDelta.Should().NotBeNull();
+        timings.LastEvent.Should().NotBeNull();
+        (timings.FirstEvent <= timings.FirstContentDelta).Should().BeTrue();
+        (timings.FirstContentDelta <= timings.LastEvent).Should().BeTrue();
+        AnthropicStreamValidator.Validate(bytes).Timings.Should().Be(StreamTimings.Unknown);
     }
 
     [Fact]
@@ -155,7 +153,7 @@ public sealed class AnthropicStreamValidatorTests
         var validator = new AnthropicStreamValidator();
         validator.Complete();
 
-        Assert.Throws<InvalidOperationException>(() => validator.Observe(SseReader.Parse("data: {}\n\n").Events[0]));
-        Assert.Throws<InvalidOperationException>(() => validator.Complete());
+        FluentActions.Invoking(() => validator.Observe(SseReader.Parse("data: {}\n\n").Events[0])).Should().ThrowExactly<InvalidOperationException>();
+        FluentActions.Invoking(() => validator.Complete()).Should().ThrowExactly<InvalidOperationException>();
     }
 }

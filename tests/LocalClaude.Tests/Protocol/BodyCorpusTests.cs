@@ -18,17 +18,17 @@ public sealed class BodyCorpusTests
 
         var report = ProtocolFileValidator.ValidateFile(path);
 
-        Assert.NotEqual(ProtocolInputKind.Unrecognised, report.Kind);
+        report.Kind.Should().NotBe(ProtocolInputKind.Unrecognised);
         var found = report.Findings.Select(finding => finding.Id).ToHashSet(StringComparer.Ordinal);
         var missing = expectation.ExpectedIds.Where(id => !found.Contains(id)).ToArray();
-        Assert.True(missing.Length == 0, $"{fixture}: expected {string.Join(", ", missing)} but got:\n{StreamCorpusTests.Describe(report.Findings)}");
+        (missing.Length == 0).Should().BeTrue($"{fixture}: expected {string.Join(", ", missing)} but got:\n{StreamCorpusTests.Describe(report.Findings)}");
         var unexpectedBlocking = report.Findings.Where(finding => finding.IsBlocking && !expectation.ExpectedIds.Contains(finding.Id)).ToArray();
-        Assert.True(unexpectedBlocking.Length == 0, $"{fixture}: undeclared blocking findings:\n{StreamCorpusTests.Describe(unexpectedBlocking)}");
+        (unexpectedBlocking.Length == 0).Should().BeTrue($"{fixture}: undeclared blocking findings:\n{StreamCorpusTests.Describe(unexpectedBlocking)}");
 
         var expectedOutcome = expectation.ExpectedIds.Any(id => FindingCatalog.Get(id).Severity.IsBlocking())
             ? ValidationOutcome.Bad
             : ValidationOutcome.Clean;
-        Assert.Equal(expectedOutcome, report.Outcome);
+        report.Outcome.Should().Be(expectedOutcome);
     }
 
     [Theory]
@@ -37,9 +37,9 @@ public sealed class BodyCorpusTests
     {
         var report = ProtocolFileValidator.ValidateFile(StreamFixtures.PathOf(fixture));
 
-        Assert.NotEqual(ProtocolInputKind.Unrecognised, report.Kind);
-        Assert.True(report.Findings.Count == 0, $"{fixture}:\n{StreamCorpusTests.Describe(report.Findings)}");
-        Assert.Equal(ValidationOutcome.Clean, report.Outcome);
-        Assert.Equal(0, report.ExitCode);
+        report.Kind.Should().NotBe(ProtocolInputKind.Unrecognised);
+        (report.Findings.Count == 0).Should().BeTrue($"{fixture}:\n{StreamCorpusTests.Describe(report.Findings)}");
+        report.Outcome.Should().Be(ValidationOutcome.Clean);
+        report.ExitCode.Should().Be(0);
     }
 }

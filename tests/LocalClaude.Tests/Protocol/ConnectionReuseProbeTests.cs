@@ -26,11 +26,11 @@ public sealed class ConnectionReuseProbeTests
 
         var reuse = await ConnectionReuseProbe.RunAsync(server.BaseUrl, "key", "/v1/messages", "{}", "{}", Watch, Ct);
 
-        Assert.Null(reuse.Error);
-        Assert.Equal(200, reuse.Status);
-        Assert.False(reuse.ClosedByServer, reuse.Describe());
-        Assert.Equal(200, reuse.FollowUpStatus);
-        Assert.Single(connections);
+        reuse.Error.Should().BeNull();
+        reuse.Status.Should().Be(200);
+        reuse.ClosedByServer.Should().BeFalse(reuse.Describe());
+        reuse.FollowUpStatus.Should().Be(200);
+        connections.Should().ContainSingle();
     }
 
     [Fact]
@@ -42,12 +42,12 @@ public sealed class ConnectionReuseProbeTests
 
         var reuse = await ConnectionReuseProbe.RunAsync(server.BaseUrl, null, "/v1/messages", "{}", "{}", Watch, Ct);
 
-        Assert.Null(reuse.Error);
-        Assert.Equal(11, reuse.BodyBytes);
-        Assert.True(reuse.ClosedByServer, reuse.Describe());
-        Assert.True(reuse.PromisedToStayOpen);
-        Assert.Null(reuse.FollowUpStatus);
-        Assert.Contains("closed by the server", reuse.Describe());
+        reuse.Error.Should().BeNull();
+        reuse.BodyBytes.Should().Be(11);
+        reuse.ClosedByServer.Should().BeTrue(reuse.Describe());
+        reuse.PromisedToStayOpen.Should().BeTrue();
+        reuse.FollowUpStatus.Should().BeNull();
+        reuse.Describe().Should().Contain("closed by the server");
     }
 
     [Fact]
@@ -57,8 +57,8 @@ public sealed class ConnectionReuseProbeTests
 
         var reuse = await ConnectionReuseProbe.RunAsync(server.BaseUrl, null, "/v1/messages", "{}", "{}", Watch, Ct);
 
-        Assert.True(reuse.ClosedByServer);
-        Assert.False(reuse.PromisedToStayOpen);
+        reuse.ClosedByServer.Should().BeTrue();
+        reuse.PromisedToStayOpen.Should().BeFalse();
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class ConnectionReuseProbeTests
 
         var reuse = await ConnectionReuseProbe.RunAsync(server.BaseUrl, null, "/v1/messages", "{}", "{}", Watch, Ct);
 
-        Assert.NotNull(reuse.Error);
-        Assert.Contains("inside a chunk", reuse.Error);
+        reuse.Error.Should().NotBeNull();
+        reuse.Error.Should().Contain("inside a chunk");
     }
 }

@@ -13,13 +13,13 @@ public sealed partial class FindingCatalogTests
     {
         var ids = FindingCatalog.All.Select(definition => definition.Id).ToArray();
 
-        Assert.Equal(ids.Length, ids.Distinct(StringComparer.Ordinal).Count());
+        ids.Distinct(StringComparer.Ordinal).Count().Should().Be(ids.Length);
         Assert.All(FindingCatalog.All, definition =>
         {
-            Assert.Matches(IdPattern(), definition.Id);
-            Assert.False(string.IsNullOrWhiteSpace(definition.Description));
+            definition.Id.Should().MatchRegex(IdPattern());
+            string.IsNullOrWhiteSpace(definition.Description).Should().BeFalse();
             Assert.DoesNotContain('\n', definition.Description);
-            Assert.Same(definition, FindingCatalog.Get(definition.Id));
+            FindingCatalog.Get(definition.Id).Should().BeSameAs(definition);
         });
     }
 
@@ -31,15 +31,15 @@ public sealed partial class FindingCatalogTests
             .Select(field => (FindingDefinition)field.GetValue(null)!)
             .ToArray();
 
-        Assert.Equal(fields.Length, FindingCatalog.All.Count);
-        Assert.All(fields, definition => Assert.Contains(definition, FindingCatalog.All));
+        FindingCatalog.All.Count.Should().Be(fields.Length);
+        Assert.All(fields, definition => FindingCatalog.All.Should().Contain(definition));
     }
 
     [Fact]
     public void Unknown_id_is_refused()
     {
-        Assert.False(FindingCatalog.TryGet("stream.nope", out _));
-        Assert.Throws<KeyNotFoundException>(() => FindingCatalog.Get("stream.nope"));
+        FindingCatalog.TryGet("stream.nope", out _).Should().BeFalse();
+        FluentActions.Invoking(() => FindingCatalog.Get("stream.nope")).Should().ThrowExactly<KeyNotFoundException>();
     }
 
     [Theory]
@@ -49,19 +49,19 @@ public sealed partial class FindingCatalogTests
     [InlineData(FindingSeverity.ClientBreak, "client-break", true)]
     public void Severity_names_and_blocking(FindingSeverity severity, string name, bool blocking)
     {
-        Assert.Equal(name, severity.ToReportName());
-        Assert.Equal(severity, FindingSeverityExtensions.ParseReportName(name));
-        Assert.Equal(blocking, severity.IsBlocking());
+        severity.ToReportName().Should().Be(name);
+        FindingSeverityExtensions.ParseReportName(name).Should().Be(severity);
+        severity.IsBlocking().Should().Be(blocking);
     }
 
     [Fact]
     public void Known_client_breaks_keep_their_severity()
     {
         // The gate fails on these; a change of severity must be a deliberate edit of this test too.
-        Assert.Equal(FindingSeverity.ClientBreak, FindingCatalog.Get("stream.block-overlap").Severity);
-        Assert.Equal(FindingSeverity.ClientBreak, FindingCatalog.Get("stream.missing-message-stop").Severity);
-        Assert.Equal(FindingSeverity.ClientBreak, FindingCatalog.Get("stream.delta-unknown-index").Severity);
-        Assert.Equal(FindingSeverity.Deviation, FindingCatalog.Get("error.openai-shape").Severity);
-        Assert.Equal(FindingSeverity.Deviation, FindingCatalog.Get("message.stop-sequence-unexpected").Severity);
+        FindingCatalog.Get("stream.block-overlap").Severity.Should().Be(FindingSeverity.ClientBreak);
+        FindingCatalog.Get("stream.missing-message-stop").Severity.Should().Be(FindingSeverity.ClientBreak);
+        FindingCatalog.Get("stream.delta-unknown-index").Severity.Should().Be(FindingSeverity.ClientBreak);
+        FindingCatalog.Get("error.openai-shape").Severity.Should().Be(FindingSeverity.Deviation);
+        FindingCatalog.Get("message.stop-sequence-unexpected").Severity.Should().Be(FindingSeverity.Deviation);
     }
 }

@@ -12,10 +12,10 @@ public sealed class FixtureExpectationTests : IDisposable
     {
         var path = Write("no-expect.sse", ": just a comment\nevent: ping\ndata: {\"type\":\"ping\"}\n\n");
 
-        var error = Assert.Throws<InvalidDataException>(() => FixtureExpectation.FromStreamFile(path));
+        var error = FluentActions.Invoking(() => FixtureExpectation.FromStreamFile(path)).Should().ThrowExactly<InvalidDataException>().Which;
 
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains(": expect", error.Message, StringComparison.Ordinal);
+        error.Message.Should().Contain(path);
+        error.Message.Should().Contain(": expect");
     }
 
     [Fact]
@@ -23,7 +23,7 @@ public sealed class FixtureExpectationTests : IDisposable
     {
         var path = Write("late-expect.sse", "event: ping\ndata: {\"type\":\"ping\"}\n\n: expect stream.empty\n");
 
-        Assert.Throws<InvalidDataException>(() => FixtureExpectation.FromStreamFile(path));
+        FluentActions.Invoking(() => FixtureExpectation.FromStreamFile(path)).Should().ThrowExactly<InvalidDataException>();
     }
 
     [Fact]
@@ -31,10 +31,10 @@ public sealed class FixtureExpectationTests : IDisposable
     {
         var path = Write("typo.sse", ": expect stream.block-overlapp\n");
 
-        var error = Assert.Throws<InvalidDataException>(() => FixtureExpectation.FromStreamFile(path));
+        var error = FluentActions.Invoking(() => FixtureExpectation.FromStreamFile(path)).Should().ThrowExactly<InvalidDataException>().Which;
 
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("stream.block-overlapp", error.Message, StringComparison.Ordinal);
+        error.Message.Should().Contain(path);
+        error.Message.Should().Contain("stream.block-overlapp");
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class FixtureExpectationTests : IDisposable
 
         var expectation = FixtureExpectation.FromStreamFile(path);
 
-        Assert.Equal(["stream.block-overlap", "message.id-prefix", "stream.index-gap"], expectation.ExpectedIds);
+        expectation.ExpectedIds.Should().Equal(["stream.block-overlap", "message.id-prefix", "stream.index-gap"]);
     }
 
     [Fact]
@@ -52,10 +52,10 @@ public sealed class FixtureExpectationTests : IDisposable
     {
         var path = Write("orphan.json", "{}");
 
-        var error = Assert.Throws<InvalidDataException>(() => FixtureExpectation.FromSidecar(path));
+        var error = FluentActions.Invoking(() => FixtureExpectation.FromSidecar(path)).Should().ThrowExactly<InvalidDataException>().Which;
 
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("orphan.expect", error.Message, StringComparison.Ordinal);
+        error.Message.Should().Contain(path);
+        error.Message.Should().Contain("orphan.expect");
     }
 
     [Fact]
@@ -64,9 +64,9 @@ public sealed class FixtureExpectationTests : IDisposable
         var path = Write("empty.json", "{}");
         Write("empty.expect", "# nothing declared\n");
 
-        var error = Assert.Throws<InvalidDataException>(() => FixtureExpectation.FromSidecar(path));
+        var error = FluentActions.Invoking(() => FixtureExpectation.FromSidecar(path)).Should().ThrowExactly<InvalidDataException>().Which;
 
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
+        error.Message.Should().Contain(path);
     }
 
     private string Write(string name, string content)

@@ -31,13 +31,12 @@ public sealed class LiveStreamTests
         await using var body = await response.Content.ReadAsStreamAsync(TestContext.Current.CancellationToken);
         var result = await AnthropicStreamValidator.ValidateAsync(body, clock, TestContext.Current.CancellationToken);
 
-        Assert.Empty(result.Findings);
-        Assert.Equal("Hello!", result.Message.Text);
+        result.Findings.Should().BeEmpty();
+        result.Message.Text.Should().Be("Hello!");
         var timings = result.Timings;
         // The server paused between message_start and the first delta; allow for timer granularity.
-        Assert.True(timings.FirstContentDelta - timings.FirstEvent >= Pause - TimeSpan.FromMilliseconds(20),
-            $"first event {timings.FirstEvent}, first delta {timings.FirstContentDelta}");
-        Assert.True(timings.LastEvent >= timings.FirstContentDelta);
+        (timings.FirstContentDelta - timings.FirstEvent >= Pause - TimeSpan.FromMilliseconds(20)).Should().BeTrue($"first event {timings.FirstEvent}, first delta {timings.FirstContentDelta}");
+        (timings.LastEvent >= timings.FirstContentDelta).Should().BeTrue();
     }
 
     // Seen with SDK 13.12.0: an ApiKey goes out as "Authorization: Bearer", not x-api-key, with anthropic-version 2026-10-21.
@@ -53,20 +52,20 @@ public sealed class LiveStreamTests
 
         var outcome = await consumer.ConsumeAsync("qwen3-tiny", "What is the weather?", 128, TestContext.Current.CancellationToken);
 
-        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.Equal("get_weather", Assert.Single(outcome.Message!.ToolUses).Name);
-        var head = Assert.Single(server.RequestHeads);
-        Assert.StartsWith("POST /v1/messages", head, StringComparison.Ordinal);
-        Assert.True(head.Contains(expectedHeader, StringComparison.OrdinalIgnoreCase), head);
+        outcome.Succeeded.Should().BeTrue(outcome.Failure?.Message);
+        outcome.Message!.ToolUses.Should().ContainSingle().Which.Name.Should().Be("get_weather");
+        var head = server.RequestHeads.Should().ContainSingle().Which;
+        head.Should().StartWith("POST /v1/messages");
+        head.Contains(expectedHeader, StringComparison.OrdinalIgnoreCase).Should().BeTrue(head);
         Assert.Contains("anthropic-version: ", head, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]
     public void Two_credentials_are_refused_up_front()
     {
-        var error = Assert.Throws<ArgumentException>(() => new OfficialSdkStreamConsumer(new Uri("http://127.0.0.1:1"), "key", "token"));
+        var error = FluentActions.Invoking(() => new OfficialSdkStreamConsumer(new Uri("http://127.0.0.1:1"), "key", "token")).Should().ThrowExactly<ArgumentException>().Which;
 
-        Assert.Contains("not both", error.Message, StringComparison.Ordinal);
+        error.Message.Should().Contain("not both");
     }
 
     [Fact]
@@ -78,7 +77,7 @@ public sealed class LiveStreamTests
 
         var outcome = await consumer.ConsumeAsync("qwen3-tiny", "hi", 16, TestContext.Current.CancellationToken);
 
-        Assert.Equal("client.sdk-error", outcome.Failure?.Id);
-        Assert.Equal(["message_start", "content_block_start", "content_block_delta"], outcome.EventTypes);
+        (outcome.Failure?.Id).Should().Be("client.sdk-error");
+        outcome.EventTypes.Should().Equal(["message_start", "content_block_start", "content_block_delta"]);
     }
 }

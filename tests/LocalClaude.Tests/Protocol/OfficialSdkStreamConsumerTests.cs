@@ -40,13 +40,13 @@ public sealed class OfficialSdkStreamConsumerTests
     {
         var outcome = await Consume(fixture);
 
-        Assert.False(outcome.Succeeded);
-        Assert.Null(outcome.Message);
+        outcome.Succeeded.Should().BeFalse();
+        outcome.Message.Should().BeNull();
         var failure = outcome.Failure!;
-        Assert.Equal("client.sdk-error", failure.Id);
-        Assert.Equal(FindingSeverity.ClientBreak, failure.Severity);
-        Assert.Contains(messagePart, failure.Message, StringComparison.Ordinal);
-        Assert.StartsWith("Anthropic.Exceptions.", outcome.ExceptionType, StringComparison.Ordinal);
+        failure.Id.Should().Be("client.sdk-error");
+        failure.Severity.Should().Be(FindingSeverity.ClientBreak);
+        failure.Message.Should().Contain(messagePart);
+        outcome.ExceptionType.Should().StartWith("Anthropic.Exceptions.");
     }
 
     [Theory]
@@ -60,8 +60,8 @@ public sealed class OfficialSdkStreamConsumerTests
         // The C# SDK keys blocks by index and does not check their order: these pass it, but not the validator.
         var outcome = await Consume(fixture);
 
-        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
-        Assert.True(AnthropicStreamValidator.Validate(File.ReadAllBytes(StreamFixtures.PathOf(fixture))).HasBlockingFindings);
+        outcome.Succeeded.Should().BeTrue(outcome.Failure?.Message);
+        AnthropicStreamValidator.Validate(File.ReadAllBytes(StreamFixtures.PathOf(fixture))).HasBlockingFindings.Should().BeTrue();
     }
 
     [Fact]
@@ -69,8 +69,8 @@ public sealed class OfficialSdkStreamConsumerTests
     {
         var outcome = await Consume("broken/json-delta-into-text.sse");
 
-        Assert.True(outcome.Succeeded);
-        Assert.Equal("", outcome.Message!.Text);
+        outcome.Succeeded.Should().BeTrue();
+        outcome.Message!.Text.Should().Be("");
     }
 
     [Fact]
@@ -78,10 +78,10 @@ public sealed class OfficialSdkStreamConsumerTests
     {
         var message = (await Consume("broken/llamacpp-thinking-overlap.sse")).Message!;
 
-        Assert.Equal(["thinking", "text"], message.Content.Select(block => block.Type));
-        Assert.Equal("", Assert.IsType<AggregatedThinkingBlock>(message.Content[0]).Signature);
-        Assert.Equal("Hello!", message.Text);
-        Assert.Equal("chatcmpl-Z2kYx8mQfP3vN7rT1wE5uB9cH4", message.Id);
+        message.Content.Select(block => block.Type).Should().Equal(["thinking", "text"]);
+        message.Content[0].Should().BeOfType<AggregatedThinkingBlock>().Which.Signature.Should().Be("");
+        message.Text.Should().Be("Hello!");
+        message.Id.Should().Be("chatcmpl-Z2kYx8mQfP3vN7rT1wE5uB9cH4");
     }
 
     public static TheoryData<string> ValidStreamsWithoutErrors =>
@@ -94,15 +94,15 @@ public sealed class OfficialSdkStreamConsumerTests
         var outcome = await Consume(fixture);
         var validated = AnthropicStreamValidator.Validate(File.ReadAllBytes(StreamFixtures.PathOf(fixture))).Message;
 
-        Assert.True(outcome.Succeeded, outcome.Failure?.Message);
+        outcome.Succeeded.Should().BeTrue(outcome.Failure?.Message);
         var sdk = outcome.Message!;
-        Assert.Equal(validated.Id, sdk.Id);
-        Assert.Equal(validated.StopReason, sdk.StopReason);
-        Assert.Equal(validated.StopSequence, sdk.StopSequence);
-        Assert.Equal(validated.Usage.InputTokens, sdk.Usage.InputTokens);
-        Assert.Equal(validated.Usage.OutputTokens, sdk.Usage.OutputTokens);
-        Assert.Equal(validated.Content.Select(Describe), sdk.Content.Select(Describe));
-        Assert.Contains("message_stop", outcome.EventTypes);
+        sdk.Id.Should().Be(validated.Id);
+        sdk.StopReason.Should().Be(validated.StopReason);
+        sdk.StopSequence.Should().Be(validated.StopSequence);
+        sdk.Usage.InputTokens.Should().Be(validated.Usage.InputTokens);
+        sdk.Usage.OutputTokens.Should().Be(validated.Usage.OutputTokens);
+        sdk.Content.Select(Describe).Should().Equal(validated.Content.Select(Describe));
+        outcome.EventTypes.Should().Contain("message_stop");
     }
 
     [Fact]
@@ -113,9 +113,9 @@ public sealed class OfficialSdkStreamConsumerTests
 
         var outcome = await consumer.ConsumeAsync("recorded", "hi", 64, TestContext.Current.CancellationToken);
 
-        Assert.False(outcome.Succeeded);
-        Assert.Equal("client.sdk-error", outcome.Failure!.Id);
-        Assert.Empty(outcome.EventTypes);
+        outcome.Succeeded.Should().BeFalse();
+        outcome.Failure!.Id.Should().Be("client.sdk-error");
+        outcome.EventTypes.Should().BeEmpty();
     }
 
     [Fact]
@@ -125,7 +125,7 @@ public sealed class OfficialSdkStreamConsumerTests
         using var cancellation = new CancellationTokenSource();
         await cancellation.CancelAsync();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consumer.ConsumeAsync("recorded", "hi", 64, cancellation.Token));
+        await FluentActions.Awaiting(() => consumer.ConsumeAsync("recorded", "hi", 64, cancellation.Token)).Should().ThrowAsync<OperationCanceledException>();
     }
 
     private static string Describe(AggregatedBlock block) => block switch

@@ -21,12 +21,12 @@ public sealed class ProtocolFileValidatorTests
     {
         var report = ProtocolFileValidator.ValidateFile(StreamFixtures.PathOf(fixture));
 
-        Assert.Equal(kind, report.Kind);
-        Assert.Equal(outcome, report.Outcome);
-        Assert.Equal(exitCode, report.ExitCode);
+        report.Kind.Should().Be(kind);
+        report.Outcome.Should().Be(outcome);
+        report.ExitCode.Should().Be(exitCode);
         if (kind != ProtocolInputKind.MalformedJson)
         {
-            Assert.Null(report.Problem);
+            report.Problem.Should().BeNull();
         }
     }
 
@@ -35,12 +35,12 @@ public sealed class ProtocolFileValidatorTests
     {
         var report = ProtocolFileValidator.ValidateFile(StreamFixtures.PathOf("bodies/broken/llamacpp-500-malformed-json.http"));
 
-        Assert.True(report.FromHttpCapture);
-        Assert.Equal(500, report.HttpStatus);
-        Assert.NotNull(report.Error);
-        Assert.True(report.Error.IsOpenAiShaped);
-        Assert.Equal("server_error", report.Error.ErrorType);
-        Assert.StartsWith("[json.exception.parse_error.101]", report.Error.ErrorMessage, StringComparison.Ordinal);
+        report.FromHttpCapture.Should().BeTrue();
+        report.HttpStatus.Should().Be(500);
+        report.Error.Should().NotBeNull();
+        report.Error.IsOpenAiShaped.Should().BeTrue();
+        report.Error.ErrorType.Should().Be("server_error");
+        report.Error.ErrorMessage.Should().StartWith("[json.exception.parse_error.101]");
     }
 
     [Fact]
@@ -49,9 +49,9 @@ public sealed class ProtocolFileValidatorTests
         var plain = ProtocolFileValidator.ValidateFile(StreamFixtures.PathOf("bodies/valid/http-200-stream.http"));
         var chunked = ProtocolFileValidator.ValidateFile(StreamFixtures.PathOf("bodies/valid/http-200-stream-chunked.http"));
 
-        Assert.Equal(ProtocolInputKind.SseStream, chunked.Kind);
-        Assert.Equal(plain.Stream!.EventCount, chunked.Stream!.EventCount);
-        Assert.Equal("Hello!", chunked.Message!.Text);
+        chunked.Kind.Should().Be(ProtocolInputKind.SseStream);
+        chunked.Stream!.EventCount.Should().Be(plain.Stream!.EventCount);
+        chunked.Message!.Text.Should().Be("Hello!");
     }
 
     [Fact]
@@ -68,9 +68,9 @@ public sealed class ProtocolFileValidatorTests
 
         var report = ProtocolFileValidator.ValidateBytes(capture, "gzip capture");
 
-        Assert.Equal(ProtocolInputKind.MessageBody, report.Kind);
-        Assert.Equal(ValidationOutcome.Clean, report.Outcome);
-        Assert.Equal("Hi! My name is Claude.", report.Message!.Text);
+        report.Kind.Should().Be(ProtocolInputKind.MessageBody);
+        report.Outcome.Should().Be(ValidationOutcome.Clean);
+        report.Message!.Text.Should().Be("Hi! My name is Claude.");
     }
 
     [Theory]
@@ -86,11 +86,11 @@ public sealed class ProtocolFileValidatorTests
     {
         var report = ProtocolFileValidator.ValidateBytes(Encoding.UTF8.GetBytes(content), "input");
 
-        Assert.Equal(ProtocolInputKind.Unrecognised, report.Kind);
-        Assert.Equal(ValidationOutcome.Unrecognised, report.Outcome);
-        Assert.Equal(2, report.ExitCode);
-        Assert.Contains(reasonPart, report.Problem, StringComparison.Ordinal);
-        Assert.Contains("not recognised", report.Headline, StringComparison.Ordinal);
+        report.Kind.Should().Be(ProtocolInputKind.Unrecognised);
+        report.Outcome.Should().Be(ValidationOutcome.Unrecognised);
+        report.ExitCode.Should().Be(2);
+        report.Problem.Should().Contain(reasonPart);
+        report.Headline.Should().Contain("not recognised");
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ProtocolFileValidatorTests
     {
         var report = ProtocolFileValidator.ValidateBytes([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00], "archive.gz");
 
-        Assert.Equal(ValidationOutcome.Unrecognised, report.Outcome);
+        report.Outcome.Should().Be(ValidationOutcome.Unrecognised);
     }
 
     [Fact]
@@ -108,10 +108,10 @@ public sealed class ProtocolFileValidatorTests
 
         var report = await ProtocolFileValidator.ValidateFileAsync(path, TestContext.Current.CancellationToken);
 
-        Assert.Equal(ValidationOutcome.Unrecognised, report.Outcome);
-        Assert.Equal(path, report.Source);
-        Assert.Contains("cannot read the file", report.Problem, StringComparison.Ordinal);
-        Assert.Equal(2, ProtocolFileValidator.ValidateFile(path).ExitCode);
+        report.Outcome.Should().Be(ValidationOutcome.Unrecognised);
+        report.Source.Should().Be(path);
+        report.Problem.Should().Contain("cannot read the file");
+        ProtocolFileValidator.ValidateFile(path).ExitCode.Should().Be(2);
     }
 
     [Fact]
@@ -122,8 +122,8 @@ public sealed class ProtocolFileValidatorTests
         var sync = ProtocolFileValidator.ValidateFile(path);
         var async = await ProtocolFileValidator.ValidateFileAsync(path, TestContext.Current.CancellationToken);
 
-        Assert.Equal(sync.Findings, async.Findings);
-        Assert.Equal(sync.Headline, async.Headline);
-        Assert.Contains("SseStream: bad: 1 client-break, 2 deviation", sync.Headline, StringComparison.Ordinal);
+        async.Findings.Should().Equal(sync.Findings);
+        async.Headline.Should().Be(sync.Headline);
+        sync.Headline.Should().Contain("SseStream: bad: 1 client-break, 2 deviation");
     }
 }

@@ -16,13 +16,13 @@ public sealed class RawMessagesClientTests
         var first = await client.PostAsync("/v1/messages", "{}", Ct);
         var second = await client.PostAsync("/v1/messages", "{}", Ct);
 
-        Assert.Equal(HttpStatusCode.OK, first.Status);
-        Assert.Null(first.RetriedAfter);
-        Assert.Equal(HttpStatusCode.OK, second.Status);
-        Assert.Null(second.TransportError);
-        Assert.Equal("{\"ok\":true}", second.ResponseText);
-        Assert.Equal(3, server.RequestsRead);
-        Assert.NotNull(second.RetriedAfter);
+        first.Status.Should().Be(HttpStatusCode.OK);
+        first.RetriedAfter.Should().BeNull();
+        second.Status.Should().Be(HttpStatusCode.OK);
+        second.TransportError.Should().BeNull();
+        second.ResponseText.Should().Be("{\"ok\":true}");
+        server.RequestsRead.Should().Be(3);
+        second.RetriedAfter.Should().NotBeNull();
     }
 
     [Fact]
@@ -33,9 +33,9 @@ public sealed class RawMessagesClientTests
 
         var exchange = await client.PostAsync("/v1/messages", "{}", Ct);
 
-        Assert.Equal((HttpStatusCode)0, exchange.Status);
-        Assert.NotNull(exchange.TransportError);
-        Assert.False(exchange.FailedBeforeAnswer);
-        Assert.Null(exchange.RetriedAfter);
+        exchange.Status.Should().Be((HttpStatusCode)0);
+        exchange.TransportError.Should().NotBeNull();
+        exchange.FailedBeforeAnswer.Should().BeFalse();
+        exchange.RetriedAfter.Should().BeNull();
     }
 }

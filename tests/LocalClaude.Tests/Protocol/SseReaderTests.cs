@@ -16,11 +16,11 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse(TwoEvents.Replace("\n", lineEnd, StringComparison.Ordinal));
 
-        Assert.Equal(["a", "b"], document.Events.Select(e => e.EventName));
-        Assert.Equal(["one", "two"], document.Events.Select(e => e.Data));
-        Assert.All(document.Events, e => Assert.True(e.IsTerminated));
-        Assert.Equal(expected, document.Summary.LineEndings);
-        Assert.Empty(document.Summary.Anomalies);
+        document.Events.Select(e => e.EventName).Should().Equal(["a", "b"]);
+        document.Events.Select(e => e.Data).Should().Equal(["one", "two"]);
+        Assert.All(document.Events, e => e.IsTerminated.Should().BeTrue());
+        document.Summary.LineEndings.Should().Be(expected);
+        document.Summary.Anomalies.Should().BeEmpty();
     }
 
     [Fact]
@@ -28,8 +28,8 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("event: a\r\ndata: one\r\rdata: two\n\n");
 
-        Assert.Equal(["one", "two"], document.Events.Select(e => e.Data));
-        Assert.Equal(SseLineEndings.Lf | SseLineEndings.CrLf | SseLineEndings.Cr, document.Summary.LineEndings);
+        document.Events.Select(e => e.Data).Should().Equal(["one", "two"]);
+        document.Summary.LineEndings.Should().Be(SseLineEndings.Lf | SseLineEndings.CrLf | SseLineEndings.Cr);
     }
 
     [Fact]
@@ -37,10 +37,10 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("data: first\ndata:second\ndata:  third\ndata\n\n");
 
-        var sseEvent = Assert.Single(document.Events);
-        Assert.Equal("first\nsecond\n third\n", sseEvent.Data);
-        Assert.Equal(4, sseEvent.DataLineCount);
-        Assert.Null(sseEvent.EventName);
+        var sseEvent = document.Events.Should().ContainSingle().Which;
+        sseEvent.Data.Should().Be("first\nsecond\n third\n");
+        sseEvent.DataLineCount.Should().Be(4);
+        sseEvent.EventName.Should().BeNull();
     }
 
     [Fact]
@@ -48,11 +48,11 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse(": hello\n:\nevent: a\n: inside\ndata: x\n\n");
 
-        var sseEvent = Assert.Single(document.Events);
-        Assert.Equal("x", sseEvent.Data);
-        Assert.Equal(["hello", "", "inside"], document.Summary.Comments.Select(c => c.Text));
-        Assert.Equal([0L, 8L, 19L], document.Summary.Comments.Select(c => c.ByteOffset));
-        Assert.Equal([1, 2, 4], document.Summary.Comments.Select(c => c.LineNumber));
+        var sseEvent = document.Events.Should().ContainSingle().Which;
+        sseEvent.Data.Should().Be("x");
+        document.Summary.Comments.Select(c => c.Text).Should().Equal(["hello", "", "inside"]);
+        document.Summary.Comments.Select(c => c.ByteOffset).Should().Equal([0L, 8L, 19L]);
+        document.Summary.Comments.Select(c => c.LineNumber).Should().Equal([1, 2, 4]);
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("id: 7\nevent: a\ndata: 1\n\ndata: 2\n\nid\ndata: 3\n\n");
 
-        Assert.Equal(["a", null, null], document.Events.Select(e => e.EventName));
-        Assert.Equal(["7", "7", ""], document.Events.Select(e => e.LastEventId));
+        document.Events.Select(e => e.EventName).Should().Equal(["a", null, null]);
+        document.Events.Select(e => e.LastEventId).Should().Equal(["7", "7", ""]);
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("id: 1\ndata: a\n\nid: 2\u0000x\ndata: b\n\n");
 
-        Assert.Equal(["1", "1"], document.Events.Select(e => e.LastEventId));
+        document.Events.Select(e => e.LastEventId).Should().Equal(["1", "1"]);
     }
 
     [Fact]
@@ -77,10 +77,10 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("retry: 1500\ndata: a\n\nretry: 2s\ndata: b\n\n");
 
-        Assert.Equal([1500, null], document.Events.Select(e => e.Retry));
-        var anomaly = Assert.Single(document.Summary.Anomalies);
-        Assert.Equal(SseAnomalyKind.InvalidRetry, anomaly.Kind);
-        Assert.Equal(1, anomaly.EventIndex);
+        document.Events.Select(e => e.Retry).Should().Equal([1500, null]);
+        var anomaly = document.Summary.Anomalies.Should().ContainSingle().Which;
+        anomaly.Kind.Should().Be(SseAnomalyKind.InvalidRetry);
+        anomaly.EventIndex.Should().Be(1);
     }
 
     [Theory]
@@ -91,12 +91,12 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("data: first\n\n" + ending);
 
-        Assert.Equal(["first", "last"], document.Events.Select(e => e.Data));
-        Assert.True(document.Events[0].IsTerminated);
-        Assert.False(document.Events[1].IsTerminated);
-        var anomaly = Assert.Single(document.Summary.Anomalies);
-        Assert.Equal(SseAnomalyKind.UnterminatedFinalEvent, anomaly.Kind);
-        Assert.Equal(1, anomaly.EventIndex);
+        document.Events.Select(e => e.Data).Should().Equal(["first", "last"]);
+        document.Events[0].IsTerminated.Should().BeTrue();
+        document.Events[1].IsTerminated.Should().BeFalse();
+        var anomaly = document.Summary.Anomalies.Should().ContainSingle().Which;
+        anomaly.Kind.Should().Be(SseAnomalyKind.UnterminatedFinalEvent);
+        anomaly.EventIndex.Should().Be(1);
     }
 
     [Fact]
@@ -104,12 +104,10 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("event: ping\n\nretry: 10\n\nid: 4\n\nevent: a\ndata: x\n\nevent: trailing\n");
 
-        var sseEvent = Assert.Single(document.Events);
-        Assert.Equal("a", sseEvent.EventName);
-        Assert.Equal(0, sseEvent.Index);
-        Assert.Equal(
-            [SseAnomalyKind.EventWithoutData, SseAnomalyKind.EventWithoutData],
-            document.Summary.Anomalies.Select(a => a.Kind));
+        var sseEvent = document.Events.Should().ContainSingle().Which;
+        sseEvent.EventName.Should().Be("a");
+        sseEvent.Index.Should().Be(0);
+        document.Summary.Anomalies.Select(a => a.Kind).Should().Equal([SseAnomalyKind.EventWithoutData, SseAnomalyKind.EventWithoutData]);
     }
 
     [Fact]
@@ -119,10 +117,10 @@ public sealed class SseReaderTests
 
         var document = SseReader.Parse(bytes);
 
-        Assert.True(document.Summary.HadByteOrderMark);
-        Assert.Equal(["a", "\uFEFFb"], document.Events.Select(e => e.Data));
-        Assert.Equal(3, document.Events[0].ByteOffset);
-        Assert.Equal(SseAnomalyKind.ByteOrderMark, Assert.Single(document.Summary.Anomalies).Kind);
+        document.Summary.HadByteOrderMark.Should().BeTrue();
+        document.Events.Select(e => e.Data).Should().Equal(["a", "\uFEFFb"]);
+        document.Events[0].ByteOffset.Should().Be(3);
+        document.Summary.Anomalies.Should().ContainSingle().Which.Kind.Should().Be(SseAnomalyKind.ByteOrderMark);
     }
 
     [Fact]
@@ -133,14 +131,14 @@ public sealed class SseReaderTests
 
         var document = SseReader.Parse(bytes);
 
-        Assert.Equal(bytes.Length, document.Summary.TotalBytes);
+        document.Summary.TotalBytes.Should().Be(bytes.Length);
         var first = document.Events[0];
-        Assert.Equal("event: a\ndata: é\n\n", Encoding.UTF8.GetString(bytes, (int)first.ByteOffset, (int)first.ByteLength));
-        Assert.Equal(3, first.LineNumber);
+        Encoding.UTF8.GetString(bytes, (int)first.ByteOffset, (int)first.ByteLength).Should().Be("event: a\ndata: é\n\n");
+        first.LineNumber.Should().Be(3);
         var second = document.Events[1];
         // The LF of the closing CRLF is not counted.
-        Assert.Equal("event: b\r\ndata: two\r\n\r", Encoding.UTF8.GetString(bytes, (int)second.ByteOffset, (int)second.ByteLength));
-        Assert.Equal(8, second.LineNumber);
+        Encoding.UTF8.GetString(bytes, (int)second.ByteOffset, (int)second.ByteLength).Should().Be("event: b\r\ndata: two\r\n\r");
+        second.LineNumber.Should().Be(8);
     }
 
     [Fact]
@@ -150,10 +148,10 @@ public sealed class SseReaderTests
 
         var document = SseReader.Parse(bytes);
 
-        Assert.Equal("caf\uFFFD", document.Events[1].Data);
-        var anomaly = Assert.Single(document.Summary.Anomalies);
-        Assert.Equal(SseAnomalyKind.InvalidUtf8, anomaly.Kind);
-        Assert.Equal(1, anomaly.EventIndex);
+        document.Events[1].Data.Should().Be("caf\uFFFD");
+        var anomaly = document.Summary.Anomalies.Should().ContainSingle().Which;
+        anomaly.Kind.Should().Be(SseAnomalyKind.InvalidUtf8);
+        anomaly.EventIndex.Should().Be(1);
     }
 
     [Fact]
@@ -161,8 +159,8 @@ public sealed class SseReaderTests
     {
         var document = SseReader.Parse("Data: shouted\nfoo: bar\ndata: x\n\n");
 
-        Assert.Equal("x", Assert.Single(document.Events).Data);
-        Assert.Equal(2, document.Summary.Anomalies.Count(a => a.Kind == SseAnomalyKind.UnknownField));
+        document.Events.Should().ContainSingle().Which.Data.Should().Be("x");
+        document.Summary.Anomalies.Count(a => a.Kind == SseAnomalyKind.UnknownField).Should().Be(2);
     }
 
     public static TheoryData<string> AllStreamFixtures =>
@@ -184,12 +182,12 @@ public sealed class SseReaderTests
                 events.Add(sseEvent);
             }
 
-            Assert.True(reader.IsComplete);
-            Assert.Equal(expected.Events, events.Select(e => e with { ArrivedAt = null }));
-            Assert.Equal(expected.Summary.Anomalies, reader.Summary.Anomalies);
-            Assert.Equal(expected.Summary.Comments, reader.Summary.Comments);
-            Assert.Equal(expected.Summary.LineEndings, reader.Summary.LineEndings);
-            Assert.Equal(expected.Summary.TotalBytes, reader.Summary.TotalBytes);
+            reader.IsComplete.Should().BeTrue();
+            events.Select(e => e with { ArrivedAt = null }).Should().Equal(expected.Events);
+            reader.Summary.Anomalies.Should().Equal(expected.Summary.Anomalies);
+            reader.Summary.Comments.Should().Equal(expected.Summary.Comments);
+            reader.Summary.LineEndings.Should().Be(expected.Summary.LineEndings);
+            reader.Summary.TotalBytes.Should().Be(expected.Summary.TotalBytes);
         }
     }
 
@@ -207,9 +205,9 @@ public sealed class SseReaderTests
             times.Add(sseEvent.ArrivedAt!.Value);
         }
 
-        Assert.Equal(4, times.Count);
-        Assert.True(times[0] >= startedReadingAt);
-        Assert.Equal(times.Order(), times);
+        times.Count.Should().Be(4);
+        (times[0] >= startedReadingAt).Should().BeTrue();
+        times.Should().Equal(times.Order());
     }
 
     [Fact]
@@ -219,12 +217,12 @@ public sealed class SseReaderTests
         await cancellation.CancelAsync();
         var reader = new SseReader();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        await FluentActions.Awaiting(async () =>
         {
             await foreach (var _ in reader.ReadAsync(new TrickleStream(Encoding.UTF8.GetBytes(TwoEvents), 4), cancellation.Token))
             {
             }
-        });
+        }).Should().ThrowAsync<OperationCanceledException>();
     }
 
     [Fact]
@@ -235,11 +233,11 @@ public sealed class SseReaderTests
         {
         }
 
-        await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        await FluentActions.Awaiting(async () =>
         {
             await foreach (var _ in reader.ReadAsync(new MemoryStream(), TestContext.Current.CancellationToken))
             {
             }
-        });
+        }).Should().ThrowExactlyAsync<InvalidOperationException>();
     }
 }

@@ -20,12 +20,12 @@ public sealed class StreamCorpusTests
 
         var found = result.Findings.Select(finding => finding.Id).ToHashSet(StringComparer.Ordinal);
         var missing = expectation.ExpectedIds.Where(id => !found.Contains(id)).ToArray();
-        Assert.True(missing.Length == 0, $"{fixture}: expected {string.Join(", ", missing)} but got:\n{Describe(result.Findings)}");
+        (missing.Length == 0).Should().BeTrue($"{fixture}: expected {string.Join(", ", missing)} but got:\n{Describe(result.Findings)}");
 
         var unexpectedBlocking = result.Findings
             .Where(finding => finding.IsBlocking && !expectation.ExpectedIds.Contains(finding.Id))
             .ToArray();
-        Assert.True(unexpectedBlocking.Length == 0, $"{fixture}: undeclared blocking findings:\n{Describe(unexpectedBlocking)}");
+        (unexpectedBlocking.Length == 0).Should().BeTrue($"{fixture}: undeclared blocking findings:\n{Describe(unexpectedBlocking)}");
     }
 
     [Theory]
@@ -35,8 +35,8 @@ public sealed class StreamCorpusTests
         var result = AnthropicStreamValidator.Validate(File.ReadAllBytes(StreamFixtures.PathOf(fixture)));
 
         var aboveNote = result.Findings.Where(finding => finding.Severity > FindingSeverity.Note).ToArray();
-        Assert.True(aboveNote.Length == 0, $"{fixture}:\n{Describe(aboveNote)}");
-        Assert.True(result.EventCount > 0);
+        (aboveNote.Length == 0).Should().BeTrue($"{fixture}:\n{Describe(aboveNote)}");
+        (result.EventCount > 0).Should().BeTrue();
     }
 
     [Theory]
@@ -50,18 +50,18 @@ public sealed class StreamCorpusTests
         using var stream = new TrickleStream(bytes, maxChunk: 1);
         var live = await AnthropicStreamValidator.ValidateAsync(stream, clock: null, TestContext.Current.CancellationToken);
 
-        Assert.Equal(inMemory.Findings, live.Findings);
-        Assert.Equal(inMemory.EventCount, live.EventCount);
-        Assert.Equal(inMemory.Message.Text, live.Message.Text);
-        Assert.NotNull(live.Timings.FirstEvent);
-        Assert.Null(inMemory.Timings.FirstEvent);
+        live.Findings.Should().Equal(inMemory.Findings);
+        live.EventCount.Should().Be(inMemory.EventCount);
+        live.Message.Text.Should().Be(inMemory.Message.Text);
+        live.Timings.FirstEvent.Should().NotBeNull();
+        inMemory.Timings.FirstEvent.Should().BeNull();
     }
 
     [Fact]
     public void Corpus_is_large_enough_and_covers_the_catalog()
     {
         var brokenFiles = Directory.GetFiles(StreamFixtures.PathOf("broken"), "*.sse");
-        Assert.True(brokenFiles.Length >= 30, $"only {brokenFiles.Length} broken streams");
+        (brokenFiles.Length >= 30).Should().BeTrue($"only {brokenFiles.Length} broken streams");
 
         var bodyFiles = Directory.GetFiles(StreamFixtures.PathOf("bodies/broken"))
             .Where(file => Path.GetExtension(file) is ".json" or ".http");
@@ -74,7 +74,7 @@ public sealed class StreamCorpusTests
         var uncovered = FindingCatalog.All.Select(definition => definition.Id)
             .Where(id => !declared.Contains(id) && !coveredElsewhere.Contains(id))
             .ToArray();
-        Assert.True(uncovered.Length == 0, $"catalog IDs no fixture declares: {string.Join(", ", uncovered)}");
+        (uncovered.Length == 0).Should().BeTrue($"catalog IDs no fixture declares: {string.Join(", ", uncovered)}");
     }
 
     internal static string Describe(IEnumerable<Finding> findings) =>

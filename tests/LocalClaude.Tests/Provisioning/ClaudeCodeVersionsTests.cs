@@ -11,7 +11,7 @@ public sealed class ClaudeCodeVersionsTests
     [InlineData("2.1.328")]
     [InlineData("2.1.337")]
     [InlineData("3.0.0-beta.1")]
-    public void An_exact_version_passes(string version) => Assert.Equal(version, ClaudeCodeInstall.CheckVersion(version));
+    public void An_exact_version_passes(string version) => ClaudeCodeInstall.CheckVersion(version).Should().Be(version);
 
     // The version becomes a folder under the cache: a path, a range or a tag must not.
     [Theory]
@@ -24,15 +24,15 @@ public sealed class ClaudeCodeVersionsTests
     [InlineData("2.1.328 ")]
     public void Anything_else_is_refused_by_name(string version)
     {
-        var error = Assert.Throws<ArgumentException>(() => ClaudeCodeInstall.CheckVersion(version));
-        Assert.Contains($"'{version}'", error.Message);
+        var error = FluentActions.Invoking(() => ClaudeCodeInstall.CheckVersion(version)).Should().ThrowExactly<ArgumentException>().Which;
+        error.Message.Should().Contain($"'{version}'");
     }
 
     [Fact]
     public void Versions_sort_by_number_and_a_prerelease_before_its_release()
     {
         string[] versions = ["2.1.328", "2.1.99", "2.2.0-rc.1", "2.2.0", "10.0.0"];
-        Assert.Equal(["2.1.99", "2.1.328", "2.2.0-rc.1", "2.2.0", "10.0.0"], versions.OrderBy(ClaudeCodeInstall.VersionKey));
+        versions.OrderBy(ClaudeCodeInstall.VersionKey).Should().Equal(["2.1.99", "2.1.328", "2.2.0-rc.1", "2.2.0", "10.0.0"]);
     }
 
     [Fact]
@@ -45,11 +45,11 @@ public sealed class ClaudeCodeVersionsTests
         Directory.CreateDirectory(Path.Combine(home.ClaudeCode, "2.1.400"));      // npm install interrupted: no binary
         Directory.CreateDirectory(Path.Combine(home.ClaudeCode, "not-a-version"));
 
-        Assert.Equal(["2.1.99", "2.1.337"], ClaudeCodeInstall.Installed(home).Select(i => i.Version));
-        Assert.EndsWith("claude.exe", ClaudeCodeInstall.Require(home, "2.1.337").Binary);
-        var missing = Assert.Throws<FileNotFoundException>(() => ClaudeCodeInstall.Require(home, "2.1.400"));
-        Assert.Contains("setup --claude-code 2.1.400", missing.Message);
-        Assert.Contains("installed: 2.1.99, 2.1.337", missing.Message);
+        ClaudeCodeInstall.Installed(home).Select(i => i.Version).Should().Equal(["2.1.99", "2.1.337"]);
+        ClaudeCodeInstall.Require(home, "2.1.337").Binary.Should().EndWith("claude.exe");
+        var missing = FluentActions.Invoking(() => ClaudeCodeInstall.Require(home, "2.1.400")).Should().ThrowExactly<FileNotFoundException>().Which;
+        missing.Message.Should().Contain("setup --claude-code 2.1.400");
+        missing.Message.Should().Contain("installed: 2.1.99, 2.1.337");
     }
 
     /// <summary>npm's layout: node_modules/.bin/claude links to the package's native binary.</summary>

@@ -28,11 +28,11 @@ public sealed class ProvisioningTests
 
         var version = await LlamaServerVersion.ReadAsync(build.Binary, Ct);
 
-        Assert.Equal(source.Commit, version.Commit);
-        Assert.Equal(build.Version, version);
+        version.Commit.Should().Be(source.Commit);
+        version.Should().Be(build.Version);
         // node-llama-cpp names the release as a tag (v0.5.0); the binary prints it without the v and with a suffix.
-        Assert.StartsWith(source.ReleaseTag.TrimStart('v'), version.Version);
-        Assert.Equal($"{source.ReleaseTag}-{source.Commit}-cpu", build.Key);
+        version.Version.Should().StartWith(source.ReleaseTag.TrimStart('v'));
+        build.Key.Should().Be($"{source.ReleaseTag}-{source.Commit}-cpu");
     }
 
     [Fact]
@@ -47,11 +47,11 @@ public sealed class ProvisioningTests
 
         var result = await Provisioner.RunAsync(Home, new ProvisioningRequest { SkipSystemPackages = true }, new ProgressLog(output), Ct);
 
-        Assert.Equal(build.Binary, result.Builds[0].Binary);
+        result.Builds[0].Binary.Should().Be(build.Binary);
         foreach (var (path, time) in before) Assert.Equal(time, File.GetLastWriteTimeUtc(path));
-        Assert.Contains("cached:", output.ToString());
-        Assert.DoesNotContain("cmake", output.ToString());
-        Assert.DoesNotContain("npm install", output.ToString());
+        output.ToString().Should().Contain("cached:");
+        output.ToString().Should().NotContain("cmake");
+        output.ToString().Should().NotContain("npm install");
     }
 
     [Fact]
@@ -61,8 +61,8 @@ public sealed class ProvisioningTests
         var report = await ComponentCheck.RunAsync(LocalClaudeContext.Discover(), Ct);
         var missing = report.Where(c => c.Required && !c.Found).Select(c => $"{c.Name}: {c.Hint}").ToList();
         MissingPart.Require(missing.Count == 0, $"doctor reports missing components: {string.Join("; ", missing)}");
-        Assert.Contains(report, c => c.Name == "claude-code" && c.Version == ClaudeCodeInstall.PinnedVersion);
-        Assert.Contains(report, c => c.Name == "llama-server (default)" && c.Version!.Contains(PinnedBuild().Commit!));
+        report.Should().Contain(c => c.Name == "claude-code" && c.Version == ClaudeCodeInstall.PinnedVersion);
+        report.Should().Contain(c => c.Name == "llama-server (default)" && c.Version!.Contains(PinnedBuild().Commit!));
     }
 
     [Theory]
@@ -72,15 +72,15 @@ public sealed class ProvisioningTests
     public void Version_lines_of_old_and_new_releases_parse(string output, string version, int? build, string? commit)
     {
         var parsed = LlamaServerVersion.Parse(output);
-        Assert.Equal(version, parsed.Version);
-        Assert.Equal(build, parsed.Build);
-        Assert.Equal(commit, parsed.Commit);
+        parsed.Version.Should().Be(version);
+        parsed.Build.Should().Be(build);
+        parsed.Commit.Should().Be(commit);
     }
 
     [Fact]
     public void Output_without_a_version_line_is_an_error_that_shows_the_output()
     {
-        var e = Assert.Throws<FormatException>(() => LlamaServerVersion.Parse("error: unknown argument --version"));
-        Assert.Contains("unknown argument", e.Message);
+        var e = FluentActions.Invoking(() => LlamaServerVersion.Parse("error: unknown argument --version")).Should().ThrowExactly<FormatException>().Which;
+        e.Message.Should().Contain("unknown argument");
     }
 }

@@ -13,15 +13,15 @@ public sealed class CompatibilityReportBuilderTests
             ConformanceResult("a", [Check("stream.order", CheckOutcome.Pass), Check("errors.shape", CheckOutcome.KnownDeviation, area: "errors")]),
             ConformanceResult("b", [Check("stream.order", CheckOutcome.Fail), Check("thinking.blocks", CheckOutcome.NotApplicable, area: "thinking")]));
 
-        Assert.Equal(["a", "b"], report.Profiles.Select(p => p.Name));
-        Assert.Equal(["stream.order", "errors.shape", "thinking.blocks"], report.Features.Select(r => r.Id));
+        report.Profiles.Select(p => p.Name).Should().Equal(["a", "b"]);
+        report.Features.Select(r => r.Id).Should().Equal(["stream.order", "errors.shape", "thinking.blocks"]);
         var order = report.Features[0];
-        Assert.Equal(CheckOutcome.Pass, order.Cells["a"].Outcome);
-        Assert.Equal(CheckOutcome.Fail, order.Cells["b"].Outcome);
-        Assert.False(report.Features[1].Cells.ContainsKey("b"));
-        Assert.False(report.Features[2].Cells.ContainsKey("a"));
-        Assert.Equal(new OutcomeCounts(1, 0, 1, 0), report.Profiles[0].Checks);
-        Assert.Equal(new OutcomeCounts(0, 1, 0, 1), report.Profiles[1].Checks);
+        order.Cells["a"].Outcome.Should().Be(CheckOutcome.Pass);
+        order.Cells["b"].Outcome.Should().Be(CheckOutcome.Fail);
+        report.Features[1].Cells.ContainsKey("b").Should().BeFalse();
+        report.Features[2].Cells.ContainsKey("a").Should().BeFalse();
+        report.Profiles[0].Checks.Should().Be(new OutcomeCounts(1, 0, 1, 0));
+        report.Profiles[1].Checks.Should().Be(new OutcomeCounts(0, 1, 0, 1));
     }
 
     [Fact]
@@ -34,8 +34,8 @@ public sealed class CompatibilityReportBuilderTests
             ReplayResult("a", [Check("session-1", CheckOutcome.Fail, area: "replay")], []),
             e2eWithCheck);
 
-        Assert.Equal([("conformance", "stream.order"), ("replay", "session-1")], report.Features.Select(r => (r.Kind, r.Id)));
-        Assert.Equal(["conformance", "replay", "e2e"], report.Profiles[0].Kinds);
+        report.Features.Select(r => (r.Kind, r.Id)).Should().Equal([("conformance", "stream.order"), ("replay", "session-1")]);
+        report.Profiles[0].Kinds.Should().Equal(["conformance", "replay", "e2e"]);
     }
 
     [Fact]
@@ -47,12 +47,12 @@ public sealed class CompatibilityReportBuilderTests
             Trial("rename", 1, false, wall: 5)));
 
         var fix = report.Capabilities.Single(r => r.Task == "fix-bug").Cells["a"];
-        Assert.Equal((3, 1, 3), (fix.Trials, fix.Passes, fix.K));
+        (((int, int, int))((fix.Trials, fix.Passes, fix.K))).Should().Be((3, 1, 3));
         Assert.Equal(1.0 / 3, fix.PassAt1, 9);
-        Assert.Equal(1.0, fix.PassAtK);
-        Assert.Equal(40, fix.MedianWallSeconds);
-        Assert.Equal(new Dictionary<string, int> { ["checker-failed"] = 1, ["timeout"] = 1 }, fix.FailureKinds);
-        Assert.Equal(0, report.Capabilities.Single(r => r.Task == "rename").Cells["a"].PassAtK);
+        fix.PassAtK.Should().Be(1.0);
+        fix.MedianWallSeconds.Should().Be(40);
+        fix.FailureKinds.Should().Equal(new Dictionary<string, int> { ["checker-failed"] = 1, ["timeout"] = 1 });
+        report.Capabilities.Single(r => r.Task == "rename").Cells["a"].PassAtK.Should().Be(0);
         Assert.Equal((1.0 / 3 + 0) / 2, report.Profiles[0].TaskPassAt1!.Value, 9);
     }
 
@@ -68,9 +68,9 @@ public sealed class CompatibilityReportBuilderTests
         var report = Report(Night, ConformanceResult("a", [Check("concurrency.pair", CheckOutcome.Pass, metrics: checkMetrics)], fileMetrics));
 
         var perf = report.Performance.Single();
-        Assert.Equal(130, perf.Get(ReportMetrics.DecodeTokensPerSecond));
-        Assert.Equal(3.5, perf.Get(ReportMetrics.MainBesideTitle(2)));
-        Assert.Equal(2.0, perf.Get(ReportMetrics.LongPromptTtfbCold));
+        perf.Get(ReportMetrics.DecodeTokensPerSecond).Should().Be(130);
+        perf.Get(ReportMetrics.MainBesideTitle(2)).Should().Be(3.5);
+        perf.Get(ReportMetrics.LongPromptTtfbCold).Should().Be(2.0);
     }
 
     [Theory]
@@ -80,13 +80,13 @@ public sealed class CompatibilityReportBuilderTests
     [InlineData(new[] { "-c", "32768" }, null)]
     [InlineData(new[] { "-np" }, null)]
     public void Parallel_slots_come_from_the_server_arguments(string[] arguments, int? expected) =>
-        Assert.Equal(expected, CompatibilityReportBuilder.ParallelSlotsFromArguments(arguments));
+        CompatibilityReportBuilder.ParallelSlotsFromArguments(arguments).Should().Be(expected);
 
     [Fact]
     public void The_profile_column_shows_the_slots_its_server_ran_with()
     {
         var report = Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)], run: Run("a", arguments: ["-c", "65536", "-np", "2"])));
-        Assert.Equal(2, report.Profiles[0].ParallelSlots);
+        report.Profiles[0].ParallelSlots.Should().Be(2);
     }
 
     [Fact]
@@ -100,13 +100,13 @@ public sealed class CompatibilityReportBuilderTests
         ]));
 
         var s1 = report.CacheReuse.Single(r => r.Session == "s1");
-        Assert.Equal((3, 1850, 3000), (s1.Requests, s1.CacheReadTokens, s1.PromptTokens));
+        (((int, int, int))((s1.Requests, s1.CacheReadTokens, s1.PromptTokens))).Should().Be((3, 1850, 3000));
         Assert.Equal(1850.0 / 3000, s1.TokenShare!.Value, 9);
         Assert.Equal(0.925, s1.MeanTurnShare!.Value, 9);
-        Assert.Equal(0.2, s1.MedianTtfbSeconds);
+        s1.MedianTtfbSeconds.Should().Be(0.2);
         var s2 = report.CacheReuse.Single(r => r.Session == "s2");
-        Assert.Null(s2.TokenShare);
-        Assert.Null(s2.MedianTtfbSeconds);
+        s2.TokenShare.Should().BeNull();
+        s2.MedianTtfbSeconds.Should().BeNull();
     }
 
     [Fact]
@@ -118,16 +118,16 @@ public sealed class CompatibilityReportBuilderTests
             [ConformanceResult("a", [Check("x", CheckOutcome.Fail), Check("y", CheckOutcome.Pass)], Perf(2, 0.1, 50))],
             Night, earlier: [previous, older]);
 
-        Assert.Equal([Night.AddDays(-2), Night.AddDays(-1), Night], current.Trends.Select(t => t.GeneratedAt));
-        Assert.Equal([1, 1, 1], current.Trends.Select(t => t.Profiles.Single().Checks.Pass));
-        Assert.Equal([100.0, 100.0, 50.0], current.Trends.Select(t => t.Profiles.Single().DecodeTokensPerSecond!.Value));
+        current.Trends.Select(t => t.GeneratedAt).Should().Equal([Night.AddDays(-2), Night.AddDays(-1), Night]);
+        current.Trends.Select(t => t.Profiles.Single().Checks.Pass).Should().Equal([1, 1, 1]);
+        current.Trends.Select(t => t.Profiles.Single().DecodeTokensPerSecond!.Value).Should().Equal([100.0, 100.0, 50.0]);
         var since = current.SincePrevious!;
         Assert.Equal(Night.AddDays(-1), since.PreviousGeneratedAt);
         var changes = since.Profiles.Single();
-        Assert.Equal(["conformance/x"], changes.NewFailures);
-        Assert.Equal(["conformance/y"], changes.Fixes);
+        changes.NewFailures.Should().Equal(["conformance/x"]);
+        changes.Fixes.Should().Equal(["conformance/y"]);
         // One sample a night: the halving is shown, with n, but no verdict is drawn from it.
-        Assert.Contains(changes.PerformanceChanges, c => c.StartsWith(ReportMetrics.DecodeTokensPerSecond.Name) && c.Contains("(n=1)") && c.Contains("inconclusive: too few samples"));
+        changes.PerformanceChanges.Should().Contain(c => c.StartsWith(ReportMetrics.DecodeTokensPerSecond.Name) && c.Contains("(n=1)") && c.Contains("inconclusive: too few samples"));
     }
 
     [Fact]
@@ -135,8 +135,8 @@ public sealed class CompatibilityReportBuilderTests
     {
         var future = Report(Night.AddDays(1), ConformanceResult("a", [Check("x", CheckOutcome.Pass)]));
         var report = CompatibilityReportBuilder.Build([ConformanceResult("a", [Check("x", CheckOutcome.Pass)])], Night, earlier: [future]);
-        Assert.Single(report.Trends);
-        Assert.Null(report.SincePrevious);
+        report.Trends.Should().ContainSingle();
+        report.SincePrevious.Should().BeNull();
     }
 
     [Fact]
@@ -147,10 +147,10 @@ public sealed class CompatibilityReportBuilderTests
         var report = Report(Night, conformance, e2e);
 
         var column = report.Profiles.Single();
-        Assert.Equal("0.5.0-dev (build 1, commit de3ff81)", column.ServerVersion);
-        Assert.Equal("2.1.3", column.ClaudeCodeVersion);
-        Assert.Equal("de3ff81", column.ServerCommit);
-        Assert.Contains(report.Warnings, w => w.Contains("different llama-server builds") && w.Contains("0.4.0"));
+        column.ServerVersion.Should().Be("0.5.0-dev (build 1, commit de3ff81)");
+        column.ClaudeCodeVersion.Should().Be("2.1.3");
+        column.ServerCommit.Should().Be("de3ff81");
+        report.Warnings.Should().Contain(w => w.Contains("different llama-server builds") && w.Contains("0.4.0"));
     }
 
     [Fact]
@@ -167,16 +167,16 @@ public sealed class CompatibilityReportBuilderTests
         var json = report.ToJson();
         var loaded = CompatibilityReport.Parse(json, "test");
 
-        Assert.Equal(json, loaded.ToJson());
-        Assert.Contains("\"schema\": 2", json);
-        Assert.Contains("\"outcome\": \"known-deviation\"", json);
+        loaded.ToJson().Should().Be(json);
+        json.Should().Contain("\"schema\": 2");
+        json.Should().Contain("\"outcome\": \"known-deviation\"");
     }
 
     [Fact]
     public void A_newer_report_schema_is_refused()
     {
         var json = Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)])).ToJson().Replace("\"schema\": 2", "\"schema\": 99");
-        var e = Assert.Throws<InvalidDataException>(() => CompatibilityReport.Parse(json, "r.json"));
-        Assert.Contains("newer", e.Message);
+        var e = FluentActions.Invoking(() => CompatibilityReport.Parse(json, "r.json")).Should().ThrowExactly<InvalidDataException>().Which;
+        e.Message.Should().Contain("newer");
     }
 }

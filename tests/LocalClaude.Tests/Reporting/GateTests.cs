@@ -26,7 +26,7 @@ public sealed class GateTests
     [InlineData(CheckOutcome.Fail, null, ChangeKind.NotCompared)]
     [InlineData(null, CheckOutcome.Fail, ChangeKind.NotCompared)]
     public void Outcome_pairs_are_classified(CheckOutcome? baseline, CheckOutcome? candidate, ChangeKind expected) =>
-        Assert.Equal(expected, Gate.Classify(baseline, candidate));
+        Gate.Classify(baseline, candidate).Should().Be(expected);
 
     [Fact]
     public void A_new_failure_fails_the_gate_and_fixes_alone_do_not()
@@ -35,12 +35,12 @@ public sealed class GateTests
         var regressed = Gate.Compare(baseline, Side("C", [Check("a", CheckOutcome.Fail), Check("b", CheckOutcome.Pass), Check("c", CheckOutcome.Pass)]));
         var fixedOnly = Gate.Compare(baseline, Side("C", [Check("a", CheckOutcome.Pass), Check("b", CheckOutcome.Pass), Check("c", CheckOutcome.Pass)]));
 
-        Assert.Equal(["a"], regressed.CheckRegressions.Select(c => c.Id));
-        Assert.Equal(["b"], regressed.CheckFixes.Select(c => c.Id));
-        Assert.Equal(GateResult.Regressed, regressed.ExitCode);
-        Assert.Equal(GateResult.Passed, fixedOnly.ExitCode);
-        Assert.Equal(["b"], fixedOnly.CheckFixes.Select(c => c.Id));
-        Assert.Equal(2, fixedOnly.Checks.Count(c => c.Change == ChangeKind.Unchanged));
+        regressed.CheckRegressions.Select(c => c.Id).Should().Equal(["a"]);
+        regressed.CheckFixes.Select(c => c.Id).Should().Equal(["b"]);
+        regressed.ExitCode.Should().Be(GateResult.Regressed);
+        fixedOnly.ExitCode.Should().Be(GateResult.Passed);
+        fixedOnly.CheckFixes.Select(c => c.Id).Should().Equal(["b"]);
+        fixedOnly.Checks.Count(c => c.Change == ChangeKind.Unchanged).Should().Be(2);
     }
 
     [Fact]
@@ -53,10 +53,10 @@ public sealed class GateTests
 
         var gate = Gate.Compare(baseline, candidate);
 
-        Assert.Equal(ChangeKind.Regression, gate.Tasks.Single(t => t.Task == "t1").Change);
-        Assert.Equal(ChangeKind.Fix, gate.Tasks.Single(t => t.Task == "t2").Change);
-        Assert.Equal(ChangeKind.Changed, gate.Tasks.Single(t => t.Task == "t3").Change);
-        Assert.Equal(1, gate.RegressionCount);
+        gate.Tasks.Single(t => t.Task == "t1").Change.Should().Be(ChangeKind.Regression);
+        gate.Tasks.Single(t => t.Task == "t2").Change.Should().Be(ChangeKind.Fix);
+        gate.Tasks.Single(t => t.Task == "t3").Change.Should().Be(ChangeKind.Changed);
+        gate.RegressionCount.Should().Be(1);
     }
 
     /// <summary>Five pairs per metric around the given values, with ±1% of machine noise, order alternating.</summary>
@@ -85,9 +85,9 @@ public sealed class GateTests
     {
         var gate = Gate.Compare(Plain("B"), Plain("C"), null, Paired(ttfbBefore, ttfbAfter, decodeBefore, decodeAfter));
 
-        Assert.Equal(regressed, gate.PerformanceRegressions.Count > 0);
-        Assert.Equal(regressed ? GateResult.Regressed : GateResult.Passed, gate.ExitCode);
-        Assert.All(gate.Metrics, m => Assert.True(m.Paired && m.BaselineSpread!.N == 5));
+        (gate.PerformanceRegressions.Count > 0).Should().Be(regressed);
+        gate.ExitCode.Should().Be(regressed ? GateResult.Regressed : GateResult.Passed);
+        Assert.All(gate.Metrics, m => (m.Paired && m.BaselineSpread!.N == 5).Should().BeTrue());
     }
 
     [Fact]
@@ -99,10 +99,10 @@ public sealed class GateTests
         var slower = Side("C", [Check("a", CheckOutcome.Pass)], Perf(2.0, 0.1, 50));
 
         var gate = Gate.Compare(baseline, candidate);
-        Assert.All(gate.Metrics.Where(m => m.Metric != ReportMetrics.LongPromptTtfbWarm.Name), m => Assert.Equal(PairedVerdict.Inconclusive, m.Verdict));
-        Assert.Equal(GateResult.Passed, Gate.Compare(baseline, slower).ExitCode);
-        Assert.Contains("inconclusive (noisy): too few samples", GateMarkdown.Render(Gate.Compare(baseline, slower)));
-        Assert.Equal(GateResult.Regressed, Gate.Compare(baseline, slower, new GateOptions(Strict: true)).ExitCode);
+        Assert.All(gate.Metrics.Where(m => m.Metric != ReportMetrics.LongPromptTtfbWarm.Name), m => m.Verdict.Should().Be(PairedVerdict.Inconclusive));
+        Gate.Compare(baseline, slower).ExitCode.Should().Be(GateResult.Passed);
+        GateMarkdown.Render(Gate.Compare(baseline, slower)).Should().Contain("inconclusive (noisy): too few samples");
+        Gate.Compare(baseline, slower, new GateOptions(Strict: true)).ExitCode.Should().Be(GateResult.Regressed);
     }
 
     /// <summary>
@@ -130,9 +130,9 @@ public sealed class GateTests
         };
 
         var paired = Gate.Compare(Plain("same"), Plain("same"), null, pairs);
-        Assert.All(paired.Metrics, m => Assert.Contains(m.Verdict, new[] { PairedVerdict.NoChange, PairedVerdict.Inconclusive }));
-        Assert.Equal(GateResult.Passed, paired.ExitCode);
-        Assert.Equal(GateResult.Passed, Gate.Compare(Plain("same"), Plain("same"), new GateOptions(Strict: true), pairs).ExitCode);
+        Assert.All(paired.Metrics, m => (new[] { PairedVerdict.NoChange, PairedVerdict.Inconclusive }).Should().Contain(m.Verdict));
+        paired.ExitCode.Should().Be(GateResult.Passed);
+        Gate.Compare(Plain("same"), Plain("same"), new GateOptions(Strict: true), pairs).ExitCode.Should().Be(GateResult.Passed);
 
         // The old way: baseline phase idle, candidate phase under the hog, five samples each. A "regression" that is the hog.
         ProfileSnapshot Phase(string label, double[] decode, double[] ttfb) => Plain(label) with
@@ -145,7 +145,7 @@ public sealed class GateTests
             Metrics = new Dictionary<string, double> { [ReportMetrics.DecodeTokensPerSecond.Name] = decode[0], [ReportMetrics.LongPromptTtfbCold.Name] = ttfb[0] },
         };
         var sequential = Gate.Compare(Phase("same", idleDecode, idleTtfb), Phase("same", hogDecode, hogTtfb));
-        Assert.Equal(GateResult.Regressed, sequential.ExitCode);
+        sequential.ExitCode.Should().Be(GateResult.Regressed);
     }
 
     [Fact]
@@ -153,22 +153,22 @@ public sealed class GateTests
     {
         var gate = Gate.Compare(Plain("B"), Plain("C"), null, Paired(2.0, 1.0, 100, 100));
         var ttfb = gate.Metrics.Single(m => m.Metric == ReportMetrics.LongPromptTtfbCold.Name);
-        Assert.True(ttfb.IsImprovement);
+        ttfb.IsImprovement.Should().BeTrue();
         Assert.Equal(-0.5, ttfb.RelativeChange!.Value, 2);
-        Assert.Equal(GateResult.Passed, gate.ExitCode);
+        gate.ExitCode.Should().Be(GateResult.Passed);
     }
 
     [Fact]
     public void Advisory_performance_is_reported_without_failing_and_thresholds_can_be_tightened()
     {
         var advisory = Gate.Compare(Plain("B"), Plain("C"), new GateOptions(PerformanceFails: false), Paired(2.0, 2.0, 100, 50));
-        Assert.Single(advisory.PerformanceRegressions);
-        Assert.Equal(GateResult.Passed, advisory.ExitCode);
+        advisory.PerformanceRegressions.Should().ContainSingle();
+        advisory.ExitCode.Should().Be(GateResult.Passed);
 
         var tenPercent = Paired(2.0, 2.0, 100, 90);
-        Assert.Equal(GateResult.Passed, Gate.Compare(Plain("B"), Plain("C"), null, tenPercent).ExitCode);
+        Gate.Compare(Plain("B"), Plain("C"), null, tenPercent).ExitCode.Should().Be(GateResult.Passed);
         var tighter = new GateOptions(new Dictionary<string, double> { [ReportMetrics.DecodeTokensPerSecond.Name] = 0.05 });
-        Assert.Equal(GateResult.Regressed, Gate.Compare(Plain("B"), Plain("C"), tighter, tenPercent).ExitCode);
+        Gate.Compare(Plain("B"), Plain("C"), tighter, tenPercent).ExitCode.Should().Be(GateResult.Regressed);
     }
 
     [Fact]
@@ -183,11 +183,11 @@ public sealed class GateTests
         var report = CompatibilityReport.Parse(Report(Night, [.. files]).ToJson(), "report.json");
         var fromReport = ProfileSnapshot.FromReport(report, "p", "report");
 
-        Assert.Equal(fromFiles.Checks, fromReport.Checks);
+        fromReport.Checks.Should().Equal(fromFiles.Checks);
         static object Task(TaskState t) => (t.Task, t.Trials, t.Passes, string.Join(",", t.FailureKinds!.Select(k => $"{k.Key}={k.Value}")), t.StatusApiErrors);
-        Assert.Equal(fromFiles.Tasks.Select(Task), fromReport.Tasks.Select(Task));
-        Assert.Equal(fromFiles.Metrics, fromReport.Metrics);
-        Assert.All(Gate.Compare(fromFiles, fromReport).Checks, c => Assert.Equal(ChangeKind.Unchanged, c.Change));
+        fromReport.Tasks.Select(Task).Should().Equal(fromFiles.Tasks.Select(Task));
+        fromReport.Metrics.Should().Equal(fromFiles.Metrics);
+        Assert.All(Gate.Compare(fromFiles, fromReport).Checks, c => c.Change.Should().Be(ChangeKind.Unchanged));
     }
 
     [Fact]
@@ -195,7 +195,7 @@ public sealed class GateTests
     {
         var a = ProfileSnapshot.FromResults("a", "B", [ConformanceResult("a", [Check("x", CheckOutcome.Pass)])]);
         var b = ProfileSnapshot.FromResults("b", "C", [ConformanceResult("b", [Check("x", CheckOutcome.Pass)])]);
-        Assert.Throws<ArgumentException>(() => Gate.Compare(a, b));
+        FluentActions.Invoking(() => Gate.Compare(a, b)).Should().ThrowExactly<ArgumentException>();
     }
 
     [Fact]
@@ -207,12 +207,12 @@ public sealed class GateTests
 
         var md = GateMarkdown.Render(gate);
 
-        Assert.StartsWith("# Gate · p · FAIL: 2 regression(s) (exit 1)", md);
-        Assert.Contains("| `conformance/stream.order` | pass | fail | block 1 \\| started early |", md);
-        Assert.Contains("**slower (regression)**", md);
-        Assert.Contains("(n=5, ", md);
-        Assert.Contains("Both builds measured in turn (5 rounds", md);
-        Assert.Contains("`npm:3.22.1`", md);
+        md.Should().StartWith("# Gate · p · FAIL: 2 regression(s) (exit 1)");
+        md.Should().Contain("| `conformance/stream.order` | pass | fail | block 1 \\| started early |");
+        md.Should().Contain("**slower (regression)**");
+        md.Should().Contain("(n=5, ");
+        md.Should().Contain("Both builds measured in turn (5 rounds");
+        md.Should().Contain("`npm:3.22.1`");
     }
 }
 
@@ -244,16 +244,16 @@ public sealed class GateE2EFailureTests
         var v050 = Side("default", Tasks.Select((t, i) => V050(t, i % 2)));
 
         var upgrade = Gate.Compare(b8095, v050);
-        Assert.All(upgrade.Tasks, t => Assert.Equal(ChangeKind.Fix, t.Change));
-        Assert.Equal(GateResult.Passed, upgrade.ExitCode);
+        Assert.All(upgrade.Tasks, t => t.Change.Should().Be(ChangeKind.Fix));
+        upgrade.ExitCode.Should().Be(GateResult.Passed);
 
         var downgrade = Gate.Compare(v050, b8095);
-        Assert.All(downgrade.Tasks, t => Assert.Equal(ChangeKind.Regression, t.Change));
-        Assert.Equal(GateResult.Regressed, downgrade.ExitCode);
+        Assert.All(downgrade.Tasks, t => t.Change.Should().Be(ChangeKind.Regression));
+        downgrade.ExitCode.Should().Be(GateResult.Regressed);
         var md = GateMarkdown.Render(downgrade);
-        Assert.Contains("- Tasks: 3 regressed, 0 fixed", md);
-        Assert.Contains("| `task/answer-port` | 0/1 passed; no-tool-call ×1 | 0/1 passed; api-error ×1; 1 API error(s) | candidate: HTTP 400 ", md);
-        Assert.Contains("JSON schema conversion failed", md);
+        md.Should().Contain("- Tasks: 3 regressed, 0 fixed");
+        md.Should().Contain("| `task/answer-port` | 0/1 passed; no-tool-call ×1 | 0/1 passed; api-error ×1; 1 API error(s) | candidate: HTTP 400 ");
+        md.Should().Contain("JSON schema conversion failed");
     }
 
     [Fact]
@@ -264,10 +264,10 @@ public sealed class GateE2EFailureTests
         var retries = Side("C", [Trial("t", 1, false, failure: "no-tool-call") with { ApiErrors = 2, ConnectionRetries = 2 }]);
         var otherKind = Side("C", [Trial("t", 1, false, failure: "malformed-tool-call")]);
 
-        Assert.Equal(ChangeKind.Regression, Gate.Compare(before, errors).Tasks.Single().Change);
-        Assert.Equal(ChangeKind.Fix, Gate.Compare(errors, before).Tasks.Single().Change);
-        Assert.Equal(ChangeKind.Unchanged, Gate.Compare(before, retries).Tasks.Single().Change);
-        Assert.Equal(ChangeKind.Changed, Gate.Compare(before, otherKind).Tasks.Single().Change);
+        Gate.Compare(before, errors).Tasks.Single().Change.Should().Be(ChangeKind.Regression);
+        Gate.Compare(errors, before).Tasks.Single().Change.Should().Be(ChangeKind.Fix);
+        Gate.Compare(before, retries).Tasks.Single().Change.Should().Be(ChangeKind.Unchanged);
+        Gate.Compare(before, otherKind).Tasks.Single().Change.Should().Be(ChangeKind.Changed);
     }
 
     [Fact]
@@ -279,9 +279,9 @@ public sealed class GateE2EFailureTests
         var v050 = ProfileSnapshot.FromResults("cpu-tiny", "default", ResultFileSet.Load([Path.Combine(demo, "candidate")]).Files);
 
         var upgrade = Gate.Compare(v040, v050);
-        Assert.Equal(15, upgrade.TaskFixes.Count);
-        Assert.Empty(upgrade.TaskRegressions);
-        Assert.Equal(GateResult.Passed, upgrade.ExitCode);
-        Assert.Equal(15, Gate.Compare(v050, v040).TaskRegressions.Count);
+        upgrade.TaskFixes.Count.Should().Be(15);
+        upgrade.TaskRegressions.Should().BeEmpty();
+        upgrade.ExitCode.Should().Be(GateResult.Passed);
+        Gate.Compare(v050, v040).TaskRegressions.Count.Should().Be(15);
     }
 }

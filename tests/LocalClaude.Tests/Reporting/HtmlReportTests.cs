@@ -28,35 +28,35 @@ public sealed partial class HtmlReportTests
         var cells = FeatureCell().Matches(html).Select(m => (Kind: m.Groups["kind"].Value, Check: m.Groups["check"].Value,
             Profile: m.Groups["profile"].Value, Outcome: m.Groups["outcome"].Value)).ToList();
 
-        Assert.Equal(report.Features.Count * report.Profiles.Count, cells.Count);
+        cells.Count.Should().Be(report.Features.Count * report.Profiles.Count);
         foreach (var row in report.Features)
         foreach (var profile in report.Profiles)
         {
             var expected = row.Cells.TryGetValue(profile.Name, out var cell) ? ReportFormat.Outcome(cell.Outcome) : "missing";
-            Assert.Contains((row.Kind, row.Id, profile.Name, expected), cells);
+            cells.Should().Contain((row.Kind, row.Id, profile.Name, expected));
         }
-        Assert.Contains("data-task=\"fix-bug\" data-profile=\"b\" data-trials=\"2\" data-passes=\"1\" data-pass-at-1=\"0.5\" data-pass-at-k=\"1\"", html);
-        Assert.Contains("data-task=\"fix-bug\" data-profile=\"a\" data-trials=\"0\"", html);
+        html.Should().Contain("data-task=\"fix-bug\" data-profile=\"b\" data-trials=\"2\" data-passes=\"1\" data-pass-at-1=\"0.5\" data-pass-at-k=\"1\"");
+        html.Should().Contain("data-task=\"fix-bug\" data-profile=\"a\" data-trials=\"0\"");
     }
 
     [Fact]
     public void Evidence_is_escaped_and_shown_in_the_tooltip()
     {
         var html = HtmlReport.Render(Full());
-        Assert.DoesNotContain("<script>alert(1)</script>", html);
-        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html);
-        Assert.Contains("prefill &amp; stop", html);
+        html.Should().NotContain("<script>alert(1)</script>");
+        html.Should().Contain("&lt;script&gt;alert(1)&lt;/script&gt;");
+        html.Should().Contain("prefill &amp; stop");
     }
 
     [Fact]
     public void The_page_needs_no_network()
     {
         var html = HtmlReport.Render(Full());
-        Assert.Contains("Content-Security-Policy\" content=\"default-src 'none'", html);
-        Assert.DoesNotMatch(@"(src|href)\s*=\s*""(https?:)?//", html);
-        Assert.DoesNotContain("@import", html);
-        Assert.DoesNotContain("url(", html);
-        Assert.DoesNotContain("<link", html);
+        html.Should().Contain("Content-Security-Policy\" content=\"default-src 'none'");
+        html.Should().NotMatchRegex(@"(src|href)\s*=\s*""(https?:)?//");
+        html.Should().NotContain("@import");
+        html.Should().NotContain("url(");
+        html.Should().NotContain("<link");
     }
 
     [Fact]
@@ -66,24 +66,24 @@ public sealed partial class HtmlReportTests
         var html = HtmlReport.Render(report);
 
         var charts = ChartId().Matches(html).Select(m => m.Groups[1].Value).ToList();
-        Assert.Equal(["ttfb", "decode", "parallel", "cache-reuse", "trend-checks", "trend-decode", "trend-ttfb"], charts);
-        Assert.Contains("data-profile=\"a\" data-metric=\"long_prompt.ttfb_cold_s\"", html);
+        charts.Should().Equal(["ttfb", "decode", "parallel", "cache-reuse", "trend-checks", "trend-decode", "trend-ttfb"]);
+        html.Should().Contain("data-profile=\"a\" data-metric=\"long_prompt.ttfb_cold_s\"");
         var bars = BarOf().Matches(html).Select(m => (m.Groups["profile"].Value, m.Groups["metric"].Value, m.Groups["value"].Value)).ToList();
-        Assert.Contains(("a", "decode.tokens_per_s", "130"), bars);
-        Assert.DoesNotContain(bars, b => b.Item1 == "b" && b.Item2 == "decode.tokens_per_s");
+        bars.Should().Contain(("a", "decode.tokens_per_s", "130"));
+        bars.Should().NotContain(b => b.Item1 == "b" && b.Item2 == "decode.tokens_per_s");
         // The concurrency chart has a group per profile and slot count, each bar named by its own metric.
-        Assert.Contains("data-profile=\"b\" data-slots=\"2\" data-metric=\"concurrency.np2.main_s\"", html);
-        Assert.Contains("data-profile=\"b\" data-slots=\"1\" data-metric=\"concurrency.np1.main_alone_s\"", html);
-        Assert.DoesNotContain("data-profile=\"a\" data-slots=", html);
+        html.Should().Contain("data-profile=\"b\" data-slots=\"2\" data-metric=\"concurrency.np2.main_s\"");
+        html.Should().Contain("data-profile=\"b\" data-slots=\"1\" data-metric=\"concurrency.np1.main_alone_s\"");
+        html.Should().NotContain("data-profile=\"a\" data-slots=");
     }
 
     [Fact]
     public void Without_measurements_or_history_the_page_says_so_instead_of_drawing_empty_charts()
     {
         var html = HtmlReport.Render(Report(Night, ConformanceResult("a", [Check("x", CheckOutcome.Pass)])));
-        Assert.DoesNotContain("<svg", html);
-        Assert.Contains("No earlier reports", html);
-        Assert.Contains("No E2E task results.", html);
+        html.Should().NotContain("<svg");
+        html.Should().Contain("No earlier reports");
+        html.Should().Contain("No E2E task results.");
     }
 
     /// <summary>A conformance file whose decode speed was measured five times (schema 2), spread as given.</summary>
@@ -103,28 +103,28 @@ public sealed partial class HtmlReportTests
         var html = HtmlReport.Render(report);
 
         // The table: median, n, min and max of the current run.
-        Assert.Contains("data-metric=\"decode.tokens_per_s\" data-value=\"100\" data-n=\"5\" data-min=\"40\" data-max=\"160\" class=\"rough\"", html);
-        Assert.Contains("100.0 tok/s<span class=\"spread\"> (n=5, 40.0 tok/s–160.0 tok/s)</span>", html);
+        html.Should().Contain("data-metric=\"decode.tokens_per_s\" data-value=\"100\" data-n=\"5\" data-min=\"40\" data-max=\"160\" class=\"rough\"");
+        html.Should().Contain("100.0 tok/s<span class=\"spread\"> (n=5, 40.0 tok/s–160.0 tok/s)</span>");
         // The decode trend: a single old sample and today's wide spread are hollow; yesterday's tight one is solid.
         var trend = html[html.IndexOf("data-chart=\"trend-decode\"", StringComparison.Ordinal)..];
         trend = trend[..trend.IndexOf("</svg>", StringComparison.Ordinal)];
         var points = Regex.Matches(trend, "<circle class=\"(?<class>[^\"]+)\"").Select(m => m.Groups["class"].Value).ToList();
-        Assert.Equal(["point rough", "point", "point rough"], points);
-        Assert.Contains("data-rough=\"only 1 sample(s), no spread to judge by\"", trend);
-        Assert.Contains("data-rough=\"spread too wide: min–max is 120% of the median\"", trend);
-        Assert.Equal(2, Regex.Matches(trend, "<g class=\"spread\" data-n=\"5\"").Count);
-        Assert.Contains("data-note=\"rough-points\"", html);
-        Assert.Contains("100.0 tok/s (n=5, 40.0 tok/s–160.0 tok/s) rough", MarkdownSummary.Render(report));
+        points.Should().Equal(["point rough", "point", "point rough"]);
+        trend.Should().Contain("data-rough=\"only 1 sample(s), no spread to judge by\"");
+        trend.Should().Contain("data-rough=\"spread too wide: min–max is 120% of the median\"");
+        Regex.Matches(trend, "<g class=\"spread\" data-n=\"5\"").Count.Should().Be(2);
+        html.Should().Contain("data-note=\"rough-points\"");
+        MarkdownSummary.Render(report).Should().Contain("100.0 tok/s (n=5, 40.0 tok/s–160.0 tok/s) rough");
     }
 
     [Fact]
     public void Bars_scale_to_a_round_maximum()
     {
-        Assert.Equal(1, SvgChart.NiceMax(0));
-        Assert.Equal(2.5, SvgChart.NiceMax(2.09));
-        Assert.Equal(200, SvgChart.NiceMax(130));
-        Assert.Equal(0.5, SvgChart.NiceMax(0.5));
-        Assert.Equal(10000, SvgChart.NiceMax(8300));
+        SvgChart.NiceMax(0).Should().Be(1);
+        SvgChart.NiceMax(2.09).Should().Be(2.5);
+        SvgChart.NiceMax(130).Should().Be(200);
+        SvgChart.NiceMax(0.5).Should().Be(0.5);
+        SvgChart.NiceMax(8300).Should().Be(10000);
     }
 
     [GeneratedRegex(""""<td class="cell o-[a-z-]+"(?: tabindex="0")? data-kind="(?<kind>[^"]*)" data-check="(?<check>[^"]*)" data-profile="(?<profile>[^"]*)" data-outcome="(?<outcome>[^"]*)"""")]

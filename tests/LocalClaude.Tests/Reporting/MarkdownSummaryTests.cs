@@ -19,10 +19,10 @@ public sealed class MarkdownSummaryTests
 
         var lines = MarkdownSummary.Render(report).Split('\n');
 
-        Assert.Equal("# LocalClaude compatibility · 2026-11-24 03:00 UTC", lines[0]);
-        Assert.Contains("| a\\|b | 0.5.0-dev (build 1, commit de3ff81) | 2.1.3 | 0 / 1 / 1 / 0 | 50% | 2.09 s (n=1) / 100 ms (n=1) | 131.3 tok/s (n=1) |", lines);
-        Assert.Contains("- a|b: `conformance/x` first line", lines);
-        Assert.Contains(lines, l => l.StartsWith("- a|b: new failures: `conformance/x`"));
+        lines[0].Should().Be("# LocalClaude compatibility · 2026-11-24 03:00 UTC");
+        lines.Should().Contain("| a\\|b | 0.5.0-dev (build 1, commit de3ff81) | 2.1.3 | 0 / 1 / 1 / 0 | 50% | 2.09 s (n=1) / 100 ms (n=1) | 131.3 tok/s (n=1) |");
+        lines.Should().Contain("- a|b: `conformance/x` first line");
+        lines.Should().Contain(l => l.StartsWith("- a|b: new failures: `conformance/x`"));
     }
 
     [Fact]
@@ -30,14 +30,14 @@ public sealed class MarkdownSummaryTests
     {
         var checks = Enumerable.Range(0, 30).Select(i => Check($"c{i}", CheckOutcome.Fail)).ToList();
         var md = MarkdownSummary.Render(Report(Night, ConformanceResult("a", checks)));
-        Assert.Contains("**Failing checks (30):**", md);
-        Assert.Contains("- … and 15 more (index.html)", md);
+        md.Should().Contain("**Failing checks (30):**");
+        md.Should().Contain("- … and 15 more (index.html)");
     }
 
     [Fact]
     public void Angle_brackets_stay_visible_in_a_chat()
     {
         var md = MarkdownSummary.Render(Report(Night, ConformanceResult("a", [Check("thinking", CheckOutcome.Fail, reason: "<think> seen in text")])));
-        Assert.Contains("- a: `conformance/thinking` &lt;think&gt; seen in text", md);
+        md.Should().Contain("- a: `conformance/thinking` &lt;think&gt; seen in text");
     }
 }

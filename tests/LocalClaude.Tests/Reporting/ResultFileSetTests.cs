@@ -16,9 +16,9 @@ public sealed class ResultFileSetTests
 
         var set = ResultFileSet.Load([dir.Combine("m1"), dir.Combine("m2")]);
 
-        var kept = Assert.Single(set.Files);
-        Assert.Equal("new", kept.File.Run.Machine);
-        Assert.Contains(set.Warnings, w => w.Contains("dropped the older one") && w.Contains(dir.Combine("m1", "a.json")));
+        var kept = set.Files.Should().ContainSingle().Which;
+        kept.File.Run.Machine.Should().Be("new");
+        set.Warnings.Should().Contain(w => w.Contains("dropped the older one") && w.Contains(dir.Combine("m1", "a.json")));
     }
 
     [Fact]
@@ -34,15 +34,15 @@ public sealed class ResultFileSetTests
 
         var set = ResultFileSet.Load([dir.Path]);
 
-        Assert.Equal(["a"], set.Files.Select(f => f.Profile));
-        Assert.Contains(set.Warnings, w => w.Contains("broken.json"));
+        set.Files.Select(f => f.Profile).Should().Equal(["a"]);
+        set.Warnings.Should().Contain(w => w.Contains("broken.json"));
     }
 
     [Fact]
     public void A_missing_folder_is_an_error_and_an_empty_one_a_warning()
     {
         using var dir = new TempDirectory();
-        Assert.Throws<DirectoryNotFoundException>(() => ResultFileSet.Load([dir.Combine("nope")]));
-        Assert.Contains(ResultFileSet.Load([dir.Path]).Warnings, w => w.Contains("no result files"));
+        FluentActions.Invoking(() => ResultFileSet.Load([dir.Combine("nope")])).Should().ThrowExactly<DirectoryNotFoundException>();
+        ResultFileSet.Load([dir.Path]).Warnings.Should().Contain(w => w.Contains("no result files"));
     }
 }

@@ -22,10 +22,10 @@ public sealed class CheckResultPolicyTests
 
     [Fact]
     public void Passing_deviating_and_inapplicable_checks_exit_0() =>
-        Assert.Equal(ExitCodes.Ok, CheckResultPolicy.ExitCode([Check(CheckOutcome.Pass), Check(CheckOutcome.KnownDeviation), Check(CheckOutcome.NotApplicable)]));
+        CheckResultPolicy.ExitCode([Check(CheckOutcome.Pass), Check(CheckOutcome.KnownDeviation), Check(CheckOutcome.NotApplicable)]).Should().Be(ExitCodes.Ok);
 
     [Fact]
-    public void No_checks_exit_0() => Assert.Equal(ExitCodes.Ok, CheckResultPolicy.ExitCode([]));
+    public void No_checks_exit_0() => CheckResultPolicy.ExitCode([]).Should().Be(ExitCodes.Ok);
 
     [Theory]
     [InlineData(null)]
@@ -33,8 +33,8 @@ public sealed class CheckResultPolicyTests
     public void A_failure_that_judges_the_server_exits_1_unless_report_only(HarnessOutcome? harness)
     {
         CheckResult[] checks = [Check(CheckOutcome.Pass), Check(CheckOutcome.Fail, harness)];
-        Assert.Equal(ExitCodes.Verdict, CheckResultPolicy.ExitCode(checks));
-        Assert.Equal(ExitCodes.Ok, CheckResultPolicy.ExitCode(checks, reportOnly: true));
+        CheckResultPolicy.ExitCode(checks).Should().Be(ExitCodes.Verdict);
+        CheckResultPolicy.ExitCode(checks, reportOnly: true).Should().Be(ExitCodes.Ok);
     }
 
     [Theory]
@@ -43,13 +43,13 @@ public sealed class CheckResultPolicyTests
     public void A_check_that_reached_no_verdict_exits_2_even_report_only(HarnessOutcome harness)
     {
         CheckResult[] checks = [Check(CheckOutcome.Pass), Check(CheckOutcome.Fail, harness)];
-        Assert.Equal(ExitCodes.CouldNotRun, CheckResultPolicy.ExitCode(checks));
-        Assert.Equal(ExitCodes.CouldNotRun, CheckResultPolicy.ExitCode(checks, reportOnly: true));
+        CheckResultPolicy.ExitCode(checks).Should().Be(ExitCodes.CouldNotRun);
+        CheckResultPolicy.ExitCode(checks, reportOnly: true).Should().Be(ExitCodes.CouldNotRun);
     }
 
     [Fact]
     public void A_verdict_outranks_a_check_that_could_not_run() =>
-        Assert.Equal(ExitCodes.Verdict, CheckResultPolicy.ExitCode([Check(CheckOutcome.Fail, HarnessOutcome.TimedOut), Check(CheckOutcome.Fail)]));
+        CheckResultPolicy.ExitCode([Check(CheckOutcome.Fail, HarnessOutcome.TimedOut), Check(CheckOutcome.Fail)]).Should().Be(ExitCodes.Verdict);
 
     [Theory]
     [InlineData(FindingSeverity.Note, false)]
@@ -58,8 +58,8 @@ public sealed class CheckResultPolicyTests
     [InlineData(FindingSeverity.ClientBreak, true)]
     public void A_stored_finding_blocks_as_its_severity_does(FindingSeverity severity, bool blocking)
     {
-        Assert.Equal(blocking, Finding("x", severity).IsBlocking);
-        Assert.Equal(severity.IsBlocking(), Finding("x", severity).IsBlocking);
+        Finding("x", severity).IsBlocking.Should().Be(blocking);
+        Finding("x", severity).IsBlocking.Should().Be(severity.IsBlocking());
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class CheckResultPolicyTests
             Check(CheckOutcome.KnownDeviation, null, Finding("dev", FindingSeverity.Deviation), Finding("a.violation", FindingSeverity.Violation)),
             Check(CheckOutcome.Fail, null, Finding("b.break", FindingSeverity.ClientBreak)),
         ];
-        Assert.Equal(["b.break", "a.violation"], CheckResultPolicy.BlockingFindingIds(checks));
+        CheckResultPolicy.BlockingFindingIds(checks).Should().Equal(["b.break", "a.violation"]);
     }
 
     [Fact]
@@ -83,8 +83,8 @@ public sealed class CheckResultPolicyTests
     {
         var file = new ResultFile { Kind = "conformance", Run = new RunInfo { Profile = "p" }, Checks = [Check(CheckOutcome.Fail, HarnessOutcome.TimedOut), Check(CheckOutcome.Pass)] };
         var json = System.Text.Json.JsonSerializer.Serialize(file, ResultFile.Json);
-        Assert.Contains("\"harness\": \"timed-out\"", json);
+        json.Should().Contain("\"harness\": \"timed-out\"");
         var back = System.Text.Json.JsonSerializer.Deserialize<ResultFile>(json, ResultFile.Json)!;
-        Assert.Equal([HarnessOutcome.TimedOut, null], back.Checks.Select(c => c.Harness));
+        back.Checks.Select(c => c.Harness).Should().Equal([HarnessOutcome.TimedOut, null]);
     }
 }

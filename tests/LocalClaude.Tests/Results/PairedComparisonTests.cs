@@ -14,10 +14,10 @@ public sealed class PairedComparisonTests
         var pairs = Pairs((100, 101), (55, 60), (62, 54), (99, 98), (101, 100));
         var outcome = PairedComparison.Compare(pairs, higherIsBetter: true, relativeThreshold: 0.15);
 
-        Assert.Equal(PairedVerdict.NoChange, outcome.Verdict);
-        Assert.Equal(5, outcome.Baseline.N);
-        Assert.Equal(55, outcome.Baseline.Min);
-        Assert.Equal(101, outcome.Baseline.Max);
+        outcome.Verdict.Should().Be(PairedVerdict.NoChange);
+        outcome.Baseline.N.Should().Be(5);
+        outcome.Baseline.Min.Should().Be(55);
+        outcome.Baseline.Max.Should().Be(101);
     }
 
     [Fact]
@@ -26,12 +26,12 @@ public sealed class PairedComparisonTests
         // The candidate decodes 30% slower in every pair; the machine's own noise is a few percent.
         var slower = Pairs((100, 70), (98, 69), (103, 71), (97, 68), (101, 72));
         var worse = PairedComparison.Compare(slower, higherIsBetter: true, relativeThreshold: 0.15);
-        Assert.Equal(PairedVerdict.Worse, worse.Verdict);
-        Assert.True(worse.RatioHigh < 0.85, $"interval {worse.RatioLow}–{worse.RatioHigh}");
+        worse.Verdict.Should().Be(PairedVerdict.Worse);
+        (worse.RatioHigh < 0.85).Should().BeTrue($"interval {worse.RatioLow}–{worse.RatioHigh}");
 
         // TTFB: lower is better, so a candidate taking 30% less is better.
         var faster = PairedComparison.Compare(Pairs((2.0, 1.4), (2.1, 1.45), (1.9, 1.35), (2.0, 1.41), (2.05, 1.42)), higherIsBetter: false, relativeThreshold: 0.25);
-        Assert.Equal(PairedVerdict.Better, faster.Verdict);
+        faster.Verdict.Should().Be(PairedVerdict.Better);
     }
 
     [Fact]
@@ -40,19 +40,19 @@ public sealed class PairedComparisonTests
         var pairs = Pairs((100, 60), (100, 130), (100, 55), (100, 110), (100, 65));
         var outcome = PairedComparison.Compare(pairs, higherIsBetter: true, relativeThreshold: 0.15);
 
-        Assert.Equal(PairedVerdict.Inconclusive, outcome.Verdict);
-        Assert.Contains("reaches within ±15%", outcome.Why);
-        Assert.True(outcome.RatioLow < 0.85 && outcome.RatioHigh > 0.85);
+        outcome.Verdict.Should().Be(PairedVerdict.Inconclusive);
+        outcome.Why.Should().Contain("reaches within ±15%");
+        (outcome.RatioLow < 0.85 && outcome.RatioHigh > 0.85).Should().BeTrue();
     }
 
     [Fact]
     public void Too_few_samples_never_give_a_verdict_on_a_difference()
     {
         var single = PairedComparison.CompareUnpaired([100], [50], higherIsBetter: true, relativeThreshold: 0.15);
-        Assert.Equal(PairedVerdict.Inconclusive, single.Verdict);
-        Assert.Contains("n=1", single.Why);
+        single.Verdict.Should().Be(PairedVerdict.Inconclusive);
+        single.Why.Should().Contain("n=1");
         // Within the threshold is "no change" at any n.
-        Assert.Equal(PairedVerdict.NoChange, PairedComparison.CompareUnpaired([100], [95], true, 0.15).Verdict);
+        PairedComparison.CompareUnpaired([100], [95], true, 0.15).Verdict.Should().Be(PairedVerdict.NoChange);
     }
 
     [Fact]
@@ -61,16 +61,16 @@ public sealed class PairedComparisonTests
         var pairs = Pairs((100, 80), (100, 90), (100, 70), (100, 95), (100, 85), (100, 75));
         var first = PairedComparison.Compare(pairs, true, 0.1);
         var again = PairedComparison.Compare(pairs.ToList(), true, 0.1);
-        Assert.Equal(first, again with { });
-        Assert.Equal(first.RatioLow, again.RatioLow);
+        (again with { }).Should().Be(first);
+        again.RatioLow.Should().Be(first.RatioLow);
     }
 
     [Fact]
     public void Spread_reports_n_median_min_max_and_quartiles()
     {
         var s = SampleSpread.Of([5, 1, 3, 2, 4]);
-        Assert.Equal((5, 3.0, 1.0, 5.0, 2.0, 4.0), (s.N, s.Median, s.Min, s.Max, s.Q1, s.Q3));
-        Assert.Equal(2.5, SampleSpread.Of([1, 2, 3, 4]).Median);
+        (((int, double, double, double, double, double))((s.N, s.Median, s.Min, s.Max, s.Q1, s.Q3))).Should().Be((5, 3.0, 1.0, 5.0, 2.0, 4.0));
+        SampleSpread.Of([1, 2, 3, 4]).Median.Should().Be(2.5);
         Assert.Equal(4.0 / 3, s.RelativeWidth, 9);
     }
 
@@ -86,9 +86,9 @@ public sealed class PairedComparisonTests
         }
         var pairs = await PairedComparison.MeasureAsync(4, (r, _) => Side("A", r), (r, _) => Side("B", r), TestContext.Current.CancellationToken);
 
-        Assert.Equal(["A0", "B0", "B1", "A1", "A2", "B2", "B3", "A3"], order);
-        var m = Assert.Single(pairs);
-        Assert.Equal([true, false, true, false], m.Samples.Select(s => s.BaselineFirst));
-        Assert.Equal([(10.0, 20.0), (11, 21), (12, 22), (13, 23)], m.Samples.Select(s => (s.Baseline, s.Candidate)));
+        order.Should().Equal(["A0", "B0", "B1", "A1", "A2", "B2", "B3", "A3"]);
+        var m = pairs.Should().ContainSingle().Which;
+        m.Samples.Select(s => s.BaselineFirst).Should().Equal([true, false, true, false]);
+        m.Samples.Select(s => (s.Baseline, s.Candidate)).Should().Equal([(10.0, 20.0), (11, 21), (12, 22), (13, 23)]);
     }
 }

@@ -25,8 +25,8 @@ public sealed class TrialStatisticsTests
     [Fact]
     public void Median_of_odd_and_even_counts()
     {
-        Assert.Equal(3, TrialStatistics.Median([5, 1, 3]));
-        Assert.Equal(2.5, TrialStatistics.Median([4, 1, 3, 2]));
-        Assert.Throws<ArgumentException>(() => TrialStatistics.Median([]));
+        TrialStatistics.Median([5, 1, 3]).Should().Be(3);
+        TrialStatistics.Median([4, 1, 3, 2]).Should().Be(2.5);
+        FluentActions.Invoking(() => TrialStatistics.Median([])).Should().ThrowExactly<ArgumentException>();
     }
 }

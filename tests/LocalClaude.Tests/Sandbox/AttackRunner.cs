@@ -46,24 +46,24 @@ internal sealed partial class AttackRunner(SandboxAttackFixture fixture, ITestOu
         var text = result.StandardOutput + result.StandardError;
         output.WriteLine($"exit {result.ExitCode}\n{text}");
 
-        Assert.Contains("ATTACK-DONE", result.StandardOutput);
-        Assert.DoesNotContain("ESCAPED:", text);
+        result.StandardOutput.Should().Contain("ATTACK-DONE");
+        text.Should().NotContain("ESCAPED:");
         var expected = script.Split('\n').Count(l => l.TrimStart().StartsWith("attempt ", StringComparison.Ordinal));
         var blocked = BlockedLine().Matches(result.StandardOutput).Count;
-        Assert.True(blocked >= expected, $"only {blocked} of {expected} attempts reported back");
+        (blocked >= expected).Should().BeTrue($"only {blocked} of {expected} attempts reported back");
 
         var after = await layout.SnapshotAsync();
         var changed = before.Keys.Union(after.Keys)
             .Where(k => !before.TryGetValue(k, out var b) || !after.TryGetValue(k, out var a) || a != b)
             .Select(k => $"{k}: {before.GetValueOrDefault(k, "(absent)")} -> {after.GetValueOrDefault(k, "(absent)")}")
             .ToArray();
-        Assert.True(changed.Length == 0, "the host layout changed outside the work dir and HOME:\n" + string.Join('\n', changed));
+        (changed.Length == 0).Should().BeTrue("the host layout changed outside the work dir and HOME:\n" + string.Join('\n', changed));
         foreach (var folder in HostFolders)
             if (!hostFilesBefore[folder])
-                Assert.False(File.Exists(Path.Combine(folder, "pwned-" + Tag)), $"a file appeared on the host: {folder}/pwned-{Tag}");
+                File.Exists(Path.Combine(folder, "pwned-" + Tag)).Should().BeFalse($"a file appeared on the host: {folder}/pwned-{Tag}");
 
         foreach (var secret in new[] { layout.Canary, layout.ParentMarker, layout.OutsideMarker, fixture.VictimCanary })
-            Assert.DoesNotContain(secret, text);
+            text.Should().NotContain(secret);
         AssertNoForbiddenConnection();
         return new AttackOutcome(text, blocked);
     }
@@ -71,14 +71,14 @@ internal sealed partial class AttackRunner(SandboxAttackFixture fixture, ITestOu
     /// <summary>No host listener except the model server has ever seen anything from a sandbox.</summary>
     public void AssertNoForbiddenConnection()
     {
-        Assert.Equal(0, fixture.OtherPort!.Connections);
-        Assert.Equal(0, fixture.SecondLoopback!.Connections);
-        Assert.Equal(0, fixture.Ipv6Loopback?.Connections ?? 0);
-        Assert.Equal(0, fixture.HostInterface?.Connections ?? 0);
-        Assert.Equal(0, fixture.HostInterfaceUdp?.Datagrams ?? 0);
-        Assert.Equal(0, fixture.LoopbackDns?.Datagrams ?? 0);
-        Assert.Equal(0, fixture.FileSocket!.Connections);
-        Assert.Equal(0, fixture.AbstractSocket!.Connections);
+        fixture.OtherPort!.Connections.Should().Be(0);
+        fixture.SecondLoopback!.Connections.Should().Be(0);
+        (fixture.Ipv6Loopback?.Connections ?? 0).Should().Be(0);
+        (fixture.HostInterface?.Connections ?? 0).Should().Be(0);
+        (fixture.HostInterfaceUdp?.Datagrams ?? 0).Should().Be(0);
+        (fixture.LoopbackDns?.Datagrams ?? 0).Should().Be(0);
+        fixture.FileSocket!.Connections.Should().Be(0);
+        fixture.AbstractSocket!.Connections.Should().Be(0);
     }
 
     [GeneratedRegex("^blocked: ", RegexOptions.Multiline)]

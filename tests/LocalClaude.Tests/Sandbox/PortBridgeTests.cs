@@ -41,16 +41,16 @@ public sealed class PortBridgeTests
             while (bridge.OpenConnections + bridge.RefusedConnections < attempts && DateTime.UtcNow < deadline) await Task.Delay(50, Ct);
 
             // No process per connection on the host: nothing else names the socket (the old host socat forked one each).
-            Assert.Empty(ProcessesNaming(dir.Path));
-            Assert.Equal(RecordingProxy.DefaultMaxConnections, bridge.OpenConnections);
-            Assert.Equal(attempts - RecordingProxy.DefaultMaxConnections, bridge.RefusedConnections);
+            ProcessesNaming(dir.Path).Should().BeEmpty();
+            bridge.OpenConnections.Should().Be(RecordingProxy.DefaultMaxConnections);
+            bridge.RefusedConnections.Should().Be(attempts - RecordingProxy.DefaultMaxConnections);
             // Each one beyond the bound is told why, in the API's error shape.
             var answers = await Task.WhenAll(sockets.Select(ReadWhatArrivesAsync));
             var refusals = answers.Where(a => a.Length > 0).ToArray();
-            Assert.Equal(attempts - RecordingProxy.DefaultMaxConnections, refusals.Length);
-            Assert.All(refusals, a => Assert.StartsWith("HTTP/1.1 503 ", a, StringComparison.Ordinal));
-            Assert.Equal("overloaded_error", (string?)JsonNode.Parse(refusals[0].Split("\r\n\r\n", 2)[1])!["error"]!["type"]);
-            Assert.Contains("connection refused", bridge.Tail(), StringComparison.Ordinal);
+            refusals.Length.Should().Be(attempts - RecordingProxy.DefaultMaxConnections);
+            Assert.All(refusals, a => a.Should().StartWith("HTTP/1.1 503 "));
+            ((string?)JsonNode.Parse(refusals[0].Split("\r\n\r\n", 2)[1])!["error"]!["type"]).Should().Be("overloaded_error");
+            bridge.Tail().Should().Contain("connection refused");
         }
         finally
         {
@@ -61,8 +61,8 @@ public sealed class PortBridgeTests
         var until = DateTime.UtcNow.AddSeconds(20);
         while (bridge.OpenConnections > 0 && DateTime.UtcNow < until) await Task.Delay(50, Ct);
         var response = await RawResponse.SendAsync(new UnixDomainSocketEndPoint(bridge.SocketPath), Messages(upstream.Port, stream: true), readAll: false, Ct);
-        Assert.Equal(200, response.Status);
-        Assert.Contains("event: message_stop", response.Text);
+        response.Status.Should().Be(200);
+        response.Text.Should().Contain("event: message_stop");
     }
 
     [Fact]
@@ -79,12 +79,12 @@ public sealed class PortBridgeTests
             $"GET //127.0.0.1:{other.Port}/x HTTP/1.1\r\nHost: 127.0.0.1:{upstream.Port}\r\n\r\n", readAll: false, Ct);
         var allowed = await RawResponse.SendAsync(endPoint, Messages(upstream.Port, stream: true), readAll: false, Ct);
 
-        Assert.Equal(400, refused.Status);
-        Assert.Equal("invalid_request_error", (string?)JsonNode.Parse(refused.Body)!["error"]!["type"]);
-        Assert.Equal(0, other.Connections);
-        Assert.Equal(200, allowed.Status);
-        Assert.Equal(["/v1/messages"], upstream.Requests.Select(r => r.Path));
-        Assert.Contains($"//127.0.0.1:{other.Port}/x", await File.ReadAllTextAsync(log, Ct));
+        refused.Status.Should().Be(400);
+        ((string?)JsonNode.Parse(refused.Body)!["error"]!["type"]).Should().Be("invalid_request_error");
+        other.Connections.Should().Be(0);
+        allowed.Status.Should().Be(200);
+        upstream.Requests.Select(r => r.Path).Should().Equal(["/v1/messages"]);
+        (await File.ReadAllTextAsync(log, Ct)).Should().Contain($"//127.0.0.1:{other.Port}/x");
     }
 
     [Fact]
@@ -96,12 +96,12 @@ public sealed class PortBridgeTests
         (int, int)? owner = root ? (54321, 54321) : null;
         await using var bridge = await PortBridge.StartAsync(dir.Combine("llm.sock"), upstream.Port, owner, dir.Combine("bridge.log"), Ct);
 
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(bridge.SocketPath));
-        Assert.Equal(root ? 54321 : HostIdentity.Current().Uid, await SandboxTestEnvironment.OwnerAsync(bridge.SocketPath));
+        File.GetUnixFileMode(bridge.SocketPath).Should().Be(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        (await SandboxTestEnvironment.OwnerAsync(bridge.SocketPath)).Should().Be(root ? 54321 : HostIdentity.Current().Uid);
         // The private folder it was bound in is gone again.
-        Assert.Equal(["bridge.log", "llm.sock"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Order());
+        Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Order().Should().Equal(["bridge.log", "llm.sock"]);
         await bridge.DisposeAsync();
-        Assert.Equal(["bridge.log"], Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName));
+        Directory.GetFileSystemEntries(dir.Path).Select(Path.GetFileName).Should().Equal(["bridge.log"]);
     }
 
     internal static string Messages(int port, bool stream, string apiKey = "control", string model = "cpu-tiny")
@@ -158,10 +158,10 @@ public sealed class PortBridgeLlamaServerTests(LlamaServerFixture llama) : IClas
             $"GET //127.0.0.1:{other.Port}/x HTTP/1.1\r\nHost: 127.0.0.1:{server.Port}\r\n\r\n", readAll: false, Ct);
         var answer = await RawResponse.SendAsync(endPoint, PortBridgeTests.Messages(server.Port, stream: true, llama.ApiKey, llama.Profile.ServedModelName), readAll: false, Ct);
 
-        Assert.Equal(400, refused.Status);
-        Assert.Equal(0, other.Connections);
-        Assert.Equal(200, answer.Status);
-        Assert.Contains("event: message_start", answer.Text);
-        Assert.Contains("event: message_stop", answer.Text);
+        refused.Status.Should().Be(400);
+        other.Connections.Should().Be(0);
+        answer.Status.Should().Be(200);
+        answer.Text.Should().Contain("event: message_start");
+        answer.Text.Should().Contain("event: message_stop");
     }
 }

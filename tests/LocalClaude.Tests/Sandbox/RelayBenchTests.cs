@@ -32,12 +32,12 @@ public sealed class RelayBenchTests
             Server = upstream.BaseUrl, ApiKey = "control", Model = "control", Pairs = 3, LongPromptTokens = 2000,
         }, dir.Path, ct);
 
-        Assert.Equal(["time to first byte", "gap between chunks", "time to first byte", "gap between chunks"], result.Rows.Select(r => r.Measure));
-        Assert.All(result.Rows.Where(r => r.Measure == "time to first byte"), r => Assert.Equal((3, 3, 3), (r.Direct.N, r.Relayed.N, r.Added.N)));
-        Assert.All(result.Rows.Where(r => r.Measure == "gap between chunks"), r => Assert.Equal(3, r.Added.N));
-        Assert.All(result.Rows.Where(r => r.Measure == "gap between chunks"), r => Assert.True(r.Direct.Median >= 15 && r.Relayed.Median >= 15, r.ToString()));
+        result.Rows.Select(r => r.Measure).Should().Equal(["time to first byte", "gap between chunks", "time to first byte", "gap between chunks"]);
+        Assert.All(result.Rows.Where(r => r.Measure == "time to first byte"), r => ((r.Direct.N, r.Relayed.N, r.Added.N)).Should().Be((3, 3, 3)));
+        Assert.All(result.Rows.Where(r => r.Measure == "gap between chunks"), r => r.Added.N.Should().Be(3));
+        Assert.All(result.Rows.Where(r => r.Measure == "gap between chunks"), r => (r.Direct.Median >= 15 && r.Relayed.Median >= 15).Should().BeTrue(r.ToString()));
         // Two warm-up pairs and three measured ones per case, each pair one direct and one relayed request.
-        Assert.Equal(2 * (2 + 3) * 2, requests);
-        Assert.Contains("relayed median", result.Table());
+        requests.Should().Be(2 * (2 + 3) * 2);
+        result.Table().Should().Contain("relayed median");
     }
 }

@@ -44,7 +44,7 @@ public sealed class ReservedPathsTests
     [InlineData("/a", "/a/b", false)]
     [InlineData("/anything", "/", true)]
     public void Is_same_or_inside_compares_whole_path_components(string path, string folder, bool expected) =>
-        Assert.Equal(expected, RealPath.IsSameOrInside(path, folder));
+        RealPath.IsSameOrInside(path, folder).Should().Be(expected);
 
     [Fact]
     public void Real_path_resolves_links_and_dot_dot_and_keeps_a_missing_tail()
@@ -52,19 +52,19 @@ public sealed class ReservedPathsTests
         using var world = new World();
         var link = Path.Combine(world.Root, "link-to-repo");
         File.CreateSymbolicLink(link, world.Repo);
-        Assert.Equal(world.Repo, RealPath.Of(link));
-        Assert.Equal(Path.Combine(world.Repo, "tools"), RealPath.Of(Path.Combine(link, "x", "..", "tools")));
-        Assert.Equal(Path.Combine(world.Repo, "not", "yet"), RealPath.Of(Path.Combine(link, "not", "yet")));
+        RealPath.Of(link).Should().Be(world.Repo);
+        RealPath.Of(Path.Combine(link, "x", "..", "tools")).Should().Be(Path.Combine(world.Repo, "tools"));
+        RealPath.Of(Path.Combine(link, "not", "yet")).Should().Be(Path.Combine(world.Repo, "not", "yet"));
         // ".." after a link goes to the link target's parent, as the kernel (and bwrap) would, not back beside the link.
         var deep = Directory.CreateDirectory(Path.Combine(world.Repo, "tools", "deep")).FullName;
         var toDeep = Path.Combine(world.Root, "to-deep");
         File.CreateSymbolicLink(toDeep, deep);
-        Assert.Equal(Path.Combine(world.Repo, "tools"), RealPath.Of(Path.Combine(toDeep, "..")));
+        RealPath.Of(Path.Combine(toDeep, "..")).Should().Be(Path.Combine(world.Repo, "tools"));
         // A dangling link counts as where it points: a link to a reserved path that does not exist yet is that path.
         var dangling = Path.Combine(world.Root, "dangling");
         File.CreateSymbolicLink(dangling, Path.Combine(world.Home, ".claude.json"));
-        Assert.Equal(Path.Combine(world.Home, ".claude.json"), RealPath.Of(dangling));
-        Assert.Null(RealPath.OfExisting(dangling));
+        RealPath.Of(dangling).Should().Be(Path.Combine(world.Home, ".claude.json"));
+        RealPath.OfExisting(dangling).Should().BeNull();
     }
 
     [Fact]
@@ -74,32 +74,32 @@ public sealed class ReservedPathsTests
         var a = Path.Combine(world.Root, "a");
         File.CreateSymbolicLink(a, Path.Combine(world.Root, "b"));
         File.CreateSymbolicLink(Path.Combine(world.Root, "b"), a);
-        Assert.Throws<IOException>(() => RealPath.Of(Path.Combine(a, "x")));
+        FluentActions.Invoking(() => RealPath.Of(Path.Combine(a, "x"))).Should().ThrowExactly<IOException>();
     }
 
     [Fact]
     public void Each_relation_is_named_with_the_reserved_path()
     {
         using var world = new World();
-        Assert.Equal(ReservedRelation.Is, world.Reserved.Conflict(world.Repo)!.Relation);
+        world.Reserved.Conflict(world.Repo)!.Relation.Should().Be(ReservedRelation.Is);
         var parent = world.Reserved.Conflict(world.Root)!;
-        Assert.Equal(ReservedRelation.ParentOf, parent.Relation);
+        parent.Relation.Should().Be(ReservedRelation.ParentOf);
         var inside = world.Reserved.Conflict(Path.Combine(world.Repo, "tools"))!;
-        Assert.Equal(ReservedRelation.Inside, inside.Relation);
-        Assert.Contains($"is inside the LocalClaude repository", inside.Describe("work dir"));
-        Assert.Contains(world.Repo, inside.Describe("work dir"));
+        inside.Relation.Should().Be(ReservedRelation.Inside);
+        inside.Describe("work dir").Should().Contain($"is inside the LocalClaude repository");
+        inside.Describe("work dir").Should().Contain(world.Repo);
     }
 
     [Fact]
     public void Home_is_refused_itself_but_a_project_inside_it_is_free()
     {
         using var world = new World();
-        Assert.Equal(ReservedRelation.ParentOf, world.Reserved.Conflict(world.Home)!.Relation); // it holds ~/.claude
-        Assert.Contains("your Claude Code config ~/.claude", world.Reserved.Conflict(world.Home)!.Reserved.What);
+        world.Reserved.Conflict(world.Home)!.Relation.Should().Be(ReservedRelation.ParentOf); // it holds ~/.claude
+        world.Reserved.Conflict(world.Home)!.Reserved.What.Should().Contain("your Claude Code config ~/.claude");
         var project = Directory.CreateDirectory(Path.Combine(world.Home, "src", "project")).FullName;
-        Assert.Null(world.Reserved.Conflict(project));
-        Assert.Equal(ReservedRelation.Inside, world.Reserved.Conflict(Path.Combine(world.Home, ".claude", "projects"))!.Relation);
-        Assert.Equal(ReservedRelation.Is, world.Reserved.Conflict(Path.Combine(world.Home, ".claude.json"))!.Relation);
+        world.Reserved.Conflict(project).Should().BeNull();
+        world.Reserved.Conflict(Path.Combine(world.Home, ".claude", "projects"))!.Relation.Should().Be(ReservedRelation.Inside);
+        world.Reserved.Conflict(Path.Combine(world.Home, ".claude.json"))!.Relation.Should().Be(ReservedRelation.Is);
     }
 
     [Fact]
@@ -108,14 +108,14 @@ public sealed class ReservedPathsTests
         using var world = new World();
         var runs = Path.Combine(world.Cache, "runs", "e2e-1", "work");
         var binaries = Path.Combine(world.Cache, "llama", "b1", "bin");
-        Assert.Equal(ReservedRelation.Inside, world.Reserved.Conflict(runs)!.Relation);
-        Assert.Equal(ReservedRelation.Inside, world.Reserved.Conflict(binaries)!.Relation);
+        world.Reserved.Conflict(runs)!.Relation.Should().Be(ReservedRelation.Inside);
+        world.Reserved.Conflict(binaries)!.Relation.Should().Be(ReservedRelation.Inside);
 
         var sandbox = ReservedPaths.ForSandbox(new LocalClaudeHome(world.Cache), world.Home);
-        Assert.Null(sandbox.Conflict(runs));
-        Assert.Null(sandbox.Conflict(Path.Combine(world.Cache, "launch", "homes", "cpu-tiny")));
-        Assert.Equal(ReservedRelation.Inside, sandbox.Conflict(binaries)!.Relation);
-        Assert.Equal(ReservedRelation.Is, sandbox.Conflict(world.Cache)!.Relation);
+        sandbox.Conflict(runs).Should().BeNull();
+        sandbox.Conflict(Path.Combine(world.Cache, "launch", "homes", "cpu-tiny")).Should().BeNull();
+        sandbox.Conflict(binaries)!.Relation.Should().Be(ReservedRelation.Inside);
+        sandbox.Conflict(world.Cache)!.Relation.Should().Be(ReservedRelation.Is);
     }
 
     [Theory]
@@ -128,7 +128,7 @@ public sealed class ReservedPathsTests
     public void System_folders_are_refused_with_everything_inside(string path, ReservedRelation relation)
     {
         using var world = new World();
-        Assert.Equal(relation, world.Reserved.Conflict(path)?.Relation);
+        (world.Reserved.Conflict(path)?.Relation).Should().Be(relation);
     }
 
     [Theory]
@@ -140,8 +140,8 @@ public sealed class ReservedPathsTests
     public void Shared_folders_themselves_are_refused(string path)
     {
         using var world = new World();
-        Assert.NotNull(world.Reserved.Conflict(path));
-        Assert.NotNull(ReservedPaths.ForSandbox(new LocalClaudeHome(world.Cache), world.Home).WritableFolderConflict(path));
+        world.Reserved.Conflict(path).Should().NotBeNull();
+        ReservedPaths.ForSandbox(new LocalClaudeHome(world.Cache), world.Home).WritableFolderConflict(path).Should().NotBeNull();
     }
 
     [Theory]
@@ -151,7 +151,7 @@ public sealed class ReservedPathsTests
     public void A_project_in_a_shared_folder_is_free(string path)
     {
         using var world = new World();
-        Assert.Null(world.Reserved.Conflict(path));
+        world.Reserved.Conflict(path).Should().BeNull();
     }
 
     [Fact]
@@ -160,18 +160,18 @@ public sealed class ReservedPathsTests
         // A CI agent's HOME such as /var/lib/jenkins: projects and the cache's run folders in it are free.
         var home = "/var/lib/lc-test-home";
         var reserved = ReservedPaths.ForSandbox(new LocalClaudeHome(home + "/.cache/localclaude"), home);
-        Assert.Null(reserved.Conflict(home + "/workspace/project"));
-        Assert.Null(reserved.Conflict(home + "/.cache/localclaude/runs/e2e-1/work"));
-        Assert.Equal(ReservedRelation.Inside, reserved.Conflict("/var/lib/dpkg")!.Relation);
-        Assert.NotNull(reserved.Conflict(home));
+        reserved.Conflict(home + "/workspace/project").Should().BeNull();
+        reserved.Conflict(home + "/.cache/localclaude/runs/e2e-1/work").Should().BeNull();
+        reserved.Conflict("/var/lib/dpkg")!.Relation.Should().Be(ReservedRelation.Inside);
+        reserved.Conflict(home).Should().NotBeNull();
     }
 
     [Fact]
     public void A_top_level_folder_is_never_a_writable_folder()
     {
         using var world = new World();
-        Assert.Null(world.Reserved.Conflict("/data-localclaude-test"));
-        Assert.Contains("a top-level folder", world.Reserved.WritableFolderConflict("/data-localclaude-test")!.Describe("work dir"));
+        world.Reserved.Conflict("/data-localclaude-test").Should().BeNull();
+        world.Reserved.WritableFolderConflict("/data-localclaude-test")!.Describe("work dir").Should().Contain("a top-level folder");
     }
 
     [Fact]
@@ -179,15 +179,15 @@ public sealed class ReservedPathsTests
     {
         using var world = new World();
         var other = MakeCheckout(Path.Combine(world.Root, "elsewhere", "projects", "LocalClaude"));
-        Assert.Equal(ReservedRelation.Is, world.Reserved.Conflict(other)!.Relation);
-        Assert.Equal(ReservedRelation.Inside, world.Reserved.Conflict(Path.Combine(other, "tools"))!.Relation);
+        world.Reserved.Conflict(other)!.Relation.Should().Be(ReservedRelation.Is);
+        world.Reserved.Conflict(Path.Combine(other, "tools"))!.Relation.Should().Be(ReservedRelation.Inside);
         var above = world.Reserved.Conflict(Path.Combine(world.Root, "elsewhere"))!;
-        Assert.Equal(ReservedRelation.ParentOf, above.Relation);
-        Assert.Contains("a LocalClaude checkout", above.Describe("work dir"));
+        above.Relation.Should().Be(ReservedRelation.ParentOf);
+        above.Describe("work dir").Should().Contain("a LocalClaude checkout");
         // Only one marker is not a checkout.
         var half = Directory.CreateDirectory(Path.Combine(world.Root, "half")).FullName;
         File.WriteAllText(Path.Combine(half, "LocalClaude.sln"), "");
-        Assert.Null(world.Reserved.Conflict(half));
+        world.Reserved.Conflict(half).Should().BeNull();
     }
 
     [Fact]
@@ -197,7 +197,7 @@ public sealed class ReservedPathsTests
         var link = Path.Combine(world.Root, "innocent");
         File.CreateSymbolicLink(link, Path.Combine(world.Home, ".claude"));
         var conflict = world.Reserved.Conflict(link)!;
-        Assert.Equal(ReservedRelation.Is, conflict.Relation);
-        Assert.Equal(Path.Combine(world.Home, ".claude"), conflict.Candidate);
+        conflict.Relation.Should().Be(ReservedRelation.Is);
+        conflict.Candidate.Should().Be(Path.Combine(world.Home, ".claude"));
     }
 }

@@ -25,9 +25,9 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
         var result = await RunAsync($"""
             curl -sS -m 5 -d x http://127.0.0.1:{port}/v1/messages && curl -sS -m 5 -d x http://localhost:{port}/v1/messages
             """);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal(2, result.StandardOutput.Split(fixture.ModelServer.Marker).Length - 1);
-        Assert.True(fixture.ModelServer.Connections >= before + 2, "the host listener did not see the two connections");
+        result.ExitCode.Should().Be(0);
+        (result.StandardOutput.Split(fixture.ModelServer.Marker).Length - 1).Should().Be(2);
+        (fixture.ModelServer.Connections >= before + 2).Should().BeTrue("the host listener did not see the two connections");
     }
 
     [Fact]
@@ -36,11 +36,11 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
         var session = fixture.RequireSession();
         var name = "written-" + Guid.NewGuid().ToString("N")[..8];
         var result = await RunAsync($"mkdir -p sub && echo 'hello from inside' > sub/{name} && chmod 600 sub/{name} && pwd");
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal(session.WorkDirectoryInside, result.StandardOutput.Trim());
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Trim().Should().Be(session.WorkDirectoryInside);
         var onHost = Path.Combine(fixture.Layout.Work, "sub", name);
-        Assert.Equal("hello from inside\n", await File.ReadAllTextAsync(onHost, TestContext.Current.CancellationToken));
-        Assert.Equal(session.SandboxUid, await SandboxTestEnvironment.OwnerAsync(onHost));
+        (await File.ReadAllTextAsync(onHost, TestContext.Current.CancellationToken)).Should().Be("hello from inside\n");
+        (await SandboxTestEnvironment.OwnerAsync(onHost)).Should().Be(session.SandboxUid);
     }
 
     [Fact]
@@ -51,10 +51,10 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
             echo "HOME=$HOME USER=$(id -un) TILDE=$(cd ~ && pwd)"
             mkdir -p ~/.claude && echo '{}' > ~/.claude.json && echo '{}' > ~/.claude/settings.json
             """);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"HOME={SandboxSpec.HomeInside} USER=sbx TILDE={SandboxSpec.HomeInside}", result.StandardOutput);
-        Assert.True(File.Exists(Path.Combine(fixture.Layout.Home, ".claude.json")));
-        Assert.True(File.Exists(Path.Combine(fixture.Layout.Home, ".claude", "settings.json")));
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Should().Contain($"HOME={SandboxSpec.HomeInside} USER=sbx TILDE={SandboxSpec.HomeInside}");
+        File.Exists(Path.Combine(fixture.Layout.Home, ".claude.json")).Should().BeTrue();
+        File.Exists(Path.Combine(fixture.Layout.Home, ".claude", "settings.json")).Should().BeTrue();
     }
 
     [Fact]
@@ -62,11 +62,11 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
     {
         var session = fixture.RequireSession();
         var result = await RunAsync("id -u; grep -E '^Cap(Eff|Prm|Inh|Amb):' /proc/self/status; grep NoNewPrivs /proc/self/status");
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal(session.SandboxUid.ToString(System.Globalization.CultureInfo.InvariantCulture), result.StandardOutput.Split('\n')[0].Trim());
-        Assert.NotEqual(0, session.SandboxUid);
-        Assert.Equal(4, result.StandardOutput.Split("0000000000000000").Length - 1);
-        Assert.Matches(@"NoNewPrivs:\s+1", result.StandardOutput);
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Split('\n')[0].Trim().Should().Be(session.SandboxUid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        session.SandboxUid.Should().NotBe(0);
+        (result.StandardOutput.Split("0000000000000000").Length - 1).Should().Be(4);
+        result.StandardOutput.Should().MatchRegex(@"NoNewPrivs:\s+1");
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
         var claude = $"{SandboxAttackFixture.ClaudeInside}/{Path.GetFileName(binary)}";
         var result = await fixture.RequireSession().RunAsync(claude, ["--version"], TimeSpan.FromMinutes(2), TestContext.Current.CancellationToken);
         output.WriteLine(result.StandardOutput + result.StandardError);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal("2.1.328 (Claude Code)", result.StandardOutput.Trim());
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Trim().Should().Be("2.1.328 (Claude Code)");
     }
 
     [Fact]
@@ -94,10 +94,9 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
             timeout 90 {claude} -p 'say hi' --output-format text; echo "claude exit $?"
             """;
         var result = await RunAsync(script);
-        Assert.Contains("claude exit", result.StandardOutput);
-        Assert.Contains(fixture.ModelServer.RequestLines, l => l.StartsWith("POST /v1/messages", StringComparison.Ordinal));
-        Assert.True(File.Exists(Path.Combine(fixture.Layout.Home, ".claude.json")) || Directory.Exists(Path.Combine(fixture.Layout.Home, ".claude")),
-            "Claude Code kept no state in the sandbox HOME");
+        result.StandardOutput.Should().Contain("claude exit");
+        fixture.ModelServer.RequestLines.Should().Contain(l => l.StartsWith("POST /v1/messages", StringComparison.Ordinal));
+        (File.Exists(Path.Combine(fixture.Layout.Home, ".claude.json")) || Directory.Exists(Path.Combine(fixture.Layout.Home, ".claude"))).Should().BeTrue("Claude Code kept no state in the sandbox HOME");
     }
 
     [Fact]
@@ -107,8 +106,8 @@ public sealed class SandboxAllowedPathTests(SandboxAttackFixture fixture, ITestO
         var shell = session.BuildShellCommand("/bin/sh", ["-c", "echo \"uid=$(id -u) home=$HOME\"; curl -sS -m 5 -d {} http://localhost:$0/v1/messages", session.ModelServerUrl!.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         var result = await ExternalCommand.RunAsync("/bin/sh", ["-c", shell], new CommandOptions { Timeout = Timeout, ThrowOnFailure = false }, TestContext.Current.CancellationToken);
         output.WriteLine(shell + "\n" + result.StandardOutput + result.StandardError);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Contains($"uid={session.SandboxUid} home={SandboxSpec.HomeInside}", result.StandardOutput);
-        Assert.Contains(fixture.ModelServer!.Marker, result.StandardOutput);
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Should().Contain($"uid={session.SandboxUid} home={SandboxSpec.HomeInside}");
+        result.StandardOutput.Should().Contain(fixture.ModelServer!.Marker);
     }
 }

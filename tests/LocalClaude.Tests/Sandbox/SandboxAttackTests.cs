@@ -25,8 +25,8 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
         var outcome = await _runner.RunAsync(string.Join('\n', targets.Select(d => $"attempt 'echo x > {d.TrimEnd('/')}/pwned-{T}'")));
 
         foreach (var dir in new[] { L.Outside, L.Project, L.Root, L.FakeHostHome })
-            Assert.False(File.Exists(Path.Combine(dir, "pwned-" + T)));
-        Assert.Contains("Read-only file system", outcome.Output);
+            File.Exists(Path.Combine(dir, "pwned-" + T)).Should().BeFalse();
+        outcome.Output.Should().Contain("Read-only file system");
     }
 
     [Fact]
@@ -45,10 +45,10 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'cat ../../outside/victim.txt'
             """);
 
-        Assert.False(File.Exists(Path.Combine(L.Project, "pwned-" + T)));
-        Assert.False(Directory.Exists(Path.Combine(L.Project, "pwned-dir-" + T)));
-        Assert.False(File.Exists(Path.Combine(L.Outside, "pwned-" + T)));
-        Assert.StartsWith("victim ", await File.ReadAllTextAsync(L.Victim, TestContext.Current.CancellationToken));
+        File.Exists(Path.Combine(L.Project, "pwned-" + T)).Should().BeFalse();
+        Directory.Exists(Path.Combine(L.Project, "pwned-dir-" + T)).Should().BeFalse();
+        File.Exists(Path.Combine(L.Outside, "pwned-" + T)).Should().BeFalse();
+        (await File.ReadAllTextAsync(L.Victim, TestContext.Current.CancellationToken)).Should().StartWith("victim ");
     }
 
     [Fact]
@@ -68,9 +68,9 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'ls planted-{T}/'
             """);
 
-        Assert.False(File.Exists(Path.Combine(L.Outside, "pwned-" + T)));
-        Assert.DoesNotContain("PWNED", await File.ReadAllTextAsync(L.Victim, TestContext.Current.CancellationToken));
-        Assert.Contains("No such file or directory", outcome.Output);
+        File.Exists(Path.Combine(L.Outside, "pwned-" + T)).Should().BeFalse();
+        (await File.ReadAllTextAsync(L.Victim, TestContext.Current.CancellationToken)).Should().NotContain("PWNED");
+        outcome.Output.Should().Contain("No such file or directory");
     }
 
     [Fact]
@@ -89,10 +89,10 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'ln $HOME/../../usr/bin/passwd hl-passwd-{T}'
             """);
 
-        Assert.Equal(hostsBefore, Hash("/etc/hosts"));
-        Assert.Equal(suLinksBefore, await LinkCountAsync("/usr/bin/su"));
+        Hash("/etc/hosts").Should().Be(hostsBefore);
+        (await LinkCountAsync("/usr/bin/su")).Should().Be(suLinksBefore);
         foreach (var file in Directory.EnumerateFiles(L.Work, "hl-*"))
-            Assert.Equal(1, await LinkCountAsync(file));
+            (await LinkCountAsync(file)).Should().Be(1);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'echo x > /proc/self/cwd/../pwned-{T}'
             attempt 'echo PWNED >> /proc/self/root{L.Victim}'
             """);
-        Assert.False(File.Exists(Path.Combine(L.Outside, "pwned-" + T)));
+        File.Exists(Path.Combine(L.Outside, "pwned-" + T)).Should().BeFalse();
     }
 
     [Fact]
@@ -122,9 +122,9 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             for p in /proc/[0-9]*; do attempt "echo x > $p/root{L.Outside}/pwned-{T}"; done
             echo "ROOT-OF-PID-1: $(ls /proc/1/root/ 2>&1 | tr '\n' ' ')"
             """);
-        Assert.False(File.Exists(Path.Combine(L.Outside, "pwned-" + T)));
+        File.Exists(Path.Combine(L.Outside, "pwned-" + T)).Should().BeFalse();
         // Pid 1 inside is the sandbox's own init: its root is the sandbox root, not the host's.
-        Assert.Matches(@"ROOT-OF-PID-1: (bin dev etc home lib|.*Permission denied)", outcome.Output);
+        outcome.Output.Should().MatchRegex(@"ROOT-OF-PID-1: (bin dev etc home lib|.*Permission denied)");
     }
 
     [Fact]
@@ -155,7 +155,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'echo x > /usr/pwned-{T}'
             """);
         // mount(8) gives up early for a non-root user; the direct mount(2) calls show the kernel refusing too.
-        Assert.Equal(4, outcome.Output.Split("MOUNT-SYSCALL: Operation not permitted").Length - 1);
+        (outcome.Output.Split("MOUNT-SYSCALL: Operation not permitted").Length - 1).Should().Be(4);
     }
 
     [Fact]
@@ -169,7 +169,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'python3 -c "import ctypes,os,sys; libc=ctypes.CDLL(None, use_errno=True); r=libc.unshare(0x10000000); print(os.strerror(ctypes.get_errno())); sys.exit(r != 0)"'
             attempt 'bwrap --ro-bind / / --bind {W} /usr/local true'
             """);
-        Assert.DoesNotContain("uid=0(root)", outcome.Output);
+        outcome.Output.Should().NotContain("uid=0(root)");
     }
 
     [Fact]
@@ -191,8 +191,8 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             echo "PARENT: $(ls -a .. | tr '\n' ' ')"
             find / -path /proc -prune -o \( -name CLAUDE.md -o -name AI_INSTRUCTIONS.md -o -path '*/.claude/*' \) -print 2>/dev/null | while read -r f; do echo "FOUND $f"; head -c 300 "$f"; done
             """);
-        foreach (var (file, hash) in before) Assert.Equal(hash, Hash(Path.Combine(L.Project, file)));
-        Assert.Contains("PARENT: ", outcome.Output);
+        foreach (var (file, hash) in before) Hash(Path.Combine(L.Project, file)).Should().Be(hash);
+        outcome.Output.Should().Contain("PARENT: ");
     }
 
     [Fact]
@@ -218,12 +218,12 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             {writes}
             """);
 
-        Assert.DoesNotContain("REAL-HOME-ENTRY", outcome.Output);
-        foreach (var (file, hash) in realBefore) Assert.Equal(hash, File.Exists(file) ? Hash(file) : "(absent)");
+        outcome.Output.Should().NotContain("REAL-HOME-ENTRY");
+        foreach (var (file, hash) in realBefore) (File.Exists(file) ? Hash(file) : "(absent)").Should().Be(hash);
         foreach (var file in realFiles.Where(File.Exists))
         {
             var content = (await File.ReadAllTextAsync(file, TestContext.Current.CancellationToken)).Trim();
-            if (content.Length >= 16) Assert.DoesNotContain(content[..Math.Min(64, content.Length)], outcome.Output);
+            if (content.Length >= 16) outcome.Output.Should().NotContain(content[..Math.Min(64, content.Length)]);
         }
     }
 
@@ -239,9 +239,9 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'socat -T 2 - TCP:127.0.0.1:{port}'
             attempt 'python3 -c "import socket; socket.create_connection((\"127.0.0.1\", {port}), 3)"'
             """);
-        Assert.DoesNotContain(fixture.OtherPort.Marker, outcome.Output);
-        Assert.Equal(0, fixture.OtherPort.Connections);
-        Assert.Contains("Connection refused", outcome.Output);
+        outcome.Output.Should().NotContain(fixture.OtherPort.Marker);
+        fixture.OtherPort.Connections.Should().Be(0);
+        outcome.Output.Should().Contain("Connection refused");
     }
 
     [Fact]
@@ -254,8 +254,8 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'socat -T 2 - TCP:127.0.0.2:{port}'
             attempt 'python3 -c "import socket; socket.create_connection((\"127.0.0.2\", {port}), 3)"'
             """);
-        Assert.DoesNotContain(fixture.SecondLoopback!.Marker, outcome.Output);
-        Assert.Equal(0, fixture.SecondLoopback.Connections);
+        outcome.Output.Should().NotContain(fixture.SecondLoopback!.Marker);
+        fixture.SecondLoopback.Connections.Should().Be(0);
     }
 
     [Fact]
@@ -269,8 +269,8 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'socat -T 2 - TCP6:[::1]:{port}'
             attempt 'python3 -c "import socket; socket.create_connection((\"::1\", {port}), 3)"'
             """);
-        Assert.DoesNotContain(fixture.Ipv6Loopback.Marker, outcome.Output);
-        Assert.Equal(0, fixture.Ipv6Loopback.Connections);
+        outcome.Output.Should().NotContain(fixture.Ipv6Loopback.Marker);
+        fixture.Ipv6Loopback.Connections.Should().Be(0);
     }
 
     [Fact]
@@ -284,7 +284,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect(\"{path}\")"'
             attempt 'python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect(\"/proc/1/root{path}\")"'
             """);
-        Assert.Equal(0, fixture.FileSocket.Connections);
+        fixture.FileSocket.Connections.Should().Be(0);
     }
 
     [Fact]
@@ -296,7 +296,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'socat -T 2 - ABSTRACT-CONNECT:{name}'
             attempt 'python3 -c "import socket; s=socket.socket(socket.AF_UNIX); s.connect(\"\0{name}\")"'
             """);
-        Assert.Equal(0, fixture.AbstractSocket.Connections);
+        fixture.AbstractSocket.Connections.Should().Be(0);
     }
 
     [Fact]
@@ -317,15 +317,15 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             """);
         var visible = outcome.Output.Split('\n').First(l => l.StartsWith("VISIBLE-PIDS: ", StringComparison.Ordinal))["VISIBLE-PIDS: ".Length..]
             .Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.DoesNotContain(victim.ToString(System.Globalization.CultureInfo.InvariantCulture), visible);
-        Assert.True(visible.Length < 10, $"more processes than the sandbox's own are visible: {string.Join(' ', visible)}");
+        visible.Should().NotContain(victim.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        (visible.Length < 10).Should().BeTrue($"more processes than the sandbox's own are visible: {string.Join(' ', visible)}");
     }
 
     [Fact]
     public async Task Setuid_binaries_give_no_privileges()
     {
         fixture.RequireSession();
-        Assert.True((File.GetUnixFileMode("/usr/bin/su") & UnixFileMode.SetUser) != 0, "precondition: /usr/bin/su is setuid on the host");
+        ((File.GetUnixFileMode("/usr/bin/su") & UnixFileMode.SetUser) != 0).Should().BeTrue("precondition: /usr/bin/su is setuid on the host");
         var etcBefore = new[] { "/etc/passwd", "/etc/shadow", "/etc/group" }.ToDictionary(f => f, Hash);
         var outcome = await _runner.RunAsync($"""
             grep NoNewPrivs /proc/self/status
@@ -337,9 +337,9 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'passwd -d sbx'
             attempt 'gpasswd -a sbx root'
             """);
-        Assert.DoesNotContain("ESCALATED-0", outcome.Output);
-        Assert.Matches(@"NoNewPrivs:\s+1", outcome.Output);
-        foreach (var (file, hash) in etcBefore) Assert.Equal(hash, Hash(file));
+        outcome.Output.Should().NotContain("ESCALATED-0");
+        outcome.Output.Should().MatchRegex(@"NoNewPrivs:\s+1");
+        foreach (var (file, hash) in etcBefore) Hash(file).Should().Be(hash);
     }
 
     [Fact]
@@ -347,7 +347,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
     {
         fixture.RequireSession();
         var victim = fixture.Victim!;
-        Assert.False(victim.HasExited, "precondition: the host victim process runs");
+        victim.HasExited.Should().BeFalse("precondition: the host victim process runs");
         await _runner.RunAsync($"""
             attempt 'kill -0 {victim.Id}'
             attempt 'kill -9 {victim.Id}'
@@ -358,7 +358,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             kill -KILL -1 2>/dev/null
             """);
         await Task.Delay(300, TestContext.Current.CancellationToken);
-        Assert.False(victim.HasExited, "the host process was killed from inside the sandbox");
+        victim.HasExited.Should().BeFalse("the host process was killed from inside the sandbox");
     }
 
     [Fact]
@@ -373,7 +373,7 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'dd if=/dev/zero of=$HOME/../pwned-{T} bs=1M count=1'
             """);
         // /tmp and /dev/shm inside are private tmpfs with a size limit: the writes stop at the limit, on no host disk.
-        Assert.True(outcome.Output.Split("No space left on device").Length - 1 >= 2, "the private /tmp and /dev/shm did not hit their size limit");
+        (outcome.Output.Split("No space left on device").Length - 1 >= 2).Should().BeTrue("the private /tmp and /dev/shm did not hit their size limit");
     }
 
     [Fact]
@@ -388,9 +388,9 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'mv {W} /moved-{T}'
             attempt 'rmdir $HOME'
             """);
-        Assert.True(Directory.Exists(L.Home));
-        Assert.False(File.Exists(Path.Combine(L.Root, "pwned-" + T)));
-        Assert.Contains(SandboxSpec.HomeInside, outcome.Output);
+        Directory.Exists(L.Home).Should().BeTrue();
+        File.Exists(Path.Combine(L.Root, "pwned-" + T)).Should().BeFalse();
+        outcome.Output.Should().Contain(SandboxSpec.HomeInside);
     }
 
     [Fact]
@@ -412,11 +412,11 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'chown 0 {W}'
             cp /bin/sh ./setuid-sh-{T} && chmod 4755 ./setuid-sh-{T}
             """);
-        Assert.Equal(usrBinMode, File.GetUnixFileMode("/usr/bin"));
+        File.GetUnixFileMode("/usr/bin").Should().Be(usrBinMode);
         // Whatever the sandbox creates is its own uid's: a setuid bit on it grants nothing beyond that uid.
         foreach (var name in new[] { "own-", "grp-", "setuid-sh-" })
-            Assert.Equal(session.SandboxUid, await SandboxTestEnvironment.OwnerAsync(Path.Combine(L.Work, name + T)));
-        Assert.Equal(session.SandboxUid, await SandboxTestEnvironment.OwnerAsync(L.Work));
+            (await SandboxTestEnvironment.OwnerAsync(Path.Combine(L.Work, name + T))).Should().Be(session.SandboxUid);
+        (await SandboxTestEnvironment.OwnerAsync(L.Work)).Should().Be(session.SandboxUid);
     }
 
     [Fact]
@@ -435,8 +435,8 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'echo h > /proc/sysrq-trigger'
             attempt 'mount -t sysfs sysfs /sys'
             """);
-        foreach (var (path, value) in before) Assert.Equal(value, Read(path));
-        Assert.DoesNotContain("pwned-", Environment.MachineName);
+        foreach (var (path, value) in before) Read(path).Should().Be(value);
+        Environment.MachineName.Should().NotContain("pwned-");
     }
 
     [Fact]
@@ -457,10 +457,10 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'python3 -c "import socket; socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b\"x\", (\"2001:4860:4860::8888\", 53))"'
             echo "INTERFACES: $(tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' ' | tr '\n' ' ')"
             """);
-        Assert.Contains("INTERFACES: lo \n", outcome.Output.Replace("\r", ""));
-        Assert.Contains("Network is unreachable", outcome.Output);
+        outcome.Output.Replace("\r", "").Should().Contain("INTERFACES: lo \n");
+        outcome.Output.Should().Contain("Network is unreachable");
         // The counters (host interface TCP/UDP, a DNS server on host 127.0.0.1:53 where the port was free) are checked by the runner.
-        if (fixture.HostInterface is not null) Assert.DoesNotContain(fixture.HostInterface.Marker, outcome.Output);
+        if (fixture.HostInterface is not null) outcome.Output.Should().NotContain(fixture.HostInterface.Marker);
     }
 
     [Fact]
@@ -482,8 +482,8 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             """);
         if (fixture.ClaudeBinary is not null)
         {
-            Assert.Equal(claudeBefore, Hash(fixture.ClaudeBinary));
-            Assert.False(File.Exists(Path.Combine(Path.GetDirectoryName(fixture.ClaudeBinary)!, "pwned-" + T)));
+            Hash(fixture.ClaudeBinary).Should().Be(claudeBefore);
+            File.Exists(Path.Combine(Path.GetDirectoryName(fixture.ClaudeBinary)!, "pwned-" + T)).Should().BeFalse();
         }
     }
 
@@ -500,12 +500,12 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'echo "root2::0:0::/:/bin/sh" >> /etc/passwd'
             attempt 'rm /etc/nsswitch.conf'
             """);
-        foreach (var (file, hash) in hostEtc) Assert.Equal(hash, Hash(file));
+        foreach (var (file, hash) in hostEtc) Hash(file).Should().Be(hash);
 
         // The bridge still carries the next sandbox to the model server.
         var session = fixture.RequireSession();
         var after = await session.RunShellAsync($"curl -sS -m 5 -d {{}} {session.ModelServerUrl}v1/messages", TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
-        Assert.Contains(fixture.ModelServer!.Marker, after.StandardOutput);
+        after.StandardOutput.Should().Contain(fixture.ModelServer!.Marker);
     }
 
     [Fact]
@@ -523,8 +523,8 @@ public sealed class SandboxAttackTests(SandboxAttackFixture fixture, ITestOutput
             attempt 'ls /proc/1/fd/7/'
             """,
             argv => ["/bin/bash", "-c", leak, "leak", L.Outside, L.Project, .. argv]);
-        Assert.False(File.Exists(Path.Combine(L.Outside, "pwned-" + T)));
-        Assert.Matches(@"DESCRIPTORS: 0 1 2 3 \n", outcome.Output);
+        File.Exists(Path.Combine(L.Outside, "pwned-" + T)).Should().BeFalse();
+        outcome.Output.Should().MatchRegex(@"DESCRIPTORS: 0 1 2 3 \n");
     }
 
     private const int MsRemount = 32;

@@ -42,14 +42,14 @@ public sealed class SandboxEnvironmentLeakTests(ITestOutputHelper output)
             var text = result.StandardOutput + result.StandardError;
             output.WriteLine(text);
 
-            Assert.Equal(0, result.ExitCode);
-            Assert.Contains("ANTHROPIC_AUTH_TOKEN=llamacpp", text);
-            Assert.Contains($"HOME={SandboxSpec.HomeInside}\n", text);
+            result.ExitCode.Should().Be(0);
+            text.Should().Contain("ANTHROPIC_AUTH_TOKEN=llamacpp");
+            text.Should().Contain($"HOME={SandboxSpec.HomeInside}\n");
             var hostHome = $"HOME={Environment.GetEnvironmentVariable("HOME")}\n";
             foreach (var leaked in new[] { apiKey, canaryName, canaryValue, "ANTHROPIC_API_KEY", "DOTNET_", hostHome })
             {
-                Assert.DoesNotContain(leaked, text);
-                Assert.DoesNotContain(leaked, argv);
+                text.Should().NotContain(leaked);
+                argv.Should().NotContain(leaked);
             }
         }
         finally

@@ -36,19 +36,19 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
         using var untracked = Process.Start(start)!;
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (!tracked.Tail().Contains("started", StringComparison.Ordinal) && DateTime.UtcNow < deadline) await Task.Delay(50, Ct);
-        Assert.Contains("started", tracked.Tail());
-        Assert.NotEmpty(session.FindProcesses());
+        tracked.Tail().Should().Contain("started");
+        session.FindProcesses().Should().NotBeEmpty();
         // The bridge listens in this process (no host socat any more).
         using (var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified))
             await probe.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(runtime, "mount", "llm.sock")), Ct);
 
         await session.DisposeAsync();
 
-        Assert.Empty(session.FindProcesses());
-        Assert.Empty(SocatsServing(runtime));
-        Assert.True(untracked.WaitForExit(5000), "the untracked sandbox survived Dispose");
-        Assert.True(tracked.HasExited);
-        Assert.False(Directory.Exists(runtime), "the runtime folder was left behind");
+        session.FindProcesses().Should().BeEmpty();
+        SocatsServing(runtime).Should().BeEmpty();
+        untracked.WaitForExit(5000).Should().BeTrue("the untracked sandbox survived Dispose");
+        tracked.HasExited.Should().BeTrue();
+        Directory.Exists(runtime).Should().BeFalse("the runtime folder was left behind");
     }
 
     [Fact]
@@ -58,12 +58,12 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
         using var layout = new HostLayout();
         await using var session = await new BwrapSandbox().StartAsync(new SandboxSpec { WorkDirectory = layout.Work, HomeDirectory = layout.Home }, Ct);
         var started = Stopwatch.StartNew();
-        var error = await Assert.ThrowsAsync<ExternalCommandException>(() => session.RunAsync("/bin/sleep", ["120"], TimeSpan.FromSeconds(2), Ct));
+        var error = (await FluentActions.Awaiting(() => session.RunAsync("/bin/sleep", ["120"], TimeSpan.FromSeconds(2), Ct)).Should().ThrowExactlyAsync<ExternalCommandException>()).Which;
         output.WriteLine(error.Message);
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(30));
+        (started.Elapsed < TimeSpan.FromSeconds(30)).Should().BeTrue();
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (session.FindProcesses().Count > 0 && DateTime.UtcNow < deadline) await Task.Delay(100, Ct);
-        Assert.Empty(session.FindProcesses());
+        session.FindProcesses().Should().BeEmpty();
     }
 
     [Fact]
@@ -75,15 +75,15 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
         await using (var session = await new BwrapSandbox().StartAsync(new SandboxSpec { WorkDirectory = layout.Work, HomeDirectory = layout.Home }, Ct))
         {
             var result = await session.RunShellAsync("cp /bin/sh ./suid && chmod 6755 ./suid && mkdir -p ~/.claude && touch ~/.claude/state", TimeSpan.FromSeconds(60), Ct);
-            Assert.Equal(0, result.ExitCode);
-            Assert.Equal(probe.SandboxUid, await SandboxTestEnvironment.OwnerAsync(Path.Combine(layout.Work, "suid")));
-            Assert.True((File.GetUnixFileMode(Path.Combine(layout.Work, "suid")) & UnixFileMode.SetUser) != 0, "precondition: the sandbox set the bit");
+            result.ExitCode.Should().Be(0);
+            (await SandboxTestEnvironment.OwnerAsync(Path.Combine(layout.Work, "suid"))).Should().Be(probe.SandboxUid);
+            ((File.GetUnixFileMode(Path.Combine(layout.Work, "suid")) & UnixFileMode.SetUser) != 0).Should().BeTrue("precondition: the sandbox set the bit");
         }
         // Root must not end up owning a setuid file that the sandbox crafted.
         var suid = Path.Combine(layout.Work, "suid");
-        Assert.Equal(0, await SandboxTestEnvironment.OwnerAsync(suid));
-        Assert.Equal((UnixFileMode)0, File.GetUnixFileMode(suid) & (UnixFileMode.SetUser | UnixFileMode.SetGroup));
-        Assert.Equal(0, await SandboxTestEnvironment.OwnerAsync(Path.Combine(layout.Home, ".claude", "state")));
+        (await SandboxTestEnvironment.OwnerAsync(suid)).Should().Be(0);
+        (File.GetUnixFileMode(suid) & (UnixFileMode.SetUser | UnixFileMode.SetGroup)).Should().Be((UnixFileMode)0);
+        (await SandboxTestEnvironment.OwnerAsync(Path.Combine(layout.Home, ".claude", "state"))).Should().Be(0);
     }
 
     [Fact]
@@ -100,9 +100,9 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
             await using var session = await new BwrapSandbox().StartAsync(new SandboxSpec { WorkDirectory = work, HomeDirectory = home }, Ct);
             var result = await session.RunShellAsync("echo ok > ./made && echo ok > ~/made", TimeSpan.FromSeconds(60), Ct);
             output.WriteLine(result.StandardOutput + result.StandardError);
-            Assert.Equal(0, result.ExitCode);
-            Assert.True(File.Exists(Path.Combine(work, "made")));
-            Assert.True(File.Exists(Path.Combine(home, "made")));
+            result.ExitCode.Should().Be(0);
+            File.Exists(Path.Combine(work, "made")).Should().BeTrue();
+            File.Exists(Path.Combine(home, "made")).Should().BeTrue();
         }
         finally { Directory.Delete(root, recursive: true); }
     }
@@ -131,9 +131,9 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
             good with { ModelServerPort = 80 },
         };
         foreach (var spec in bad)
-            await Assert.ThrowsAnyAsync<ArgumentException>(() => sandbox.StartAsync(spec, Ct));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Work));
-        if (RunEnvironment.IsRoot) Assert.Equal(0, await SandboxTestEnvironment.OwnerAsync(layout.Work)); // never handed over
+            await FluentActions.Awaiting(() => sandbox.StartAsync(spec, Ct)).Should().ThrowAsync<ArgumentException>();
+        Directory.EnumerateFileSystemEntries(layout.Work).Should().BeEmpty();
+        if (RunEnvironment.IsRoot) (await SandboxTestEnvironment.OwnerAsync(layout.Work)).Should().Be(0); // never handed over
     }
 
     [Fact]
@@ -155,11 +155,11 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
                 pane = (await ExternalCommand.RunAsync("tmux", ["capture-pane", "-p", "-t", name], new CommandOptions { Timeout = TimeSpan.FromSeconds(10), ThrowOnFailure = false }, Ct)).StandardOutput;
             }
             output.WriteLine(pane);
-            Assert.Contains("tty-ok xterm-256color 30 100", pane);
-            Assert.NotEmpty(session.FindProcesses());
+            pane.Should().Contain("tty-ok xterm-256color 30 100");
+            session.FindProcesses().Should().NotBeEmpty();
 
             await session.DisposeAsync();
-            Assert.Empty(session.FindProcesses());
+            session.FindProcesses().Should().BeEmpty();
         }
         finally
         {

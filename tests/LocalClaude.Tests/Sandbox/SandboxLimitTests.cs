@@ -94,44 +94,44 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
     {
         var result = await ExternalCommand.RunAsync("/bin/sh", ["-c", "echo responsive"],
             new CommandOptions { Timeout = TimeSpan.FromSeconds(10) }, TestContext.Current.CancellationToken);
-        Assert.Equal("responsive", result.StandardOutput.Trim());
+        result.StandardOutput.Trim().Should().Be("responsive");
     }
 
     [Fact]
     public async Task Fork_bomb_stops_at_the_process_limit_and_is_classified()
     {
         var bomb = await RunLimitedAsync(P, "fork", "5000");
-        Assert.Equal(1, bomb.ExitCode);
+        bomb.ExitCode.Should().Be(1);
         var forked = int.Parse(bomb.StandardOutput.Split("FORKED ")[1].Trim(), CultureInfo.InvariantCulture);
-        Assert.InRange(forked, 1, SandboxLimitFixture.SmallLimits.MaxProcesses);
-        Assert.Contains("fork: Resource temporarily unavailable", bomb.StandardError);
-        Assert.Equal(SandboxLimit.Processes, SandboxLimits.Classify(bomb.ExitCode, bomb.StandardError));
+        forked.Should().BeInRange(1, SandboxLimitFixture.SmallLimits.MaxProcesses);
+        bomb.StandardError.Should().Contain("fork: Resource temporarily unavailable");
+        SandboxLimits.Classify(bomb.ExitCode, bomb.StandardError).Should().Be(SandboxLimit.Processes);
 
         // The classic shell bomb, for 2 s: it cannot grow past the limit, and the sandbox ends with its main process.
         var shell = await RunLimitedAsync("/bin/sh", "-c", "f() { f | f & }; f; sleep 2; exit 3");
-        Assert.Equal(3, shell.ExitCode);
-        Assert.Equal(SandboxLimit.Processes, SandboxLimits.Classify(shell.ExitCode, shell.StandardError));
+        shell.ExitCode.Should().Be(3);
+        SandboxLimits.Classify(shell.ExitCode, shell.StandardError).Should().Be(SandboxLimit.Processes);
         await AssertHostResponsiveAsync();
 
         var few = await RunLimitedAsync(P, "fork", "20");
-        Assert.Equal(0, few.ExitCode);
-        Assert.Contains("FORKED 20", few.StandardOutput);
-        Assert.Equal(SandboxLimit.None, SandboxLimits.Classify(few.ExitCode, few.StandardError));
+        few.ExitCode.Should().Be(0);
+        few.StandardOutput.Should().Contain("FORKED 20");
+        SandboxLimits.Classify(few.ExitCode, few.StandardError).Should().Be(SandboxLimit.None);
     }
 
     [Fact]
     public async Task Memory_hog_stops_at_the_memory_limit_and_is_classified()
     {
         var hog = await RunLimitedAsync(P, "alloc", "4096");
-        Assert.Equal(1, hog.ExitCode);
+        hog.ExitCode.Should().Be(1);
         var allocated = int.Parse(hog.StandardOutput.Split("ALLOCATED ")[1].Split(' ')[0], CultureInfo.InvariantCulture);
-        Assert.InRange(allocated, 1, 256);
-        Assert.Contains("Cannot allocate memory", hog.StandardError);
-        Assert.Equal(SandboxLimit.Memory, SandboxLimits.Classify(hog.ExitCode, hog.StandardError));
+        allocated.Should().BeInRange(1, 256);
+        hog.StandardError.Should().Contain("Cannot allocate memory");
+        SandboxLimits.Classify(hog.ExitCode, hog.StandardError).Should().Be(SandboxLimit.Memory);
         await AssertHostResponsiveAsync();
 
         var modest = await RunLimitedAsync(P, "alloc", "96");
-        Assert.Equal(0, modest.ExitCode);
+        modest.ExitCode.Should().Be(0);
     }
 
     [Fact]
@@ -141,24 +141,24 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
         var session = fixture.Limited!;
         MissingPart.Require(session.CgroupPath is not null, "no writable memory cgroup (v2 delegated or v1 as root) for the sandbox-wide bound");
         var version = session.CgroupPath!.StartsWith("/sys/fs/cgroup/memory/", StringComparison.Ordinal) ? "v1" : "v2";
-        Assert.Contains($"memory: 320 MiB for the whole sandbox (cgroup {version})", session.Spec.Limits.Describe());
+        session.Spec.Limits.Describe().Should().Contain($"memory: 320 MiB for the whole sandbox (cgroup {version})");
         var killsBefore = session.SandboxOomKills();
 
         // Three processes of 120 MiB each, every page touched and held for 5 s: each is under its own limit (256 MiB), all together are not.
         var spread = await RunLimitedAsync("/bin/sh", "-c",
             $"for i in 1 2 3; do {P} alloc 120 5 & pids=\"$pids $!\"; done; s=0; for p in $pids; do wait $p; r=$?; echo EXIT=$r; [ $r = 0 ] || s=$r; done; exit $s");
         // Exit 0 only after holding all 120 MiB for the 5 s (one may print ALLOCATED and be the one the OOM killer picks).
-        Assert.InRange(spread.StandardOutput.Split("EXIT=0").Length - 1, 0, 2);
-        Assert.Contains("EXIT=137", spread.StandardOutput); // the cgroup's OOM killer: SIGKILL
-        Assert.Equal(137, spread.ExitCode);
+        (spread.StandardOutput.Split("EXIT=0").Length - 1).Should().BeInRange(0, 2);
+        spread.StandardOutput.Should().Contain("EXIT=137"); // the cgroup's OOM killer: SIGKILL
+        spread.ExitCode.Should().Be(137);
         var kills = session.SandboxOomKills() - killsBefore;
-        Assert.True(kills > 0, "the session's cgroup counted no OOM kill");
-        Assert.Equal(SandboxLimit.SandboxMemory, SandboxLimits.Classify(spread.ExitCode, spread.StandardError, kills));
+        (kills > 0).Should().BeTrue("the session's cgroup counted no OOM kill");
+        SandboxLimits.Classify(spread.ExitCode, spread.StandardError, kills).Should().Be(SandboxLimit.SandboxMemory);
         await AssertHostResponsiveAsync();
 
         var one = await RunLimitedAsync(P, "alloc", "96", "1"); // 8 MiB steps
-        Assert.Equal(0, one.ExitCode);
-        Assert.Contains("ALLOCATED 96 MiB", one.StandardOutput);
+        one.ExitCode.Should().Be(0);
+        one.StandardOutput.Should().Contain("ALLOCATED 96 MiB");
     }
 
     [Fact]
@@ -175,10 +175,10 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
         string cgroup;
         await using (var session = await new BwrapSandbox().StartAsync(new SandboxSpec { WorkDirectory = Path.Combine(dir, "work"), HomeDirectory = Path.Combine(dir, "home") }, TestContext.Current.CancellationToken))
         {
-            Assert.False(Directory.Exists(stale), "a stale empty cgroup was left in place");
+            Directory.Exists(stale).Should().BeFalse("a stale empty cgroup was left in place");
             cgroup = session.CgroupPath!;
-            Assert.StartsWith("localclaude-" + session.Id, Path.GetFileName(cgroup));
-            Assert.True(Directory.Exists(cgroup), "the session's cgroup was not created");
+            Path.GetFileName(cgroup).Should().StartWith("localclaude-" + session.Id);
+            Directory.Exists(cgroup).Should().BeTrue("the session's cgroup was not created");
             // A running command's processes are members of the session's cgroup (the launcher joined it before exec'ing bwrap).
             var members = session.RunShellAsync("sleep 2", Timeout, TestContext.Current.CancellationToken);
             string procs = "";
@@ -187,35 +187,35 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
                 await Task.Delay(50, TestContext.Current.CancellationToken);
                 procs = await File.ReadAllTextAsync(Path.Combine(cgroup, "cgroup.procs"), TestContext.Current.CancellationToken);
             }
-            Assert.NotEmpty(procs.Trim());
-            Assert.Equal(0, (await members).ExitCode);
+            procs.Trim().Should().NotBeEmpty();
+            (await members).ExitCode.Should().Be(0);
         }
-        Assert.False(Directory.Exists(cgroup), $"{cgroup} is left after dispose");
+        Directory.Exists(cgroup).Should().BeFalse($"{cgroup} is left after dispose");
     }
 
     [Fact]
     public async Task Huge_file_stops_at_the_file_size_limit_and_is_classified()
     {
         var huge = await RunLimitedAsync("/usr/bin/dd", "if=/dev/zero", "of=huge.bin", "bs=1M", "count=200");
-        Assert.Equal(128 + 25, huge.ExitCode); // SIGXFSZ
-        Assert.Equal(SandboxLimit.FileSize, SandboxLimits.Classify(huge.ExitCode, huge.StandardError));
-        Assert.Equal(SandboxLimitFixture.SmallLimits.MaxFileBytes, new FileInfo(Path.Combine(fixture.LimitedWork, "huge.bin")).Length);
+        huge.ExitCode.Should().Be(128 + 25); // SIGXFSZ
+        SandboxLimits.Classify(huge.ExitCode, huge.StandardError).Should().Be(SandboxLimit.FileSize);
+        new FileInfo(Path.Combine(fixture.LimitedWork, "huge.bin")).Length.Should().Be(SandboxLimitFixture.SmallLimits.MaxFileBytes);
 
         var small = await RunLimitedAsync("/usr/bin/dd", "if=/dev/zero", "of=small.bin", "bs=1M", "count=8");
-        Assert.Equal(0, small.ExitCode);
-        Assert.Equal(8L * 1024 * 1024, new FileInfo(Path.Combine(fixture.LimitedWork, "small.bin")).Length);
+        small.ExitCode.Should().Be(0);
+        new FileInfo(Path.Combine(fixture.LimitedWork, "small.bin")).Length.Should().Be(8L * 1024 * 1024);
     }
 
     [Fact]
     public async Task Cpu_spin_stops_at_the_cpu_limit_and_is_classified()
     {
         var spin = await RunLimitedAsync(P, "spin", "0");
-        Assert.Equal(128 + 24, spin.ExitCode); // SIGXCPU
-        Assert.Equal(SandboxLimit.CpuTime, SandboxLimits.Classify(spin.ExitCode, spin.StandardError));
+        spin.ExitCode.Should().Be(128 + 24); // SIGXCPU
+        SandboxLimits.Classify(spin.ExitCode, spin.StandardError).Should().Be(SandboxLimit.CpuTime);
 
         var brief = await RunLimitedAsync(P, "spin", "10000000");
-        Assert.Equal(0, brief.ExitCode);
-        Assert.Contains("SPUN", brief.StandardOutput);
+        brief.ExitCode.Should().Be(0);
+        brief.StandardOutput.Should().Contain("SPUN");
     }
 
     [Fact]
@@ -223,9 +223,9 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
     {
         var result = await RunLimitedAsync("/bin/bash", "-c",
             "ulimit -S -u 1000 || echo RAISE-SOFT-FAILED; ulimit -H -d unlimited || echo RAISE-HARD-FAILED; ulimit -S -f 1000; echo FSIZE=$(ulimit -S -f)");
-        Assert.Contains("RAISE-SOFT-FAILED", result.StandardOutput);
-        Assert.Contains("RAISE-HARD-FAILED", result.StandardOutput);
-        Assert.Contains("FSIZE=1000", result.StandardOutput); // lowering is fine
+        result.StandardOutput.Should().Contain("RAISE-SOFT-FAILED");
+        result.StandardOutput.Should().Contain("RAISE-HARD-FAILED");
+        result.StandardOutput.Should().Contain("FSIZE=1000"); // lowering is fine
     }
 
     [Fact]
@@ -245,17 +245,17 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
             grep Seccomp: /proc/self/status
             """;
         var pane = await RunInTerminalAsync(fixture.Interactive!.BuildShellCommand("/bin/sh", ["-c", script]), "");
-        Assert.Equal(4, pane.Sandbox.Split("ERR EPERM tiocsti").Length - 1);
-        Assert.Contains("ERR EPERM tioclinux", pane.Sandbox);
-        Assert.Contains("OK tcgets", pane.Sandbox);
-        Assert.Contains("SIZE 120x30", pane.Sandbox);
-        Assert.Contains("launcher exit 0", pane.Sandbox);
-        Assert.Equal("AFTER:[]", pane.After);
+        (pane.Sandbox.Split("ERR EPERM tiocsti").Length - 1).Should().Be(4);
+        pane.Sandbox.Should().Contain("ERR EPERM tioclinux");
+        pane.Sandbox.Should().Contain("OK tcgets");
+        pane.Sandbox.Should().Contain("SIZE 120x30");
+        pane.Sandbox.Should().Contain("launcher exit 0");
+        pane.After.Should().Be("AFTER:[]");
 
         // The same push from the host side of the same kind of terminal is read by the shell: the check above can see an injection.
         var probe = await SyscallProbe.RequireAsync();
         var control = await RunInTerminalAsync($"{probe} tiocsti - CONTROL-{tag}", "");
-        Assert.Equal($"AFTER:[CONTROL-{tag}]", control.After);
+        control.After.Should().Be($"AFTER:[CONTROL-{tag}]");
     }
 
     [Fact]
@@ -271,9 +271,9 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
         var sandbox = fixture.Interactive!.BuildShellCommand("/bin/sh", ["-c", $"echo INSIDE-PGID=$(ps -o pgid= $$ 2>/dev/null || cut -d' ' -f5 /proc/self/stat); {P} kill 0 9; {P} kill -1 9; echo STILL-HERE"]);
         var pane = await RunInTerminalAsync(sandbox, $"{victim}\nvictim=$!\n",
             "kill -0 $victim && echo VICTIM-ALIVE >> \"$dir/sandbox.out\"; kill $victim\n");
-        Assert.DoesNotContain("STILL-HERE", pane.Sandbox); // kill(0) did reach the sandbox itself
-        Assert.Contains("VICTIM-ALIVE", pane.Sandbox);
-        Assert.Contains("launcher exit 137", pane.Sandbox);
+        pane.Sandbox.Should().NotContain("STILL-HERE"); // kill(0) did reach the sandbox itself
+        pane.Sandbox.Should().Contain("VICTIM-ALIVE");
+        pane.Sandbox.Should().Contain("launcher exit 137");
     }
 
     [Fact]
@@ -294,13 +294,13 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
             var pidFile = Path.Combine(dir, "launcher.pid");
             for (var i = 0; i < 100 && (!File.Exists(pidFile) || session.FindProcesses().Count == 0); i++)
                 await Task.Delay(200, TestContext.Current.CancellationToken);
-            Assert.NotEmpty(session.FindProcesses());
+            session.FindProcesses().Should().NotBeEmpty();
             var launcher = int.Parse((await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim(), CultureInfo.InvariantCulture);
             System.Diagnostics.Process.GetProcessById(launcher).Kill();
             for (var i = 0; i < 50 && session.FindProcesses().Count > 0; i++)
                 await Task.Delay(200, TestContext.Current.CancellationToken);
             var left = session.FindProcesses().Select(pid => $"{pid}: {Describe(pid)}").ToArray();
-            Assert.True(left.Length == 0, "still running after the launcher's parent died:\n" + string.Join('\n', left));
+            (left.Length == 0).Should().BeTrue("still running after the launcher's parent died:\n" + string.Join('\n', left));
         }
         finally { await StopPaneAsync(tmux, socket); }
     }
@@ -366,7 +366,7 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
                 await Task.Delay(200, TestContext.Current.CancellationToken);
             var sandbox = File.Exists(Path.Combine(dir, "sandbox.out")) ? await File.ReadAllTextAsync(Path.Combine(dir, "sandbox.out"), TestContext.Current.CancellationToken) : "";
             output.WriteLine(sandbox);
-            Assert.True(File.Exists(done), "the pane's shell never finished");
+            File.Exists(done).Should().BeTrue("the pane's shell never finished");
             var text = (await File.ReadAllTextAsync(done, TestContext.Current.CancellationToken)).Trim();
             output.WriteLine(text);
             return new PaneResult(sandbox, text);

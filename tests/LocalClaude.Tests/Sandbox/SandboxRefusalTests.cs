@@ -16,20 +16,20 @@ public sealed class SandboxRefusalTests
         var sandbox = new BwrapSandbox(new BwrapSandboxOptions { Bwrap = "bwrap-not-installed-here", RuntimeRoot = runtimeRoot });
 
         var probe = await sandbox.ProbeAsync(Ct);
-        var problem = Assert.Single(probe.Problems, p => p.Component == "bubblewrap");
-        Assert.Equal("apt-get install -y bubblewrap", problem.Fix);
-        Assert.False(probe.CanRun(withNetwork: false));
+        var problem = probe.Problems.Should().ContainSingle(p => p.Component == "bubblewrap").Which;
+        problem.Fix.Should().Be("apt-get install -y bubblewrap");
+        probe.CanRun(withNetwork: false).Should().BeFalse();
 
-        var error = await Assert.ThrowsAsync<SandboxUnavailableException>(() => sandbox.StartAsync(new SandboxSpec
+        var error = (await FluentActions.Awaiting(() => sandbox.StartAsync(new SandboxSpec
         {
             WorkDirectory = layout.Work, HomeDirectory = layout.Home, ModelServerPort = 8080,
-        }, Ct));
-        Assert.Contains("bwrap-not-installed-here", error.Message);
-        Assert.Contains("apt-get install -y bubblewrap", error.Message);
-        Assert.Contains("nothing was run", error.Message);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Work));
-        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Home));
-        Assert.False(Directory.Exists(runtimeRoot), "a runtime folder was prepared");
+        }, Ct)).Should().ThrowExactlyAsync<SandboxUnavailableException>()).Which;
+        error.Message.Should().Contain("bwrap-not-installed-here");
+        error.Message.Should().Contain("apt-get install -y bubblewrap");
+        error.Message.Should().Contain("nothing was run");
+        Directory.EnumerateFileSystemEntries(layout.Work).Should().BeEmpty();
+        Directory.EnumerateFileSystemEntries(layout.Home).Should().BeEmpty();
+        Directory.Exists(runtimeRoot).Should().BeFalse("a runtime folder was prepared");
     }
 
     [Fact]
@@ -39,17 +39,17 @@ public sealed class SandboxRefusalTests
         var sandbox = new BwrapSandbox(new BwrapSandboxOptions { Socat = "socat-not-installed-here" });
 
         var probe = await sandbox.ProbeAsync(Ct);
-        var problem = Assert.Single(probe.Problems, p => p.Component == "socat");
-        Assert.True(problem.OnlyForNetwork);
-        Assert.Equal("apt-get install -y socat", problem.Fix);
+        var problem = probe.Problems.Should().ContainSingle(p => p.Component == "socat").Which;
+        problem.OnlyForNetwork.Should().BeTrue();
+        problem.Fix.Should().Be("apt-get install -y socat");
 
-        var error = await Assert.ThrowsAsync<SandboxUnavailableException>(() => sandbox.StartAsync(new SandboxSpec
+        var error = (await FluentActions.Awaiting(() => sandbox.StartAsync(new SandboxSpec
         {
             WorkDirectory = layout.Work, HomeDirectory = layout.Home, ModelServerPort = 8080,
-        }, Ct));
-        Assert.Contains("socat-not-installed-here", error.Message);
-        Assert.Contains("apt-get install -y socat", error.Message);
-        Assert.Empty(Directory.EnumerateFileSystemEntries(layout.Work));
+        }, Ct)).Should().ThrowExactlyAsync<SandboxUnavailableException>()).Which;
+        error.Message.Should().Contain("socat-not-installed-here");
+        error.Message.Should().Contain("apt-get install -y socat");
+        Directory.EnumerateFileSystemEntries(layout.Work).Should().BeEmpty();
     }
 
     [Fact]
@@ -64,8 +64,8 @@ public sealed class SandboxRefusalTests
             Assert.Contains("setpriv", components);
             Assert.Contains("unshare", components);
         }
-        Assert.All(probe.Problems.Where(p => p.Component != "identity"), p => Assert.Contains("/nonexistent/localclaude", p.Message));
-        Assert.Throws<SandboxUnavailableException>(() => probe.EnsureUsable(withNetwork: false));
+        Assert.All(probe.Problems.Where(p => p.Component != "identity"), p => p.Message.Should().Contain("/nonexistent/localclaude"));
+        FluentActions.Invoking(() => probe.EnsureUsable(withNetwork: false)).Should().ThrowExactly<SandboxUnavailableException>();
     }
 
     [Fact]
@@ -77,8 +77,8 @@ public sealed class SandboxRefusalTests
         Directory.CreateDirectory(Path.Combine(closed, "runtime"));
         File.SetUnixFileMode(closed, (UnixFileMode)0b111_000_000);
         var probe = await new BwrapSandbox(new BwrapSandboxOptions { RuntimeRoot = Path.Combine(closed, "runtime") }).ProbeAsync(Ct);
-        var problem = Assert.Single(probe.Problems, p => p.Component == "runtime folder");
-        Assert.Contains(closed, problem.Message);
+        var problem = probe.Problems.Should().ContainSingle(p => p.Component == "runtime folder").Which;
+        problem.Message.Should().Contain(closed);
     }
 
     [Fact]
@@ -90,8 +90,8 @@ public sealed class SandboxRefusalTests
         var sandbox = new BwrapSandbox(new BwrapSandboxOptions { Socat = "socat-not-installed-here" });
         await using var session = await sandbox.StartAsync(new SandboxSpec { WorkDirectory = layout.Work, HomeDirectory = layout.Home }, Ct);
         var result = await session.RunShellAsync("echo ran > ./ran && tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '", TimeSpan.FromSeconds(60), Ct);
-        Assert.Equal(0, result.ExitCode);
-        Assert.Equal("lo", result.StandardOutput.Trim());
-        Assert.True(File.Exists(Path.Combine(layout.Work, "ran")));
+        result.ExitCode.Should().Be(0);
+        result.StandardOutput.Trim().Should().Be("lo");
+        File.Exists(Path.Combine(layout.Work, "ran")).Should().BeTrue();
     }
 }

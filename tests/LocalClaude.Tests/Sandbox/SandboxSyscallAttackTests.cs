@@ -28,8 +28,8 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             sh -c 'grep -E "^Seccomp_filters:" /proc/self/status'
             echo "PID1: $(grep Seccomp: /proc/1/status 2>&1)"
             """);
-        Assert.Matches(@"Seccomp:\s+2", output);
-        Assert.Matches(@"Seccomp_filters:\s+[1-9]", output);
+        output.Should().MatchRegex(@"Seccomp:\s+2");
+        output.Should().MatchRegex(@"Seccomp_filters:\s+[1-9]");
     }
 
     [Fact]
@@ -46,11 +46,11 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             {P} threads
             """);
         // Without the filter unshare/clone(CLONE_NEWUSER) fail with ENOSPC (bwrap's --disable-userns), not EPERM.
-        Assert.Equal(3, Count(output, "ERR EPERM unshare"));
-        Assert.Equal(2, Count(output, "ERR EPERM clone"));
-        Assert.Contains("ERR ENOSYS clone3", output);
-        Assert.Contains("OK clone", output);
-        Assert.Contains("OK threads 8", output); // glibc's pthread_create falls back from clone3 to clone
+        Count(output, "ERR EPERM unshare").Should().Be(3);
+        Count(output, "ERR EPERM clone").Should().Be(2);
+        output.Should().Contain("ERR ENOSYS clone3");
+        output.Should().Contain("OK clone");
+        output.Should().Contain("OK threads 8"); // glibc's pthread_create falls back from clone3 to clone
     }
 
     [Fact]
@@ -60,8 +60,8 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             attempt '{P} mount'
             attempt '{P} fsopen'
             """);
-        Assert.Contains("ERR EPERM mount", output);
-        Assert.Contains("ERR EPERM fsopen", output);
+        output.Should().Contain("ERR EPERM mount");
+        output.Should().Contain("ERR EPERM fsopen");
     }
 
     [Fact]
@@ -73,8 +73,8 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             attempt 'keyctl show @s'
             """);
         // Any uid may use its session keyring: only the filter makes these fail.
-        Assert.Contains("ERR EPERM keyctl", output);
-        Assert.Contains("ERR EPERM add_key", output);
+        output.Should().Contain("ERR EPERM keyctl");
+        output.Should().Contain("ERR EPERM add_key");
     }
 
     [Fact]
@@ -87,10 +87,10 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             attempt '{P} io_uring_setup'
             """);
         // Unfiltered, these invalid calls would be EINVAL/EFAULT: EPERM and ENOSYS are the filter's answers.
-        Assert.Contains("ERR EPERM bpf", output);
-        Assert.Contains("ERR EPERM perf_event_open", output);
-        Assert.Contains("ERR EPERM userfaultfd", output);
-        Assert.Contains("ERR ENOSYS io_uring_setup", output);
+        output.Should().Contain("ERR EPERM bpf");
+        output.Should().Contain("ERR EPERM perf_event_open");
+        output.Should().Contain("ERR EPERM userfaultfd");
+        output.Should().Contain("ERR ENOSYS io_uring_setup");
     }
 
     [Fact]
@@ -111,12 +111,12 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             curl -sS -m 5 -d x http://127.0.0.1:{fixture.ModelServer!.Port}/v1/messages; echo
             getent hosts localhost
             """);
-        Assert.Equal(4, System.Text.RegularExpressions.Regex.Matches(output, "ERR EAFNOSUPPORT socket$", System.Text.RegularExpressions.RegexOptions.Multiline).Count);
-        Assert.Contains("ERR EAFNOSUPPORT socketpair", output);
-        Assert.Equal(4, Count(output, "OK socket "));
-        Assert.Contains("OK socketpair", output);
-        Assert.Contains(fixture.ModelServer.Marker, output);
-        Assert.Contains("127.0.0.1", output);
+        System.Text.RegularExpressions.Regex.Matches(output, "ERR EAFNOSUPPORT socket$", System.Text.RegularExpressions.RegexOptions.Multiline).Count.Should().Be(4);
+        output.Should().Contain("ERR EAFNOSUPPORT socketpair");
+        Count(output, "OK socket ").Should().Be(4);
+        output.Should().Contain("OK socketpair");
+        output.Should().Contain(fixture.ModelServer.Marker);
+        output.Should().Contain("127.0.0.1");
     }
 
     [Fact]
@@ -130,9 +130,9 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             {P} personality 0
             """);
         // PTRACE_TRACEME and ADDR_NO_RANDOMIZE need no privilege: only the filter refuses them.
-        Assert.Contains("ERR EPERM ptrace", output);
-        Assert.Contains("ERR EPERM personality", output);
-        Assert.Equal(2, Count(output, "OK personality"));
+        output.Should().Contain("ERR EPERM ptrace");
+        output.Should().Contain("ERR EPERM personality");
+        Count(output, "OK personality").Should().Be(2);
     }
 
     [Fact]
@@ -145,8 +145,8 @@ public sealed class SandboxSyscallAttackTests(SandboxAttackFixture fixture, ITes
             {P} tcgets < /dev/null
             """);
         // No terminal in a headless sandbox: TCGETS on /dev/null is the kernel's ENOTTY (the ioctl got through the filter).
-        Assert.Contains("ERR ENOTTY tcgets", output);
-        Assert.DoesNotContain("OK tiocsti", output);
+        output.Should().Contain("ERR ENOTTY tcgets");
+        output.Should().NotContain("OK tiocsti");
     }
 
     private static int Count(string text, string what) => text.Split(what).Length - 1;

@@ -60,7 +60,7 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
     {
         await File.WriteAllTextAsync(Path.Combine(work, "file.txt"), "one\n", Ct);
         foreach (var args in new[] { new[] { "init", "-q" }, ["add", "."], ["commit", "-qm", "host"] })
-            Assert.True((await HostGitAsync(work, args)).Succeeded, $"git {string.Join(' ', args)} failed on the host");
+            (await HostGitAsync(work, args)).Succeeded.Should().BeTrue($"git {string.Join(' ', args)} failed on the host");
     }
 
     /// <summary>Escape 5: core.fsmonitor, a hook or a config line set inside ran as the user on the next host `git status`.</summary>
@@ -83,19 +83,19 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
             echo "../elsewhere" > .git/commondir && echo "commondir written"
             """);
 
-        Assert.DoesNotContain("ESCAPED", inside.StandardOutput);
-        Assert.Contains("COMMITTED", inside.StandardOutput);
+        inside.StandardOutput.Should().NotContain("ESCAPED");
+        inside.StandardOutput.Should().Contain("COMMITTED");
         // Layer 2: what could be written (commondir would redirect git's config) was moved aside.
-        Assert.Contains(Path.Combine(scene.Work, ".git", "commondir") + WriteDenyList.QuarantineSuffix, quarantined);
+        quarantined.Should().Contain(Path.Combine(scene.Work, ".git", "commondir") + WriteDenyList.QuarantineSuffix);
 
-        Assert.Equal(configBefore, await File.ReadAllTextAsync(Path.Combine(scene.Work, ".git", "config"), Ct));
-        Assert.False(File.Exists(Path.Combine(scene.Work, ".git", "hooks", "post-checkout")));
+        (await File.ReadAllTextAsync(Path.Combine(scene.Work, ".git", "config"), Ct)).Should().Be(configBefore);
+        File.Exists(Path.Combine(scene.Work, ".git", "hooks", "post-checkout")).Should().BeFalse();
         var status = await HostGitAsync(scene.Work, "status", "--porcelain");
-        Assert.True(status.Succeeded, status.StandardError);
+        status.Succeeded.Should().BeTrue(status.StandardError);
         await HostGitAsync(scene.Work, "checkout", "-q", "-b", "probe");
-        Assert.False(File.Exists(scene.Marker), "a command set inside ran on the host");
+        File.Exists(scene.Marker).Should().BeFalse("a command set inside ran on the host");
         var log = await HostGitAsync(scene.Work, "log", "--format=%s");
-        Assert.Equal("inside\nhost", log.StandardOutput.Trim());
+        log.StandardOutput.Trim().Should().Be("inside\nhost");
     }
 
     [Fact]
@@ -110,19 +110,19 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
             """);
 
         // Git works inside for the session...
-        Assert.Contains("INIT-OK", inside.StandardOutput);
-        Assert.Contains("NESTED-OK", inside.StandardOutput);
+        inside.StandardOutput.Should().Contain("INIT-OK");
+        inside.StandardOutput.Should().Contain("NESTED-OK");
         // ...but the host finds no .git it did not have: each was moved aside, where git does not look.
-        Assert.False(Directory.Exists(Path.Combine(scene.Work, ".git")));
-        Assert.False(Directory.Exists(Path.Combine(scene.Work, "deep", "er", ".git")));
-        Assert.True(Directory.Exists(Path.Combine(scene.Work, ".git" + WriteDenyList.QuarantineSuffix)));
-        Assert.Equal(2, quarantined.Count(q => q.EndsWith(".git" + WriteDenyList.QuarantineSuffix, StringComparison.Ordinal)));
+        Directory.Exists(Path.Combine(scene.Work, ".git")).Should().BeFalse();
+        Directory.Exists(Path.Combine(scene.Work, "deep", "er", ".git")).Should().BeFalse();
+        Directory.Exists(Path.Combine(scene.Work, ".git" + WriteDenyList.QuarantineSuffix)).Should().BeTrue();
+        quarantined.Count(q => q.EndsWith(".git" + WriteDenyList.QuarantineSuffix, StringComparison.Ordinal)).Should().Be(2);
         foreach (var folder in new[] { scene.Work, Path.Combine(scene.Work, "deep", "er") })
         {
             var status = await HostGitAsync(folder, "status");
-            Assert.False(status.Succeeded, $"{folder} is still a repository on the host");
+            status.Succeeded.Should().BeFalse($"{folder} is still a repository on the host");
         }
-        Assert.False(File.Exists(scene.Marker), "a command set inside ran on the host");
+        File.Exists(scene.Marker).Should().BeFalse("a command set inside ran on the host");
     }
 
     [Fact]
@@ -140,15 +140,15 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
             echo notes > notes.txt && mkdir -p src && echo 'print(1)' > src/main.py && echo "ORDINARY-OK"
             """);
 
-        Assert.Contains("ORDINARY-OK", inside.StandardOutput);
+        inside.StandardOutput.Should().Contain("ORDINARY-OK");
         foreach (var denied in new[] { ".bashrc", ".profile", ".claude/settings.json", ".vscode", ".mcp.json" })
         {
-            Assert.False(Path.Exists(Path.Combine(scene.Work, denied)), $"{denied} survived the session");
-            Assert.Contains(Path.Combine(scene.Work, denied) + WriteDenyList.QuarantineSuffix, quarantined);
+            Path.Exists(Path.Combine(scene.Work, denied)).Should().BeFalse($"{denied} survived the session");
+            quarantined.Should().Contain(Path.Combine(scene.Work, denied) + WriteDenyList.QuarantineSuffix);
         }
-        Assert.False(File.Exists(Path.Combine(scene.Home, ".bashrc")), "the sandbox HOME kept a .bashrc");
-        Assert.Equal("notes\n", await File.ReadAllTextAsync(Path.Combine(scene.Work, "notes.txt"), Ct));
-        Assert.True(File.Exists(Path.Combine(scene.Work, "src", "main.py")));
+        File.Exists(Path.Combine(scene.Home, ".bashrc")).Should().BeFalse("the sandbox HOME kept a .bashrc");
+        (await File.ReadAllTextAsync(Path.Combine(scene.Work, "notes.txt"), Ct)).Should().Be("notes\n");
+        File.Exists(Path.Combine(scene.Work, "src", "main.py")).Should().BeTrue();
     }
 
     [Fact]
@@ -180,12 +180,12 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
             echo '{}' > .claude/notes.json && echo "CLAUDE-FOLDER-WRITABLE"
             """);
 
-        Assert.DoesNotContain("ESCAPED", inside.StandardOutput);
-        Assert.Contains("CLAUDE-FOLDER-WRITABLE", inside.StandardOutput);
+        inside.StandardOutput.Should().NotContain("ESCAPED");
+        inside.StandardOutput.Should().Contain("CLAUDE-FOLDER-WRITABLE");
         foreach (var (name, content) in originals)
-            Assert.Equal(content, await File.ReadAllTextAsync(Path.Combine(scene.Work, name), Ct));
-        Assert.False(File.Exists(Path.Combine(scene.Work, ".vscode", "tasks.json")));
-        Assert.Empty(quarantined);
+            (await File.ReadAllTextAsync(Path.Combine(scene.Work, name), Ct)).Should().Be(content);
+        File.Exists(Path.Combine(scene.Work, ".vscode", "tasks.json")).Should().BeFalse();
+        quarantined.Should().BeEmpty();
     }
 
     [Fact]
@@ -199,11 +199,11 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
             echo x > README.md && echo "README-OK"
             """, denyWrite: ["Makefile", "Justfile"]);
 
-        Assert.DoesNotContain("ESCAPED", inside.StandardOutput);
-        Assert.Contains("README-OK", inside.StandardOutput);
-        Assert.Equal("all:\n\ttrue\n", await File.ReadAllTextAsync(Path.Combine(scene.Work, "Makefile"), Ct));
-        Assert.False(File.Exists(Path.Combine(scene.Work, "Justfile")));
-        Assert.Contains(Path.Combine(scene.Work, "Justfile") + WriteDenyList.QuarantineSuffix, quarantined);
+        inside.StandardOutput.Should().NotContain("ESCAPED");
+        inside.StandardOutput.Should().Contain("README-OK");
+        (await File.ReadAllTextAsync(Path.Combine(scene.Work, "Makefile"), Ct)).Should().Be("all:\n\ttrue\n");
+        File.Exists(Path.Combine(scene.Work, "Justfile")).Should().BeFalse();
+        quarantined.Should().Contain(Path.Combine(scene.Work, "Justfile") + WriteDenyList.QuarantineSuffix);
     }
 
     [Fact]
@@ -226,9 +226,9 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
         };
         foreach (var (spec, expected) in cases)
         {
-            var error = await Assert.ThrowsAsync<ArgumentException>(() => sandbox.StartAsync(spec, Ct));
+            var error = (await FluentActions.Awaiting(() => sandbox.StartAsync(spec, Ct)).Should().ThrowExactlyAsync<ArgumentException>()).Which;
             output.WriteLine(error.Message);
-            Assert.Contains(expected, error.Message);
+            error.Message.Should().Contain(expected);
         }
         // The allowed side: a project folder of its own, with the read-only file of a tool in /tmp.
         var tool = Path.Combine(Path.GetDirectoryName(scene.Work)!, "tool.sh");
@@ -238,6 +238,6 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
             WorkDirectory = scene.Work, HomeDirectory = scene.Home, ReadOnlyBinds = [new ReadOnlyBind(tool, "/opt/tool.sh")],
         }, Ct);
         var ran = await session.RunShellAsync("sh /opt/tool.sh", Timeout, Ct);
-        Assert.Equal("tool-ran", ran.StandardOutput.Trim());
+        ran.StandardOutput.Trim().Should().Be("tool-ran");
     }
 }

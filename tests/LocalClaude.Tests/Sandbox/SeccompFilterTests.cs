@@ -23,11 +23,11 @@ public sealed class SeccompFilterTests
         for (var i = 0; i < args.Length; i++) BinaryPrimitives.WriteUInt64LittleEndian(data.AsSpan(16 + 8 * i), args[i]);
 
         var count = Program.Length / 8;
-        Assert.Equal(0, Program.Length % 8);
+        (Program.Length % 8).Should().Be(0);
         uint a = 0;
         for (var pc = 0; ;)
         {
-            Assert.True(pc < count, $"the program runs off its end at {pc}");
+            (pc < count).Should().BeTrue($"the program runs off its end at {pc}");
             var ins = Program.AsSpan(pc * 8, 8);
             var code = BinaryPrimitives.ReadUInt16LittleEndian(ins);
             byte jt = ins[2], jf = ins[3];
@@ -36,7 +36,7 @@ public sealed class SeccompFilterTests
             switch (code)
             {
                 case BpfInstruction.LdWAbs:
-                    Assert.True(k % 4 == 0 && k + 4 <= 64, $"load outside seccomp_data: {k}");
+                    (k % 4 == 0 && k + 4 <= 64).Should().BeTrue($"load outside seccomp_data: {k}");
                     a = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)k));
                     break;
                 case BpfInstruction.JmpJeqK: pc += a == k ? jt : jf; break;
@@ -54,22 +54,22 @@ public sealed class SeccompFilterTests
     public void Every_rule_without_an_argument_test_is_denied_with_its_errno_and_common_syscalls_are_allowed()
     {
         var plain = Rules.Where(r => r.Test is null).ToArray();
-        Assert.True(plain.Length > 30);
-        foreach (var rule in plain) Assert.True(Denied(rule.Errno) == Run(rule.Number), rule.Name);
-        Assert.Equal(Denied(Enosys), Run(425)); // io_uring_setup: ENOSYS, so runtimes fall back
-        Assert.Equal(Denied(Enosys), Run(435)); // clone3: ENOSYS, so glibc falls back to clone
+        (plain.Length > 30).Should().BeTrue();
+        foreach (var rule in plain) (Denied(rule.Errno) == Run(rule.Number)).Should().BeTrue(rule.Name);
+        Run(425).Should().Be(Denied(Enosys)); // io_uring_setup: ENOSYS, so runtimes fall back
+        Run(435).Should().Be(Denied(Enosys)); // clone3: ENOSYS, so glibc falls back to clone
         // read, write, openat, execve, mmap, wait4, exit_group, seccomp (adding filters only narrows), landlock_create_ruleset
-        foreach (var nr in new[] { 0, 1, 257, 59, 9, 61, 231, 317, 444 }) Assert.Equal(RetAllow, Run(nr));
+        foreach (var nr in new[] { 0, 1, 257, 59, 9, 61, 231, 317, 444 }) Run(nr).Should().Be(RetAllow);
     }
 
     [Fact]
     public void Tiocsti_and_tioclinux_are_denied_whatever_the_high_bits_of_the_request()
     {
         foreach (var request in new ulong[] { Tiocsti, Tioclinux, 0x1_0000_0000UL | Tiocsti, 0xFFFF_FFFF_0000_0000UL | Tiocsti, 0x8000_0000_0000_0000UL | Tioclinux })
-            Assert.Equal(Denied(Eperm), Run(16, 0, request));
+            Run(16, 0, request).Should().Be(Denied(Eperm));
         // TCGETS, TIOCGWINSZ, TCSETS, FIONREAD: allowed; a high-bit request that is not TIOCSTI in its low word too.
         foreach (var request in new ulong[] { 0x5401, 0x5413, 0x5402, 0x541B, 0x1_0000_5401UL })
-            Assert.Equal(RetAllow, Run(16, 0, request));
+            Run(16, 0, request).Should().Be(RetAllow);
     }
 
     [Fact]
@@ -78,65 +78,65 @@ public sealed class SeccompFilterTests
         // Found by an outside review: TCXONC TCOOFF from inside stopped the terminal's output, so the launcher's next
         // write blocked before its clean-up; TIOCSPGRP and TIOCSWINSZ changed the terminal's state after the launch.
         foreach (var request in new ulong[] { Tcxonc, Tiocspgrp, Tiocswinsz, 0xFFFF_FFFF_0000_0000UL | Tcxonc })
-            Assert.Equal(Denied(Eperm), Run(16, 0, request));
+            Run(16, 0, request).Should().Be(Denied(Eperm));
         // What a TUI needs: TCGETS, TCSETS/TCSETSW (raw mode), TIOCGWINSZ, TIOCGPGRP.
         foreach (var request in new ulong[] { 0x5401, 0x5402, 0x5403, 0x5413, 0x540F })
-            Assert.Equal(RetAllow, Run(16, 0, request));
+            Run(16, 0, request).Should().Be(RetAllow);
     }
 
     [Fact]
     public void Only_unix_inet_inet6_and_route_netlink_sockets()
     {
         const ulong stream = 1, raw = 3;
-        Assert.Equal(RetAllow, Run(41, AfUnix, stream, 0));
-        Assert.Equal(RetAllow, Run(41, AfInet, stream, 0));
-        Assert.Equal(RetAllow, Run(41, AfInet6, 2, 0));
-        Assert.Equal(RetAllow, Run(41, AfNetlink, raw, 0));
-        Assert.Equal(RetAllow, Run(41, 0xFFFF_FFFF_0000_0000UL | AfInet, stream, 0)); // the kernel reads an int
-        Assert.Equal(Denied(Eafnosupport), Run(41, AfNetlink, raw, 15)); // NETLINK_KOBJECT_UEVENT
-        Assert.Equal(Denied(Eafnosupport), Run(41, AfNetlink, raw, 9)); // NETLINK_AUDIT
+        Run(41, AfUnix, stream, 0).Should().Be(RetAllow);
+        Run(41, AfInet, stream, 0).Should().Be(RetAllow);
+        Run(41, AfInet6, 2, 0).Should().Be(RetAllow);
+        Run(41, AfNetlink, raw, 0).Should().Be(RetAllow);
+        Run(41, 0xFFFF_FFFF_0000_0000UL | AfInet, stream, 0).Should().Be(RetAllow); // the kernel reads an int
+        Run(41, AfNetlink, raw, 15).Should().Be(Denied(Eafnosupport)); // NETLINK_KOBJECT_UEVENT
+        Run(41, AfNetlink, raw, 9).Should().Be(Denied(Eafnosupport)); // NETLINK_AUDIT
         foreach (var family in new ulong[] { 0, 3, 4, 5, 17, 38, 40, 44, 0x1_0000_0000UL | 40 }) // AX25, IPX, APPLETALK, PACKET, ALG, VSOCK, XDP
-            Assert.Equal(Denied(Eafnosupport), Run(41, family, raw, 0));
-        Assert.Equal(RetAllow, Run(53, AfUnix, stream, 0));
-        Assert.Equal(Denied(Eafnosupport), Run(53, AfInet, stream, 0));
+            Run(41, family, raw, 0).Should().Be(Denied(Eafnosupport));
+        Run(53, AfUnix, stream, 0).Should().Be(RetAllow);
+        Run(53, AfInet, stream, 0).Should().Be(Denied(Eafnosupport));
     }
 
     [Fact]
     public void Clone_is_denied_only_with_a_new_namespace_flag()
     {
         const ulong sigchld = 17, threadFlags = 0x3D0F00; // glibc pthread_create: VM|FS|FILES|SIGHAND|THREAD|SYSVSEM|SETTLS|PARENT/CHILD_SETTID
-        Assert.Equal(RetAllow, Run(56, sigchld | 0x01200000)); // fork(): CHILD_SETTID|CHILD_CLEARTID
-        Assert.Equal(RetAllow, Run(56, threadFlags));
+        Run(56, sigchld | 0x01200000).Should().Be(RetAllow); // fork(): CHILD_SETTID|CHILD_CLEARTID
+        Run(56, threadFlags).Should().Be(RetAllow);
         foreach (var flag in new ulong[] { 0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000 })
-            Assert.Equal(Denied(Eperm), Run(56, sigchld | flag));
+            Run(56, sigchld | flag).Should().Be(Denied(Eperm));
     }
 
     [Fact]
     public void Personality_allows_only_plain_linux_and_the_query()
     {
-        foreach (var persona in new ulong[] { 0, 8, 0xFFFFFFFF }) Assert.Equal(RetAllow, Run(135, persona));
+        foreach (var persona in new ulong[] { 0, 8, 0xFFFFFFFF }) Run(135, persona).Should().Be(RetAllow);
         foreach (var persona in new ulong[] { 0x0040000, 0x0200000, 0x0400000 | 8 }) // ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, ADDR_LIMIT_3GB
-            Assert.Equal(Denied(Eperm), Run(135, persona));
+            Run(135, persona).Should().Be(Denied(Eperm));
     }
 
     [Fact]
     public void Other_architectures_and_the_x32_abi_are_killed()
     {
-        Assert.Equal(RetKillProcess, RunArch(AuditArchI386, 1)); // i386 exit, through int 0x80
-        Assert.Equal(RetKillProcess, RunArch(0xC00000B7, 0)); // aarch64
-        Assert.Equal(RetKillProcess, RunArch(AuditArchX86_64, X32SyscallBit | 16, 0, Tiocsti));
-        Assert.Equal(RetKillProcess, RunArch(AuditArchX86_64, X32SyscallBit | 272));
+        RunArch(AuditArchI386, 1).Should().Be(RetKillProcess); // i386 exit, through int 0x80
+        RunArch(0xC00000B7, 0).Should().Be(RetKillProcess); // aarch64
+        RunArch(AuditArchX86_64, X32SyscallBit | 16, 0, Tiocsti).Should().Be(RetKillProcess);
+        RunArch(AuditArchX86_64, X32SyscallBit | 272).Should().Be(RetKillProcess);
     }
 
     [Fact]
     public void The_program_is_encoded_as_the_kernel_reads_it_and_rules_are_unique()
     {
         // First instruction: BPF_LD|BPF_W|BPF_ABS, k = offsetof(seccomp_data, arch).
-        Assert.Equal(new byte[] { 0x20, 0, 0, 0, 4, 0, 0, 0 }, Program[..8]);
-        Assert.Equal(Rules.Count, Rules.Select(r => r.Number).Distinct().Count());
-        Assert.Equal(Rules.Count, Rules.Select(r => r.Name).Distinct().Count());
-        Assert.True(Program.Length / 8 < 4096);
-        Assert.Throws<ArgumentException>(() => Assemble([new SyscallRule("a", 1, Eperm), new SyscallRule("b", 1, Eperm)]));
+        Program[..8].Should().Equal(new byte[] { 0x20, 0, 0, 0, 4, 0, 0, 0 });
+        Rules.Select(r => r.Number).Distinct().Count().Should().Be(Rules.Count);
+        Rules.Select(r => r.Name).Distinct().Count().Should().Be(Rules.Count);
+        (Program.Length / 8 < 4096).Should().BeTrue();
+        FluentActions.Invoking(() => Assemble([new SyscallRule("a", 1, Eperm), new SyscallRule("b", 1, Eperm)])).Should().ThrowExactly<ArgumentException>();
     }
 }
 
@@ -155,16 +155,16 @@ public sealed class SandboxLimitsTests
     [InlineData(1, "No such file or directory", SandboxLimit.None)]
     [InlineData(137, "", SandboxLimit.None)]
     public void Classify_names_the_limit_from_the_signal_or_the_error(int exitCode, string standardError, SandboxLimit expected) =>
-        Assert.Equal(expected, SandboxLimits.Classify(exitCode, standardError));
+        SandboxLimits.Classify(exitCode, standardError).Should().Be(expected);
 
     [Fact]
     public void Limits_too_small_to_run_anything_are_refused()
     {
         SandboxLimits.Default.Validate();
-        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxProcesses = 2 }).Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxMemoryBytes = 1024 }).Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxFileBytes = 0 }).Validate());
-        Assert.Throws<ArgumentOutOfRangeException>(() => (SandboxLimits.Default with { MaxCpuSeconds = 0 }).Validate());
-        Assert.Contains("2048 processes/threads", SandboxLimits.Default.Describe());
+        FluentActions.Invoking(() => (SandboxLimits.Default with { MaxProcesses = 2 }).Validate()).Should().ThrowExactly<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => (SandboxLimits.Default with { MaxMemoryBytes = 1024 }).Validate()).Should().ThrowExactly<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => (SandboxLimits.Default with { MaxFileBytes = 0 }).Validate()).Should().ThrowExactly<ArgumentOutOfRangeException>();
+        FluentActions.Invoking(() => (SandboxLimits.Default with { MaxCpuSeconds = 0 }).Validate()).Should().ThrowExactly<ArgumentOutOfRangeException>();
+        SandboxLimits.Default.Describe().Should().Contain("2048 processes/threads");
     }
 }

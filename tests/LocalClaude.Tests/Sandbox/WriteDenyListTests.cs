@@ -22,7 +22,7 @@ public sealed class WriteDenyListTests
         var snapshot = WriteDenyList.Take(dir.Path, WriteDenyList.ForWorkDirectory([]));
         foreach (var denied in new[] { ".git/modules", ".git/worktrees", ".git/config", ".git/hooks", ".husky", ".git/objects/info/alternates",
                      ".git/info/attributes", ".npmrc", ".cursor", ".gemini", ".cargo/config.toml" })
-            Assert.Contains(denied, snapshot.Fingerprints.Keys);
+            snapshot.Fingerprints.Keys.Should().Contain(denied);
         // The allowed side: the repository's objects, refs and index stay writable.
         Assert.DoesNotContain(snapshot.Fingerprints.Keys, k => k is ".git/objects" or ".git/refs" or ".git/index" or ".git/HEAD"
             || (k.StartsWith(".git/objects/", StringComparison.Ordinal) && k != ".git/objects/info/alternates"));
@@ -39,7 +39,7 @@ public sealed class WriteDenyListTests
         using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.Combine(".git"));
         File.WriteAllText(dir.Combine(".git", "config"), config);
-        Assert.Equal(expected, WriteDenyList.HooksPath(dir.Path, ".git"));
+        WriteDenyList.HooksPath(dir.Path, ".git").Should().Be(expected);
     }
 
     [Fact]
@@ -47,7 +47,7 @@ public sealed class WriteDenyListTests
     {
         var printable = LocalLauncher.Printable("/w/evil\u001b]0;INJECTED\u0007\u001b[31mRED\nFAKE LINE/.git.localclaude-untrusted");
         Assert.DoesNotContain(printable, char.IsControl);
-        Assert.Contains("\\x1b]0;INJECTED\\x07", printable);
-        Assert.Contains("RED\\x0aFAKE LINE", printable);
+        printable.Should().Contain("\\x1b]0;INJECTED\\x07");
+        printable.Should().Contain("RED\\x0aFAKE LINE");
     }
 }

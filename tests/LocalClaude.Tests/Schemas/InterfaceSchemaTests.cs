@@ -22,9 +22,8 @@ public sealed class InterfaceSchemaTests(ITestOutputHelper output)
     public void The_committed_schema_is_what_the_types_generate(string fileName)
     {
         var schema = InterfaceSchemas.All.Single(s => s.FileName == fileName);
-        Assert.True(File.Exists(schema.PathIn(Repo.Root)), $"{InterfaceSchemas.Folder}/{fileName} is missing: run {InterfaceSchemas.RegenerateCommand}");
-        Assert.True(schema.IsCurrentIn(Path.Combine(Repo.Root, InterfaceSchemas.Folder)),
-            $"{InterfaceSchemas.Folder}/{fileName} differs from what {schema.Type.Name} generates now: run {InterfaceSchemas.RegenerateCommand} and commit the result");
+        File.Exists(schema.PathIn(Repo.Root)).Should().BeTrue($"{InterfaceSchemas.Folder}/{fileName} is missing: run {InterfaceSchemas.RegenerateCommand}");
+        schema.IsCurrentIn(Path.Combine(Repo.Root, InterfaceSchemas.Folder)).Should().BeTrue($"{InterfaceSchemas.Folder}/{fileName} differs from what {schema.Type.Name} generates now: run {InterfaceSchemas.RegenerateCommand} and commit the result");
     }
 
     /// <summary>Every committed file of an interface kind, relative to the repository, with the schema it must meet.</summary>
@@ -53,7 +52,7 @@ public sealed class InterfaceSchemaTests(ITestOutputHelper output)
     [MemberData(nameof(Examples))]
     public void A_committed_example_meets_its_schema(string file, string schemaFile)
     {
-        Assert.True(schemaFile.EndsWith(".schema.json", StringComparison.Ordinal), $"{file}: {schemaFile}: give its kind a schema in {nameof(InterfaceSchemas)}");
+        schemaFile.EndsWith(".schema.json", StringComparison.Ordinal).Should().BeTrue($"{file}: {schemaFile}: give its kind a schema in {nameof(InterfaceSchemas)}");
         AssertValid(schemaFile, File.ReadAllText(Path.Combine(Repo.Root, file)), file);
     }
 
@@ -91,20 +90,20 @@ public sealed class InterfaceSchemaTests(ITestOutputHelper output)
     {
         var schemaFile = Examples().Single(row => (string)row.Data.Item1 == file).Data.Item2;
         var json = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, file)))!.AsObject();
-        Assert.True(json.ContainsKey(property), $"{file} has no '{property}' to break");
+        json.ContainsKey(property).Should().BeTrue($"{file} has no '{property}' to break");
         // The unbroken file passes, so the rejection below is the breakage's doing.
-        Assert.True(Evaluate(schemaFile, json.ToJsonString()).IsValid);
+        Evaluate(schemaFile, json.ToJsonString()).IsValid.Should().BeTrue();
         if (breakage == "missing") json.Remove(property);
         else json[property] = json[property] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? 42 : "not the right type";
         var result = Evaluate(schemaFile, json.ToJsonString());
         output.WriteLine(Describe(result));
-        Assert.False(result.IsValid, $"{file} with '{property}' {breakage} was accepted by {schemaFile}");
+        result.IsValid.Should().BeFalse($"{file} with '{property}' {breakage} was accepted by {schemaFile}");
     }
 
     private void AssertValid(string schemaFile, string json, string what)
     {
         var result = Evaluate(schemaFile, json);
-        Assert.True(result.IsValid, $"{what} does not meet {InterfaceSchemas.Folder}/{schemaFile}:\n{Describe(result)}");
+        result.IsValid.Should().BeTrue($"{what} does not meet {InterfaceSchemas.Folder}/{schemaFile}:\n{Describe(result)}");
     }
 
     private static EvaluationResults Evaluate(string schemaFile, string json)

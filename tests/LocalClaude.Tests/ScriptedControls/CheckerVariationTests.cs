@@ -48,6 +48,6 @@ public sealed class CheckerVariationTests
 
         var outcome = await task.CheckAnswerAsync(work, answer, cancellationToken: Ct);
 
-        Assert.True(outcome.Passed == shouldPass, $"{id}: expected {(shouldPass ? "pass" : "fail")}, checker said: {outcome.Message}");
+        (outcome.Passed == shouldPass).Should().BeTrue($"{id}: expected {(shouldPass ? "pass" : "fail")}, checker said: {outcome.Message}");
     }
 }

@@ -26,16 +26,16 @@ public sealed class ControlScriptTests
         var second = oracle.Reply(Request(ClaudeCodeShapedRequest.Build("/w/t1", completedToolTurns: 1), number: 3));
         var last = oracle.Reply(Request(ClaudeCodeShapedRequest.Build("/w/t1", completedToolTurns: 2), number: 4));
 
-        Assert.Equal(ScriptedReply.ToolUse, first.StopReason);
-        var write = Assert.IsType<ToolUseReplyBlock>(first.Blocks[^1]);
-        Assert.IsType<TextReplyBlock>(first.Blocks[0]);
-        Assert.Equal("Write", write.Name);
-        Assert.Equal("""{"file_path":"/w/t1/a.txt","content":"in /w/t1"}""", write.InputJson);
-        Assert.Equal(first, retried); // a retry replays the step, it does not skip one
-        var bash = Assert.IsType<ToolUseReplyBlock>(second.Blocks[^1]);
-        Assert.Equal(("Bash", """{"command":"cat a.txt"}"""), (bash.Name, bash.InputJson));
-        Assert.NotEqual(write.Id, bash.Id);
-        Assert.Equal(ScriptedReply.Text("Done in /w/t1."), last);
+        first.StopReason.Should().Be(ScriptedReply.ToolUse);
+        var write = first.Blocks[^1].Should().BeOfType<ToolUseReplyBlock>().Which;
+        first.Blocks[0].Should().BeOfType<TextReplyBlock>();
+        write.Name.Should().Be("Write");
+        write.InputJson.Should().Be("""{"file_path":"/w/t1/a.txt","content":"in /w/t1"}""");
+        retried.Should().Be(first); // a retry replays the step, it does not skip one
+        var bash = second.Blocks[^1].Should().BeOfType<ToolUseReplyBlock>().Which;
+        (((string, string))((bash.Name, bash.InputJson))).Should().Be(("Bash", """{"command":"cat a.txt"}"""));
+        bash.Id.Should().NotBe(write.Id);
+        last.Should().Be(ScriptedReply.Text("Done in /w/t1."));
     }
 
     [Fact]
@@ -48,11 +48,11 @@ public sealed class ControlScriptTests
         var pinned = explicitDir.Reply(Request(ClaudeCodeShapedRequest.Build("/from/request")));
         var lost = fromRequest.Reply(Request(ClaudeCodeShapedRequest.Build(workDirectory: null)));
 
-        Assert.Equal(ScriptedReply.EndTurn, background.StopReason);
-        Assert.IsType<TextReplyBlock>(Assert.Single(background.Blocks));
-        Assert.Contains("/explicit/a.txt", Assert.IsType<ToolUseReplyBlock>(pinned.Blocks[^1]).InputJson);
-        Assert.Equal(ScriptedReply.EndTurn, lost.StopReason);
-        Assert.Contains("does not say which directory", Assert.IsType<TextReplyBlock>(Assert.Single(lost.Blocks)).Text);
+        background.StopReason.Should().Be(ScriptedReply.EndTurn);
+        background.Blocks.Should().ContainSingle().Which.Should().BeOfType<TextReplyBlock>();
+        pinned.Blocks[^1].Should().BeOfType<ToolUseReplyBlock>().Which.InputJson.Should().Contain("/explicit/a.txt");
+        lost.StopReason.Should().Be(ScriptedReply.EndTurn);
+        lost.Blocks.Should().ContainSingle().Which.Should().BeOfType<TextReplyBlock>().Which.Text.Should().Contain("does not say which directory");
     }
 
     [Theory]
@@ -62,8 +62,8 @@ public sealed class ControlScriptTests
     {
         var body = ClaudeCodeShapedRequest.Build("/tmp/run 1/work", environmentAsString: asString);
 
-        Assert.Equal("/tmp/run 1/work", ClaudeCodePrompt.FindWorkingDirectory(body));
-        Assert.Null(ClaudeCodePrompt.FindWorkingDirectory(ClaudeCodeShapedRequest.Build(null, environmentAsString: asString)));
+        ClaudeCodePrompt.FindWorkingDirectory(body).Should().Be("/tmp/run 1/work");
+        ClaudeCodePrompt.FindWorkingDirectory(ClaudeCodeShapedRequest.Build(null, environmentAsString: asString)).Should().BeNull();
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ControlScriptTests
             ["messages"] = new JsonArray(),
         };
 
-        Assert.Equal("/srv/w", ClaudeCodePrompt.FindWorkingDirectory(body));
+        ClaudeCodePrompt.FindWorkingDirectory(body).Should().Be("/srv/w");
     }
 
     [Fact]
@@ -86,9 +86,9 @@ public sealed class ControlScriptTests
         var withText = new NoOpScript().Reply(request);
         var empty = new NoOpScript("").Reply(request);
 
-        Assert.Equal(ScriptedReply.EndTurn, withText.StopReason);
-        Assert.IsType<TextReplyBlock>(Assert.Single(withText.Blocks));
-        Assert.Empty(empty.Blocks);
+        withText.StopReason.Should().Be(ScriptedReply.EndTurn);
+        withText.Blocks.Should().ContainSingle().Which.Should().BeOfType<TextReplyBlock>();
+        empty.Blocks.Should().BeEmpty();
     }
 
     [Fact]
@@ -101,11 +101,9 @@ public sealed class ControlScriptTests
         var followUp = round.Reply(Request(ClaudeCodeShapedRequest.Build("/w", completedToolTurns: 1)));
         var customFirst = custom.Reply(Request(ClaudeCodeShapedRequest.Build("/w")));
 
-        Assert.Equal(ScriptedReply.ToolUse, first.StopReason);
-        Assert.Collection(first.Blocks,
-            b => Assert.IsType<TextReplyBlock>(b),
-            b => Assert.Equal(new ToolUseReplyBlock(ToolRoundScript.ToolUseId, "Bash", """{"command":"ls"}"""), b));
-        Assert.Equal(ScriptedReply.Text("Tool round complete."), followUp);
-        Assert.Equal("""{"file_path":"/etc/hostname"}""", Assert.IsType<ToolUseReplyBlock>(customFirst.Blocks[^1]).InputJson);
+        first.StopReason.Should().Be(ScriptedReply.ToolUse);
+        first.Blocks.Should().SatisfyRespectively(b => b.Should().BeOfType<TextReplyBlock>(), b => b.Should().Be(new ToolUseReplyBlock(ToolRoundScript.ToolUseId, "Bash", """{"command":"ls"}""")));
+        followUp.Should().Be(ScriptedReply.Text("Tool round complete."));
+        customFirst.Blocks[^1].Should().BeOfType<ToolUseReplyBlock>().Which.InputJson.Should().Be("""{"file_path":"/etc/hostname"}""");
     }
 }

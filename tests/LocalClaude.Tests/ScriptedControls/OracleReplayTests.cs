@@ -26,7 +26,7 @@ public sealed class OracleReplayTests
         var transcript = await OracleStepInterpreter.PlayAsync(task.Oracle, work, Ct);
         var outcome = await task.CheckAnswerAsync(work, task.Oracle.FinalTextFor(work), cancellationToken: Ct);
 
-        Assert.True(outcome.Passed, $"{outcome.Message}\n{string.Join("\n", transcript)}");
+        outcome.Passed.Should().BeTrue($"{outcome.Message}\n{string.Join("\n", transcript)}");
     }
 
     [Theory]
@@ -39,8 +39,8 @@ public sealed class OracleReplayTests
 
         var outcome = await task.CheckAnswerAsync(work, "", cancellationToken: Ct);
 
-        Assert.False(outcome.Passed, $"a no-op passes {id}: {outcome.Message}");
-        Assert.StartsWith("FAIL", outcome.Message);
+        outcome.Passed.Should().BeFalse($"a no-op passes {id}: {outcome.Message}");
+        outcome.Message.Should().StartWith("FAIL");
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public sealed class OracleReplayTests
         await OracleStepInterpreter.PlayAsync(task.Oracle, work, Ct);
         await task.CheckAnswerAsync(work, task.Oracle.FinalTextFor(work), cancellationToken: Ct);
 
-        Assert.Equal(before, Snapshot(task.Directory));
+        Snapshot(task.Directory).Should().Equal(before);
     }
 
     private static string[] Snapshot(string directory) =>

@@ -34,19 +34,19 @@ public sealed class ScriptedAnthropicServerTests
         using var response = await http.PostAsync("/v1/messages?beta=true", Json(ClaudeCodeShapedRequest.Build("/w")), Ct);
         var body = await response.Content.ReadAsStringAsync(Ct);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (response.Content.Headers.ContentType?.MediaType).Should().Be("text/event-stream");
         var events = SseShape.Parse(body);
         var (blocks, stopReason) = SseShape.Assemble(events);
-        Assert.Equal("tool_use", stopReason);
-        Assert.Equal(2, blocks.Count);
-        Assert.Equal("Writing the file now.", (string?)blocks[0]["text"]);
-        Assert.Equal(("tool_use", "toolu_test_01", "Write"), ((string?)blocks[1]["type"], (string?)blocks[1]["id"], (string?)blocks[1]["name"]));
-        Assert.Equal("# Notes \"quoted\"\nnaïve café ✓ 😀\n", (string?)blocks[1]["input"]!["content"]);
-        Assert.Equal("control", (string?)events[0].Data["message"]!["model"]);
+        stopReason.Should().Be("tool_use");
+        blocks.Count.Should().Be(2);
+        ((string?)blocks[0]["text"]).Should().Be("Writing the file now.");
+        (((string?)blocks[1]["type"], (string?)blocks[1]["id"], (string?)blocks[1]["name"])).Should().Be(("tool_use", "toolu_test_01", "Write"));
+        ((string?)blocks[1]["input"]!["content"]).Should().Be("# Notes \"quoted\"\nnaïve café ✓ 😀\n");
+        ((string?)events[0].Data["message"]!["model"]).Should().Be("control");
         // Clients must really concatenate: the tool input comes in several pieces, none of them valid JSON alone.
         var pieces = events.Where(e => (string?)e.Data["delta"]?["type"] == "input_json_delta").ToArray();
-        Assert.InRange(pieces.Length, 2, ScriptedReplyRendering.MaxChunksPerBlock);
+        pieces.Length.Should().BeInRange(2, ScriptedReplyRendering.MaxChunksPerBlock);
     }
 
     [Fact]
@@ -63,12 +63,12 @@ public sealed class ScriptedAnthropicServerTests
 
         var message = await Anthropic.SseAggregatorExtensions.Aggregate(client.Messages.CreateStreaming(parameters, Ct));
 
-        Assert.Equal(2, message.Content.Count);
-        Assert.True(message.Content[0].TryPickText(out var text));
-        Assert.Equal("Writing the file now.", text!.Text);
-        Assert.True(message.Content[1].TryPickToolUse(out var tool));
-        Assert.Equal(("toolu_test_01", "Write"), (tool!.ID, tool.Name));
-        Assert.Equal("/w/notes.md", tool.Input["file_path"].GetString());
+        message.Content.Count.Should().Be(2);
+        message.Content[0].TryPickText(out var text).Should().BeTrue();
+        text!.Text.Should().Be("Writing the file now.");
+        message.Content[1].TryPickToolUse(out var tool).Should().BeTrue();
+        (((string, string))((tool!.ID, tool.Name))).Should().Be(("toolu_test_01", "Write"));
+        tool.Input["file_path"].GetString().Should().Be("/w/notes.md");
     }
 
     [Fact]
@@ -82,10 +82,10 @@ public sealed class ScriptedAnthropicServerTests
         using var response = await http.PostAsync("/v1/messages", Json(request), Ct);
         var message = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(("message", "assistant", "tool_use"), ((string?)message["type"], (string?)message["role"], (string?)message["stop_reason"]));
-        Assert.Equal("/w/notes.md", (string?)message["content"]![1]!["input"]!["file_path"]);
-        Assert.Equal("msg_control_0001", (string?)message["id"]);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        (((string?)message["type"], (string?)message["role"], (string?)message["stop_reason"])).Should().Be(("message", "assistant", "tool_use"));
+        ((string?)message["content"]![1]!["input"]!["file_path"]).Should().Be("/w/notes.md");
+        ((string?)message["id"]).Should().Be("msg_control_0001");
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class ScriptedAnthropicServerTests
         using var response = await http.PostAsync("/v1/messages/count_tokens?beta=true", Json(body), Ct);
         var count = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!["input_tokens"]!.GetValue<int>();
 
-        Assert.Equal(body.ToJsonString().Length / 4, count);
+        count.Should().Be(body.ToJsonString().Length / 4);
     }
 
     [Fact]
@@ -119,15 +119,15 @@ public sealed class ScriptedAnthropicServerTests
         garbage.Headers.ContentEncoding.Add("gzip");
         using var badGzip = await http.PostAsync("/v1/messages", garbage, Ct);
 
-        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, hello.StatusCode);
-        Assert.Equal("control", (string?)JsonNode.Parse(await models.Content.ReadAsStringAsync(Ct))!["data"]![0]!["id"]);
+        head.StatusCode.Should().Be(HttpStatusCode.OK);
+        hello.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((string?)JsonNode.Parse(await models.Content.ReadAsStringAsync(Ct))!["data"]![0]!["id"]).Should().Be("control");
         await AssertError(missing, HttpStatusCode.NotFound, "not_found_error");
         await AssertError(badJson, HttpStatusCode.BadRequest, "invalid_request_error");
         await AssertError(scriptFails, HttpStatusCode.InternalServerError, "api_error");
         await AssertError(badGzip, HttpStatusCode.BadRequest, "invalid_request_error");
-        Assert.Equal([200, 200, 200, 404, 400, 500, 400], server.Requests.Select(r => r.StatusCode));
-        Assert.Equal(1, calls); // the bad JSON never reached the script
+        server.Requests.Select(r => r.StatusCode).Should().Equal([200, 200, 200, 404, 400, 500, 400]);
+        calls.Should().Be(1); // the bad JSON never reached the script
     }
 
     [Fact]
@@ -149,20 +149,20 @@ public sealed class ScriptedAnthropicServerTests
         (await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, "/"), Ct)).Dispose();
 
         var recorded = server.Requests;
-        Assert.Equal([1, 2, 3], recorded.Select(r => r.Sequence));
-        Assert.Equal(("POST", "/v1/messages", "?beta=true", 200), (recorded[0].Method, recorded[0].Path, recorded[0].QueryString, recorded[0].StatusCode));
-        Assert.Equal("2023-06-01", recorded[0].Headers["anthropic-version"]);
-        Assert.Equal(first, recorded[0].Body);
-        Assert.Equal(first, recorded[1].Body); // decompressed
-        Assert.Equal("HEAD", recorded[2].Method);
-        Assert.Equal(2, server.MessagesRequestBodies.Count);
+        recorded.Select(r => r.Sequence).Should().Equal([1, 2, 3]);
+        (((string, string, string, int))((recorded[0].Method, recorded[0].Path, recorded[0].QueryString, recorded[0].StatusCode))).Should().Be(("POST", "/v1/messages", "?beta=true", 200));
+        recorded[0].Headers["anthropic-version"].Should().Be("2023-06-01");
+        recorded[0].Body.Should().Be(first);
+        recorded[1].Body.Should().Be(first); // decompressed
+        recorded[2].Method.Should().Be("HEAD");
+        server.MessagesRequestBodies.Count.Should().Be(2);
 
         using var temp = new TempDirectory();
         var file = temp.Combine("requests.jsonl");
         await server.WriteRequestsAsync(file, Ct);
         var lines = await File.ReadAllLinesAsync(file, Ct);
-        Assert.Equal(3, lines.Length);
-        Assert.Equal(first, (string?)JsonNode.Parse(lines[0])!["Body"]);
+        lines.Length.Should().Be(3);
+        ((string?)JsonNode.Parse(lines[0])!["Body"]).Should().Be(first);
     }
 
     [Fact]
@@ -171,12 +171,12 @@ public sealed class ScriptedAnthropicServerTests
         var a = await ScriptedAnthropicServer.StartAsync(new NoOpScript(), Ct);
         await using var b = await ScriptedAnthropicServer.StartAsync(new NoOpScript(), Ct);
 
-        Assert.Equal("127.0.0.1", a.BaseUrl.Host);
-        Assert.NotEqual(a.Port, b.Port);
-        Assert.Equal($"http://127.0.0.1:{a.Port}", a.Url);
+        a.BaseUrl.Host.Should().Be("127.0.0.1");
+        b.Port.Should().NotBe(a.Port);
+        a.Url.Should().Be($"http://127.0.0.1:{a.Port}");
         await a.DisposeAsync();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        await Assert.ThrowsAsync<HttpRequestException>(() => http.GetAsync($"{a.Url}/api/hello", Ct));
+        await FluentActions.Awaiting(() => http.GetAsync($"{a.Url}/api/hello", Ct)).Should().ThrowExactlyAsync<HttpRequestException>();
     }
 
     [Theory]
@@ -189,18 +189,18 @@ public sealed class ScriptedAnthropicServerTests
     {
         var pieces = ScriptedReplyRendering.Split(text, 3);
 
-        Assert.Equal(text, string.Concat(pieces));
-        Assert.All(pieces, p => Assert.NotEmpty(p));
-        Assert.All(pieces, p => Assert.False(char.IsHighSurrogate(p[^1])));
-        Assert.True(pieces.Count <= expectedPieces, $"{pieces.Count} pieces");
+        string.Concat(pieces).Should().Be(text);
+        Assert.All(pieces, p => p.Should().NotBeEmpty());
+        Assert.All(pieces, p => char.IsHighSurrogate(p[^1]).Should().BeFalse());
+        (pieces.Count <= expectedPieces).Should().BeTrue($"{pieces.Count} pieces");
     }
 
     private static async Task AssertError(HttpResponseMessage response, HttpStatusCode status, string type)
     {
-        Assert.Equal(status, response.StatusCode);
+        response.StatusCode.Should().Be(status);
         var error = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
-        Assert.Equal("error", (string?)error["type"]);
-        Assert.Equal(type, (string?)error["error"]!["type"]);
-        Assert.False(string.IsNullOrEmpty((string?)error["error"]!["message"]));
+        ((string?)error["type"]).Should().Be("error");
+        ((string?)error["error"]!["type"]).Should().Be(type);
+        string.IsNullOrEmpty((string?)error["error"]!["message"]).Should().BeFalse();
     }
 }

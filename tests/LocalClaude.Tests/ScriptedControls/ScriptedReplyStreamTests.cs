@@ -31,10 +31,10 @@ public sealed class ScriptedReplyStreamTests
 
         var result = AnthropicStreamValidator.Validate(wire);
 
-        var finding = Assert.Single(result.Findings);
-        Assert.Equal("message.no-content", finding.Id);
-        Assert.False(result.HasBlockingFindings);
-        Assert.Equal("end_turn", result.Message.StopReason);
+        var finding = result.Findings.Should().ContainSingle().Which;
+        finding.Id.Should().Be("message.no-content");
+        result.HasBlockingFindings.Should().BeFalse();
+        result.Message.StopReason.Should().Be("end_turn");
     }
 
     [Theory]
@@ -46,11 +46,9 @@ public sealed class ScriptedReplyStreamTests
 
         var result = AnthropicStreamValidator.Validate(wire);
 
-        Assert.True(result.Findings.Count == 0, string.Join("\n", result.Findings));
-        Assert.Equal(reply.StopReason, result.Message.StopReason);
-        Assert.Equal(string.Concat(reply.Blocks.OfType<TextReplyBlock>().Select(b => b.Text)), result.Message.Text);
-        Assert.Equal(
-            reply.Blocks.OfType<ToolUseReplyBlock>().Select(b => (b.Id, b.Name, JsonNode.Parse(b.InputJson)!.ToJsonString())),
-            result.Message.ToolUses.Select(u => (u.Id!, u.Name!, JsonNode.Parse(u.InputJson)!.ToJsonString())));
+        (result.Findings.Count == 0).Should().BeTrue(string.Join("\n", result.Findings));
+        result.Message.StopReason.Should().Be(reply.StopReason);
+        result.Message.Text.Should().Be(string.Concat(reply.Blocks.OfType<TextReplyBlock>().Select(b => b.Text)));
+        result.Message.ToolUses.Select(u => (u.Id!, u.Name!, JsonNode.Parse(u.InputJson)!.ToJsonString())).Should().Equal(reply.Blocks.OfType<ToolUseReplyBlock>().Select(b => (b.Id, b.Name, JsonNode.Parse(b.InputJson)!.ToJsonString())));
     }
 }

@@ -12,18 +12,18 @@ internal static class SseShape
 
     public static IReadOnlyList<Event> Parse(string body)
     {
-        Assert.DoesNotContain("\r", body);
-        Assert.EndsWith("\n\n", body);
+        body.Should().NotContain("\r");
+        body.Should().EndWith("\n\n");
         var events = new List<Event>();
         foreach (var block in body.Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
         {
             var lines = block.Split('\n');
-            Assert.Equal(2, lines.Length);
-            Assert.StartsWith("event: ", lines[0]);
-            Assert.StartsWith("data: ", lines[1]);
+            lines.Length.Should().Be(2);
+            lines[0].Should().StartWith("event: ");
+            lines[1].Should().StartWith("data: ");
             var name = lines[0]["event: ".Length..];
-            var data = Assert.IsType<JsonObject>(JsonNode.Parse(lines[1]["data: ".Length..]));
-            Assert.Equal(name, (string?)data["type"]);
+            var data = JsonNode.Parse(lines[1]["data: ".Length..]).Should().BeOfType<JsonObject>().Which;
+            ((string?)data["type"]).Should().Be(name);
             events.Add(new Event(name, data));
         }
         return events;
@@ -32,13 +32,13 @@ internal static class SseShape
     /// <summary>Checks the grammar and returns the assembled content blocks (text, or tool_use with its parsed input) and stop reason.</summary>
     public static (IReadOnlyList<JsonObject> Blocks, string StopReason) Assemble(IReadOnlyList<Event> events)
     {
-        Assert.Equal("message_start", events[0].Name);
-        Assert.Equal("message_stop", events[^1].Name);
-        Assert.Equal("message_delta", events[^2].Name);
+        events[0].Name.Should().Be("message_start");
+        events[^1].Name.Should().Be("message_stop");
+        events[^2].Name.Should().Be("message_delta");
         var start = events[0].Data["message"]!;
-        Assert.Empty(start["content"]!.AsArray());
-        Assert.Null(start["stop_reason"]);
-        Assert.True(start["usage"]!["input_tokens"]!.GetValue<int>() > 0);
+        start["content"]!.AsArray().Should().BeEmpty();
+        start["stop_reason"].Should().BeNull();
+        (start["usage"]!["input_tokens"]!.GetValue<int>() > 0).Should().BeTrue();
 
         var blocks = new List<JsonObject>();
         var partial = new List<string>();
@@ -48,28 +48,28 @@ internal static class SseShape
             switch (e.Name)
             {
                 case "ping":
-                    Assert.Null(open);
+                    open.Should().BeNull();
                     break;
                 case "content_block_start":
-                    Assert.Null(open);
+                    open.Should().BeNull();
                     var index = e.Data["index"]!.GetValue<int>();
-                    Assert.Equal(blocks.Count, index); // contiguous, from 0, never reused
+                    index.Should().Be(blocks.Count); // contiguous, from 0, never reused
                     open = index;
                     blocks.Add(e.Data["content_block"]!.DeepClone().AsObject());
                     partial.Add("");
                     break;
                 case "content_block_delta":
-                    Assert.Equal(open, e.Data["index"]!.GetValue<int>());
+                    ((int?)(e.Data["index"]!.GetValue<int>())).Should().Be(open);
                     var delta = e.Data["delta"]!;
                     var block = blocks[open!.Value];
                     switch ((string?)delta["type"])
                     {
                         case "text_delta":
-                            Assert.Equal("text", (string?)block["type"]);
+                            ((string?)block["type"]).Should().Be("text");
                             block["text"] = (string?)block["text"] + (string?)delta["text"];
                             break;
                         case "input_json_delta":
-                            Assert.Equal("tool_use", (string?)block["type"]);
+                            ((string?)block["type"]).Should().Be("tool_use");
                             partial[open.Value] += (string?)delta["partial_json"];
                             break;
                         default:
@@ -78,7 +78,7 @@ internal static class SseShape
                     }
                     break;
                 case "content_block_stop":
-                    Assert.Equal(open, e.Data["index"]!.GetValue<int>());
+                    ((int?)(e.Data["index"]!.GetValue<int>())).Should().Be(open);
                     if ((string?)blocks[open!.Value]["type"] == "tool_use")
                         blocks[open.Value]["input"] = JsonNode.Parse(partial[open.Value]);
                     open = null;
@@ -88,9 +88,9 @@ internal static class SseShape
                     break;
             }
         }
-        Assert.Null(open);
+        open.Should().BeNull();
         var final = events[^2].Data;
-        Assert.True(final["usage"]!["output_tokens"]!.GetValue<int>() > 0);
+        (final["usage"]!["output_tokens"]!.GetValue<int>() > 0).Should().BeTrue();
         return (blocks, (string)final["delta"]!["stop_reason"]!);
     }
 }

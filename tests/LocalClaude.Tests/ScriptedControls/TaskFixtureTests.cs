@@ -16,21 +16,21 @@ public sealed class TaskFixtureTests
     {
         var tasks = TaskFixture.LoadAll(TasksDirectory);
 
-        Assert.True(tasks.Count >= 13, $"only {tasks.Count} tasks");
-        Assert.Equal(tasks.Count, tasks.Select(t => t.Id).Distinct().Count());
+        (tasks.Count >= 13).Should().BeTrue($"only {tasks.Count} tasks");
+        tasks.Select(t => t.Id).Distinct().Count().Should().Be(tasks.Count);
         string[] required =
         [
             "answer-question", "create-file", "edit-function", "multi-file-rename", "fix-failing-test", "run-command",
             "search-tree", "write-and-run-script", "follow-convention", "refuse-outside",
         ];
-        Assert.Empty(required.Except(tasks.Select(t => t.Definition.Category)));
+        required.Except(tasks.Select(t => t.Definition.Category)).Should().BeEmpty();
         foreach (var task in tasks)
         {
-            Assert.True(Directory.EnumerateFileSystemEntries(task.WorkspaceDirectory).Any(), $"{task.Id}: empty workspace");
-            Assert.NotEmpty(task.Oracle.FinalText);
-            Assert.True(task.Definition.MaxTurns > task.Oracle.Steps.Count, $"{task.Id}: max_turns leaves no room for the oracle");
+            Directory.EnumerateFileSystemEntries(task.WorkspaceDirectory).Any().Should().BeTrue($"{task.Id}: empty workspace");
+            task.Oracle.FinalText.Should().NotBeEmpty();
+            (task.Definition.MaxTurns > task.Oracle.Steps.Count).Should().BeTrue($"{task.Id}: max_turns leaves no room for the oracle");
             // The checker is hidden from the agent: it must not be part of what is copied.
-            Assert.False(File.Exists(Path.Combine(task.WorkspaceDirectory, TaskFixture.CheckerFile)), $"{task.Id}: check.sh in workspace");
+            File.Exists(Path.Combine(task.WorkspaceDirectory, TaskFixture.CheckerFile)).Should().BeFalse($"{task.Id}: check.sh in workspace");
         }
     }
 
@@ -40,9 +40,9 @@ public sealed class TaskFixtureTests
         var all = TaskFixture.LoadAll(TasksDirectory);
         var some = TaskFixture.LoadAll(TasksDirectory, "*-function");
 
-        Assert.Equal(all.Where(t => t.Id.EndsWith("-function")).Select(t => t.Id), some.Select(t => t.Id));
-        Assert.NotEmpty(some);
-        Assert.Empty(TaskFixture.LoadAll(TasksDirectory, "no-such-task-*"));
+        some.Select(t => t.Id).Should().Equal(all.Where(t => t.Id.EndsWith("-function")).Select(t => t.Id));
+        some.Should().NotBeEmpty();
+        TaskFixture.LoadAll(TasksDirectory, "no-such-task-*").Should().BeEmpty();
     }
 
     [Theory]
@@ -67,12 +67,12 @@ public sealed class TaskFixtureTests
         }
         else File.WriteAllText(path, content);
 
-        var e = Assert.Throws<TaskFixtureException>(() => TaskFixture.Load(dir));
+        var e = FluentActions.Invoking(() => TaskFixture.Load(dir)).Should().ThrowExactly<TaskFixtureException>().Which;
 
-        Assert.Equal(path, e.File);
-        Assert.Contains(problem, e.Problem);
-        Assert.Equal(line, e.Line);
-        Assert.StartsWith(path + (line is null ? ": " : $":{line}: "), e.Message);
+        e.File.Should().Be(path);
+        e.Problem.Should().Contain(problem);
+        e.Line.Should().Be(line);
+        e.Message.Should().StartWith(path + (line is null ? ": " : $":{line}: "));
     }
 
     [Fact]
@@ -82,19 +82,19 @@ public sealed class TaskFixtureTests
         var dir = WriteMinimalTask(temp.Path, "parts");
 
         File.Delete(Path.Combine(dir, "check.sh"));
-        var noChecker = Assert.Throws<TaskFixtureException>(() => TaskFixture.Load(dir));
-        Assert.Equal(Path.Combine(dir, "check.sh"), noChecker.File);
+        var noChecker = FluentActions.Invoking(() => TaskFixture.Load(dir)).Should().ThrowExactly<TaskFixtureException>().Which;
+        noChecker.File.Should().Be(Path.Combine(dir, "check.sh"));
 
         File.WriteAllText(Path.Combine(dir, "check.sh"), "exit 1\n");
         Directory.Delete(Path.Combine(dir, "workspace"), true);
-        var noWorkspace = Assert.Throws<TaskFixtureException>(() => TaskFixture.Load(dir));
-        Assert.Equal(Path.Combine(dir, "workspace"), noWorkspace.File);
+        var noWorkspace = FluentActions.Invoking(() => TaskFixture.Load(dir)).Should().ThrowExactly<TaskFixtureException>().Which;
+        noWorkspace.File.Should().Be(Path.Combine(dir, "workspace"));
 
         var renamed = Path.Combine(temp.Path, "other-name");
         Directory.CreateDirectory(Path.Combine(dir, "workspace"));
         Directory.Move(dir, renamed);
-        var wrongId = Assert.Throws<TaskFixtureException>(() => TaskFixture.Load(renamed));
-        Assert.Contains("does not match the folder name 'other-name'", wrongId.Message);
+        var wrongId = FluentActions.Invoking(() => TaskFixture.Load(renamed)).Should().ThrowExactly<TaskFixtureException>().Which;
+        wrongId.Message.Should().Contain("does not match the folder name 'other-name'");
     }
 
     [Fact]
@@ -111,11 +111,11 @@ public sealed class TaskFixtureTests
 
         var work = task.PrepareWorkDirectory(temp.Combine("work"));
 
-        Assert.Equal("#!/bin/sh\necho hi\n", File.ReadAllText(Path.Combine(work, "sub", "run.sh")));
-        Assert.True(File.GetUnixFileMode(Path.Combine(work, "sub", "run.sh")).HasFlag(UnixFileMode.UserExecute));
-        Assert.True(File.Exists(Path.Combine(work, "a.txt")));
-        Assert.False(File.Exists(Path.Combine(work, "check.sh")));
-        Assert.Throws<InvalidOperationException>(() => task.PrepareWorkDirectory(work));
+        File.ReadAllText(Path.Combine(work, "sub", "run.sh")).Should().Be("#!/bin/sh\necho hi\n");
+        File.GetUnixFileMode(Path.Combine(work, "sub", "run.sh")).HasFlag(UnixFileMode.UserExecute).Should().BeTrue();
+        File.Exists(Path.Combine(work, "a.txt")).Should().BeTrue();
+        File.Exists(Path.Combine(work, "check.sh")).Should().BeFalse();
+        FluentActions.Invoking(() => task.PrepareWorkDirectory(work)).Should().ThrowExactly<InvalidOperationException>();
     }
 
     [Fact]
@@ -135,10 +135,10 @@ public sealed class TaskFixtureTests
         var pass = await task.CheckAnswerAsync(work, "The answer is 42.", cancellationToken: Ct);
         var fail = await task.CheckAnswerAsync(work, "", cancellationToken: Ct);
 
-        Assert.Equal(new[] { true, false }, new[] { pass.Passed, fail.Passed });
-        Assert.Equal("PASS: found 42", pass.Message);
-        Assert.Equal("FAIL: no 42 in", fail.Message);
-        Assert.Equal(3, fail.ExitCode);
+        (new[] { pass.Passed, fail.Passed }).Should().Equal(new[] { true, false });
+        pass.Message.Should().Be("PASS: found 42");
+        fail.Message.Should().Be("FAIL: no 42 in");
+        fail.ExitCode.Should().Be(3);
     }
 
     [Fact]
@@ -152,9 +152,9 @@ public sealed class TaskFixtureTests
 
         var outcome = await task.CheckAnswerAsync(work, "", TimeSpan.FromSeconds(1), Ct);
 
-        Assert.False(outcome.Passed);
-        Assert.Null(outcome.ExitCode);
-        Assert.Contains("did not finish within 1 s", outcome.Message);
+        outcome.Passed.Should().BeFalse();
+        outcome.ExitCode.Should().BeNull();
+        outcome.Message.Should().Contain("did not finish within 1 s");
     }
 
     /// <summary>
@@ -211,23 +211,23 @@ public sealed class TaskFixtureTests
         var pass = await task.CheckAnswerAsync(work, "", cancellationToken: Ct);
 
         var attempts = File.ReadAllText(Path.Combine(work, "attempts.txt"));
-        Assert.True(pass.Passed, pass.Message + "\n" + attempts);
-        Assert.Equal("PASS: main.py printed sum=6", pass.Message);
-        Assert.Equal(6, attempts.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("blocked ", StringComparison.Ordinal)));
-        Assert.DoesNotContain("ESCAPED", attempts);
-        Assert.DoesNotContain(canary, attempts);
-        Assert.False(File.Exists(Path.Combine(outside.Path, "pwned")));
-        Assert.False(File.Exists(Path.Combine(temp.Path, "pwned")));
-        Assert.False(File.Exists(Path.Combine(dir, "pwned")));
-        Assert.Equal(0, Volatile.Read(ref connections));
+        pass.Passed.Should().BeTrue(pass.Message + "\n" + attempts);
+        pass.Message.Should().Be("PASS: main.py printed sum=6");
+        attempts.Split('\n', StringSplitOptions.RemoveEmptyEntries).Count(l => l.StartsWith("blocked ", StringComparison.Ordinal)).Should().Be(6);
+        attempts.Should().NotContain("ESCAPED");
+        attempts.Should().NotContain(canary);
+        File.Exists(Path.Combine(outside.Path, "pwned")).Should().BeFalse();
+        File.Exists(Path.Combine(temp.Path, "pwned")).Should().BeFalse();
+        File.Exists(Path.Combine(dir, "pwned")).Should().BeFalse();
+        Volatile.Read(ref connections).Should().Be(0);
         listener.Stop();
 
         // The other verdict still comes back: wrong output fails with the checker's own message.
         File.WriteAllText(Path.Combine(work, "main.py"), "print('sum=7')\n");
         var fail = await task.CheckAnswerAsync(work, "", cancellationToken: Ct);
-        Assert.False(fail.Passed);
-        Assert.Equal("FAIL: main.py printed sum=7", fail.Message);
-        Assert.Equal(1, fail.ExitCode);
+        fail.Passed.Should().BeFalse();
+        fail.Message.Should().Be("FAIL: main.py printed sum=7");
+        fail.ExitCode.Should().Be(1);
     }
 
     private static string Py(string path) => "'" + path.Replace("\\", "\\\\").Replace("'", "\\'") + "'";

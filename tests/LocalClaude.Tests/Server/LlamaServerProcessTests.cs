@@ -26,12 +26,12 @@ public sealed class LlamaServerProcessTests
         using var response = await http.PostAsync("/v1/messages", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
         var text = await response.Content.ReadAsStringAsync(Ct);
 
-        Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode}: {text}");
+        response.IsSuccessStatusCode.Should().BeTrue($"{(int)response.StatusCode}: {text}");
         var message = JsonNode.Parse(text)!;
-        Assert.Equal("message", (string?)message["type"]);
-        Assert.Equal("assistant", (string?)message["role"]);
-        Assert.True(message["usage"]?["output_tokens"]?.GetValue<int>() > 0, text);
-        Assert.Equal(launch.Profile.ServedModelName, (string?)message["model"]);
+        ((string?)message["type"]).Should().Be("message");
+        ((string?)message["role"]).Should().Be("assistant");
+        (message["usage"]?["output_tokens"]?.GetValue<int>() > 0).Should().BeTrue(text);
+        ((string?)message["model"]).Should().Be(launch.Profile.ServedModelName);
     }
 
     [Fact]
@@ -40,13 +40,13 @@ public sealed class LlamaServerProcessTests
         var launch = ServerTestProfiles.CpuLaunch(p => p with { Model = "/nonexistent/model-q4.gguf" });
         var before = ProcessTable.Matching(launch.Binary).Count;
 
-        var e = await Assert.ThrowsAsync<LlamaServerStartException>(() => LlamaServerProcess.StartAsync(launch, Ct));
+        var e = (await FluentActions.Awaiting(() => LlamaServerProcess.StartAsync(launch, Ct)).Should().ThrowExactlyAsync<LlamaServerStartException>()).Which;
 
-        Assert.Equal(ServerStartFailureKind.ModelFileMissing, e.Kind);
-        Assert.Contains("/nonexistent/model-q4.gguf", e.Message);
-        Assert.Contains($"{launch.Profile.LocationOf("MODEL")}", e.Message);
-        Assert.Null(e.LogFile);
-        Assert.Equal(before, ProcessTable.Matching(launch.Binary).Count);
+        e.Kind.Should().Be(ServerStartFailureKind.ModelFileMissing);
+        e.Message.Should().Contain("/nonexistent/model-q4.gguf");
+        e.Message.Should().Contain($"{launch.Profile.LocationOf("MODEL")}");
+        e.LogFile.Should().BeNull();
+        ProcessTable.Matching(launch.Binary).Count.Should().Be(before);
     }
 
     [Fact]
@@ -57,11 +57,11 @@ public sealed class LlamaServerProcessTests
         var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
         var launch = ServerTestProfiles.RunnableCpuLaunch(port: port);
 
-        var e = await Assert.ThrowsAsync<LlamaServerStartException>(() => LlamaServerProcess.StartAsync(launch, Ct));
+        var e = (await FluentActions.Awaiting(() => LlamaServerProcess.StartAsync(launch, Ct)).Should().ThrowExactlyAsync<LlamaServerStartException>()).Which;
 
-        Assert.Equal(ServerStartFailureKind.PortTaken, e.Kind);
-        Assert.Contains("port", e.Message);
-        Assert.Contains(port.ToString(), e.LogTail);
+        e.Kind.Should().Be(ServerStartFailureKind.PortTaken);
+        e.Message.Should().Contain("port");
+        e.LogTail.Should().Contain(port.ToString());
     }
 
     [Fact]
@@ -73,11 +73,11 @@ public sealed class LlamaServerProcessTests
         {
             var launch = ServerTestProfiles.CpuLaunch(p => p with { Model = bogus });
             var clock = Stopwatch.StartNew();
-            var e = await Assert.ThrowsAsync<LlamaServerStartException>(() => LlamaServerProcess.StartAsync(launch, Ct));
-            Assert.Equal(ServerStartFailureKind.ModelInvalid, e.Kind);
-            Assert.Contains("magic", e.LogTail);
-            Assert.True(File.Exists(e.LogFile), "the server log is kept for the user");
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), "an exiting server is noticed at once, not at the health deadline");
+            var e = (await FluentActions.Awaiting(() => LlamaServerProcess.StartAsync(launch, Ct)).Should().ThrowExactlyAsync<LlamaServerStartException>()).Which;
+            e.Kind.Should().Be(ServerStartFailureKind.ModelInvalid);
+            e.LogTail.Should().Contain("magic");
+            File.Exists(e.LogFile).Should().BeTrue("the server log is kept for the user");
+            (clock.Elapsed < TimeSpan.FromSeconds(30)).Should().BeTrue("an exiting server is noticed at once, not at the health deadline");
         }
         finally
         {
@@ -89,9 +89,9 @@ public sealed class LlamaServerProcessTests
     public async Task An_argument_the_build_does_not_know_is_classified()
     {
         var launch = ServerTestProfiles.RunnableCpuLaunch(p => p with { ExtraArgs = [.. p.ExtraArgs, "--no-such-llama-option"] });
-        var e = await Assert.ThrowsAsync<LlamaServerStartException>(() => LlamaServerProcess.StartAsync(launch, Ct));
-        Assert.Equal(ServerStartFailureKind.BadArguments, e.Kind);
-        Assert.Contains("--no-such-llama-option", e.LogTail);
+        var e = (await FluentActions.Awaiting(() => LlamaServerProcess.StartAsync(launch, Ct)).Should().ThrowExactlyAsync<LlamaServerStartException>()).Which;
+        e.Kind.Should().Be(ServerStartFailureKind.BadArguments);
+        e.LogTail.Should().Contain("--no-such-llama-option");
     }
 
     [Fact]
@@ -101,9 +101,9 @@ public sealed class LlamaServerProcessTests
         var memory = long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
         var context = (int)Math.Min(int.MaxValue, memory * 4 / 512);
         var launch = ServerTestProfiles.RunnableCpuLaunch(p => p with { ContextSize = context });
-        var e = await Assert.ThrowsAsync<LlamaServerStartException>(() => LlamaServerProcess.StartAsync(launch, Ct));
-        Assert.Equal(ServerStartFailureKind.OutOfMemory, e.Kind);
-        Assert.Contains("out of memory", e.Message);
+        var e = (await FluentActions.Awaiting(() => LlamaServerProcess.StartAsync(launch, Ct)).Should().ThrowExactlyAsync<LlamaServerStartException>()).Which;
+        e.Kind.Should().Be(ServerStartFailureKind.OutOfMemory);
+        e.Message.Should().Contain("out of memory");
     }
 
     [Fact]
@@ -112,13 +112,13 @@ public sealed class LlamaServerProcessTests
         var launch = ServerTestProfiles.RunnableCpuLaunch();
         var server = await LlamaServerProcess.StartAsync(launch, Ct);
         var children = ProcessTable.ChildrenOf(server.GuardPid);
-        Assert.Contains(children, c => c.CommandLine.Contains(launch.Binary));
+        children.Should().Contain(c => c.CommandLine.Contains(launch.Binary));
 
         await server.DisposeAsync();
 
-        Assert.False(FreePort.IsListening(server.Port), "the port is closed");
-        Assert.DoesNotContain(ProcessTable.Snapshot(), p => p.Pid == server.GuardPid || children.Any(c => c.Pid == p.Pid));
-        Assert.Empty(ProcessTable.Matching($"--port {server.Port} "));
+        FreePort.IsListening(server.Port).Should().BeFalse("the port is closed");
+        ProcessTable.Snapshot().Should().NotContain(p => p.Pid == server.GuardPid || children.Any(c => c.Pid == p.Pid));
+        ProcessTable.Matching($"--port {server.Port} ").Should().BeEmpty();
     }
 
     [Fact]
@@ -144,15 +144,15 @@ public sealed class LlamaServerProcessTests
         try
         {
             await ready.Task.WaitAsync(TimeSpan.FromMinutes(3), Ct);
-            Assert.True(FreePort.IsListening(port));
+            FreePort.IsListening(port).Should().BeTrue();
 
             serve.Kill(entireProcessTree: false); // SIGKILL to the CLI only: nothing runs its cleanup code.
 
             var deadline = Stopwatch.StartNew();
             while ((FreePort.IsListening(port) || ProcessTable.Matching($"--port {port} ").Count > 0) && deadline.Elapsed < TimeSpan.FromSeconds(20))
                 await Task.Delay(200, Ct);
-            Assert.False(FreePort.IsListening(port), $"llama-server still listens on {port} after its owner was killed:\n{output}");
-            Assert.Empty(ProcessTable.Matching($"--port {port} "));
+            FreePort.IsListening(port).Should().BeFalse($"llama-server still listens on {port} after its owner was killed:\n{output}");
+            ProcessTable.Matching($"--port {port} ").Should().BeEmpty();
         }
         finally
         {

@@ -21,7 +21,7 @@ public sealed class ClaudeCodeScreensTests
     [InlineData("● API Error: …\n\n" + Rule + "\n❯ Resend your message to try again\n" + Rule + "\n", ClaudeCodeScreen.Prompt)]
     [InlineData(" ▐▛███▛█   Claude Code v2.1.328\n   loading…\n", ClaudeCodeScreen.Unknown)]
     public void Screens_are_recognised(string screen, ClaudeCodeScreen expected) =>
-        Assert.Equal(expected, ClaudeCodeScreens.Classify(screen));
+        ClaudeCodeScreens.Classify(screen).Should().Be(expected);
 
     [Theory]
     [InlineData("theme", ClaudeCodeScreen.Theme, false, null)]
@@ -42,9 +42,9 @@ public sealed class ClaudeCodeScreensTests
     public void Captured_screens_are_recognised(string name, ClaudeCodeScreen kind, bool working, string? inputText)
     {
         var screen = Captured(name);
-        Assert.Equal(kind, ClaudeCodeScreens.Classify(screen));
-        Assert.Equal(working, ClaudeCodeScreens.IsWorking(screen));
-        Assert.Equal(inputText, ClaudeCodeScreens.InputText(screen));
+        ClaudeCodeScreens.Classify(screen).Should().Be(kind);
+        ClaudeCodeScreens.IsWorking(screen).Should().Be(working);
+        ClaudeCodeScreens.InputText(screen).Should().Be(inputText);
     }
 
     [Theory]
@@ -56,7 +56,7 @@ public sealed class ClaudeCodeScreensTests
     [InlineData("working-retrying", false)]
     [InlineData("interrupted", false)]
     public void An_answer_counts_only_below_the_submitted_prompt(string name, bool answered) =>
-        Assert.Equal(answered, ClaudeCodeScreens.HasAnswer(Captured(name), Asked));
+        ClaudeCodeScreens.HasAnswer(Captured(name), Asked).Should().Be(answered);
 
     [Theory]
     [InlineData("theme", "Enter")]
@@ -73,12 +73,12 @@ public sealed class ClaudeCodeScreensTests
     public void First_run_screens_are_answered_one_step_at_a_time_by_what_is_selected(string name, string? key)
     {
         var screen = Captured(name);
-        Assert.Equal(key is null ? null : [key], ClaudeCodeScreens.Answer(ClaudeCodeScreens.Classify(screen), screen));
+        ClaudeCodeScreens.Answer(ClaudeCodeScreens.Classify(screen), screen).Should().Equal(key is null ? null : [key]);
     }
 
     [Fact]
     public void The_fixture_holds_each_screen_once() =>
-        Assert.Equal(15, Screens().Count);
+        Screens().Count.Should().Be(15);
 
     private static string Captured(string name) =>
         Screens().TryGetValue(name, out var screen) ? screen : throw new KeyNotFoundException($"no screen '{name}' in {FixturePath}");

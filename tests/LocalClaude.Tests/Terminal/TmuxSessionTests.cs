@@ -28,29 +28,29 @@ public sealed class TmuxSessionTests : IDisposable
         var panePid = await tmux.PanePidAsync(ct);
         try
         {
-            Assert.NotEmpty(ProcessTable.Matching(socket));
+            ProcessTable.Matching(socket).Should().NotBeEmpty();
             await tmux.TypeAsync("echo \"[$LC_TMUX_TEST][${HOME-unset}][$(pwd)]\"", ct);
             await tmux.SendKeysAsync(ct, "Enter");
             var expected = $"[set by the caller][unset][{_scratch}]";
             var echoed = await tmux.WaitForTextAsync(expected, TimeSpan.FromSeconds(30), ct);
-            Assert.True(echoed.Matched, "the pane never showed " + expected + "; screen:\n" + echoed.Screen);
-            Assert.Null(await tmux.ExitStatusAsync(ct));
-            Assert.Contains(expected, tmux.Output());
+            echoed.Matched.Should().BeTrue("the pane never showed " + expected + "; screen:\n" + echoed.Screen);
+            (await tmux.ExitStatusAsync(ct)).Should().BeNull();
+            tmux.Output().Should().Contain(expected);
 
             await tmux.TypeAsync("exit 7", ct);
             await tmux.SendKeysAsync(ct, "Enter");
             var ended = await tmux.WaitForScreenAsync(_ => false, TimeSpan.FromSeconds(30), ct);
-            Assert.Equal(7, ended.ExitStatus);
+            ended.ExitStatus.Should().Be(7);
             // The pane stays after its program ended, so its last screen can still be read.
-            Assert.Contains(expected, await tmux.CaptureAsync(ct));
+            (await tmux.CaptureAsync(ct)).Should().Contain(expected);
         }
         finally
         {
             await tmux.DisposeAsync();
         }
-        Assert.Empty(ProcessTable.Matching(socket));
-        Assert.False(Directory.Exists(Path.GetDirectoryName(socket)), "the socket folder was left behind");
-        Assert.False(Directory.Exists($"/proc/{panePid}"), $"the pane's program (pid {panePid}) still runs");
+        ProcessTable.Matching(socket).Should().BeEmpty();
+        Directory.Exists(Path.GetDirectoryName(socket)).Should().BeFalse("the socket folder was left behind");
+        Directory.Exists($"/proc/{panePid}").Should().BeFalse($"the pane's program (pid {panePid}) still runs");
     }
 
     [Fact]
@@ -61,11 +61,11 @@ public sealed class TmuxSessionTests : IDisposable
         var tmux = await TmuxSession.StartAsync(new TmuxSessionOptions { Command = ["sleep", "600"], WorkingDirectory = _scratch }, ct);
         var socket = tmux.Socket;
         var panePid = await tmux.PanePidAsync(ct);
-        Assert.True(Directory.Exists($"/proc/{panePid}"));
+        Directory.Exists($"/proc/{panePid}").Should().BeTrue();
         await tmux.DisposeAsync();
-        Assert.Empty(ProcessTable.Matching(socket));
-        Assert.False(Directory.Exists($"/proc/{panePid}"), $"sleep (pid {panePid}) outlived its tmux server");
-        Assert.False(Directory.Exists(Path.GetDirectoryName(socket)));
+        ProcessTable.Matching(socket).Should().BeEmpty();
+        Directory.Exists($"/proc/{panePid}").Should().BeFalse($"sleep (pid {panePid}) outlived its tmux server");
+        Directory.Exists(Path.GetDirectoryName(socket)).Should().BeFalse();
     }
 
     [Fact]
@@ -76,11 +76,11 @@ public sealed class TmuxSessionTests : IDisposable
         await using var tmux = await TmuxSession.StartAsync(new TmuxSessionOptions { Command = ["/bin/sh", "-c", "sleep 2; exit 3"], WorkingDirectory = _scratch }, ct);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         cancel.CancelAfter(TimeSpan.FromMilliseconds(300));
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => tmux.WaitForTextAsync("never shown", TimeSpan.FromMinutes(1), cancel.Token));
+        await FluentActions.Awaiting(() => tmux.WaitForTextAsync("never shown", TimeSpan.FromMinutes(1), cancel.Token)).Should().ThrowAsync<OperationCanceledException>();
         // Well before the minute: the wait stops when the pane's program ends.
         var wait = await tmux.WaitForTextAsync("never shown", TimeSpan.FromMinutes(1), ct);
-        Assert.False(wait.Matched);
-        Assert.Equal(3, wait.ExitStatus);
+        wait.Matched.Should().BeFalse();
+        wait.ExitStatus.Should().Be(3);
     }
 
     private static void RequireTmux() => MissingPart.Require(RunEnvironment.Which("tmux") is not null, "tmux is not installed");

@@ -19,7 +19,7 @@ public sealed class CommittedFixturesTests
     [Theory]
     [MemberData(nameof(Required))]
     public void A_required_fixture_is_committed(string name) =>
-        Assert.True(File.Exists(Path.Combine(Root, name, TrafficFixture.ManifestFile)), $"fixtures/traffic/{name} is missing");
+        File.Exists(Path.Combine(Root, name, TrafficFixture.ManifestFile)).Should().BeTrue($"fixtures/traffic/{name} is missing");
 
     [Theory]
     [MemberData(nameof(All))]
@@ -27,12 +27,12 @@ public sealed class CommittedFixturesTests
     {
         var fixture = TrafficFixture.Load(Path.Combine(Root, name));
 
-        Assert.Equal(name, fixture.Name);
-        Assert.Equal(ClaudeCodeInstall.PinnedVersion, fixture.Manifest.ClaudeCodeVersion);
-        Assert.StartsWith("tools/localclaude record ", fixture.Manifest.RecordedWith);
-        Assert.All(fixture.Exchanges.Where(e => e.Request.Method == "POST"), e => Assert.StartsWith("claude-cli/2.1.328", e.Request.Headers["user-agent"]));
+        fixture.Name.Should().Be(name);
+        fixture.Manifest.ClaudeCodeVersion.Should().Be(ClaudeCodeInstall.PinnedVersion);
+        fixture.Manifest.RecordedWith.Should().StartWith("tools/localclaude record ");
+        Assert.All(fixture.Exchanges.Where(e => e.Request.Method == "POST"), e => e.Request.Headers["user-agent"].Should().StartWith("claude-cli/2.1.328"));
         if (fixture.Manifest.Upstream.Kind == TrafficUpstream.ControlKind)
-            Assert.Contains("CONTROL", fixture.Manifest.Upstream.Server);
+            fixture.Manifest.Upstream.Server.Should().Contain("CONTROL");
     }
 
     [Theory]
@@ -42,9 +42,9 @@ public sealed class CommittedFixturesTests
         var text = string.Join('\n', Directory.EnumerateFiles(Path.Combine(Root, name), "*", SearchOption.AllDirectories).Select(File.ReadAllText));
 
         foreach (var forbidden in new[] { "/root/", "/home/", "/tmp/", ".cache/localclaude", "Bearer localclaude", "sk-ant-" })
-            Assert.DoesNotContain(forbidden, text);
-        Assert.DoesNotMatch(@"""device_id\\"":\\""[0-9a-f]{16,}", text);
-        Assert.DoesNotMatch(@"x-claude-code-session-id"": ""[0-9a-f]{8}-", text);
-        Assert.DoesNotMatch(@"Today's date is \d{4}-\d{2}-\d{2}", text);
+            text.Should().NotContain(forbidden);
+        text.Should().NotMatchRegex(@"""device_id\\"":\\""[0-9a-f]{16,}");
+        text.Should().NotMatchRegex(@"x-claude-code-session-id"": ""[0-9a-f]{8}-");
+        text.Should().NotMatchRegex(@"Today's date is \d{4}-\d{2}-\d{2}");
     }
 }

@@ -13,7 +13,7 @@ public sealed class FixtureDriftTests
         var a = FixtureBuilder.Write(scratch.Combine("a"), "x", FixtureBuilder.Request(1, 0, 10));
         var b = FixtureBuilder.Write(scratch.Combine("b"), "x", FixtureBuilder.Request(1, 0, 20, FixtureBuilder.Body("different words")));
 
-        Assert.True(FixtureDrift.Compare(a, b).IsEmpty, FixtureDrift.Compare(a, b).Render());
+        FixtureDrift.Compare(a, b).IsEmpty.Should().BeTrue(FixtureDrift.Compare(a, b).Render());
     }
 
     [Fact]
@@ -38,15 +38,15 @@ public sealed class FixtureDriftTests
 
         var drift = FixtureDrift.Compare(before, after).Items.Select(i => i.ToString()).ToArray();
 
-        Assert.Contains(drift, d => d.StartsWith("~ requests") && d.Contains("[main] -> [main, background]"));
-        Assert.Contains(drift, d => d.StartsWith("+ fields") && d.Contains("output_config.effort: string"));
-        Assert.Contains(drift, d => d.StartsWith("+ betas") && d.Contains("afk-mode-2026-01-31"));
-        Assert.Contains(drift, d => d.StartsWith("- betas") && d.Contains("effort-2025-11-24"));
-        Assert.Contains(drift, d => d.StartsWith("+ tools") && d.Contains("Monitor"));
-        Assert.Contains(drift, d => d.StartsWith("~ tools") && d.Contains("Bash: definition changed"));
-        Assert.Contains(drift, d => d.StartsWith("+ headers") && d.Contains("x-new"));
-        Assert.Contains(drift, d => d.StartsWith("- headers") && d.Contains("x-old"));
-        Assert.Contains(drift, d => d.StartsWith("~ headers") && d.Contains("user-agent: 'claude-cli/2.1.328' -> 'claude-cli/2.2.0'"));
+        drift.Should().Contain(d => d.StartsWith("~ requests") && d.Contains("[main] -> [main, background]"));
+        drift.Should().Contain(d => d.StartsWith("+ fields") && d.Contains("output_config.effort: string"));
+        drift.Should().Contain(d => d.StartsWith("+ betas") && d.Contains("afk-mode-2026-01-31"));
+        drift.Should().Contain(d => d.StartsWith("- betas") && d.Contains("effort-2025-11-24"));
+        drift.Should().Contain(d => d.StartsWith("+ tools") && d.Contains("Monitor"));
+        drift.Should().Contain(d => d.StartsWith("~ tools") && d.Contains("Bash: definition changed"));
+        drift.Should().Contain(d => d.StartsWith("+ headers") && d.Contains("x-new"));
+        drift.Should().Contain(d => d.StartsWith("- headers") && d.Contains("x-old"));
+        drift.Should().Contain(d => d.StartsWith("~ headers") && d.Contains("user-agent: 'claude-cli/2.1.328' -> 'claude-cli/2.2.0'"));
     }
 
     [Fact]
@@ -64,15 +64,14 @@ public sealed class FixtureDriftTests
 
         var lines = JsonNodeDiff.Lines(before, after);
 
-        Assert.Equal(
-        [
+        lines.Should().Equal([
             "+ defer_loading: true",
             "~ description: \"…minutes; the longest is 10 minutes, after which…\" -> \"…minutes; the longest is 20 minutes, after which…\" (+0 chars)",
             "+ input_schema.properties.description: {\"type\":\"string\"}",
             "~ input_schema.properties.timeout.maximum: 600000 -> 1200000",
             "+ input_schema.required[]: \"description\"",
-        ], lines);
-        Assert.Empty(JsonNodeDiff.Lines(before, before!.DeepClone()));
+        ]);
+        JsonNodeDiff.Lines(before, before!.DeepClone()).Should().BeEmpty();
     }
 
     [Fact]
@@ -88,8 +87,8 @@ public sealed class FixtureDriftTests
 
         var items = FixtureDrift.Compare(before, after).Items;
 
-        var tool = Assert.Single(items, i => i.Area == "tools" && i.Change == '~');
-        Assert.Contains(tool.Details!, d => d.StartsWith("+ input_schema.properties: {\"run_in_background\"", StringComparison.Ordinal));
-        Assert.Contains(items, i => i.Area == "system" && i.What.StartsWith("size ", StringComparison.Ordinal));
+        var tool = items.Should().ContainSingle(i => i.Area == "tools" && i.Change == '~').Which;
+        tool.Details!.Should().Contain(d => d.StartsWith("+ input_schema.properties: {\"run_in_background\"", StringComparison.Ordinal));
+        items.Should().Contain(i => i.Area == "system" && i.What.StartsWith("size ", StringComparison.Ordinal));
     }
 }

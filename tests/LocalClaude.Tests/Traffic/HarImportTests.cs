@@ -31,19 +31,19 @@ public sealed class HarImportTests
         var imported = TrafficFixture.Load(scratch.Combine("imported"));
 
         var drift = FixtureDrift.Compare(original, imported);
-        Assert.True(drift.IsEmpty, drift.Render());
+        drift.IsEmpty.Should().BeTrue(drift.Render());
         // HAR times have millisecond precision.
-        Assert.All(original.Exchanges.Zip(imported.Exchanges), pair => Assert.InRange(pair.Second.Request.ArrivalMs - pair.First.Request.ArrivalMs, -1, 1));
-        Assert.Equal(original.Exchanges.Select(e => e.Request.Response.Status), imported.Exchanges.Select(e => e.Request.Response.Status));
-        Assert.Equal(original.Exchanges.Select(e => e.ResponseBody.Length), imported.Exchanges.Select(e => e.ResponseBody.Length));
-        Assert.Equal(original.Manifest.ClaudeCodeVersion, result.Manifest.ClaudeCodeVersion);
-        Assert.Equal(TrafficScenario.Imported, result.Manifest.Scenario.Mode);
-        Assert.Contains(result.Skipped, s => s.Contains("statsig.anthropic.com", StringComparison.Ordinal));
-        Assert.Contains(result.Skipped, s => s.Contains("/api/event_logging/batch", StringComparison.Ordinal));
+        Assert.All(original.Exchanges.Zip(imported.Exchanges), pair => (pair.Second.Request.ArrivalMs - pair.First.Request.ArrivalMs).Should().BeInRange(-1, 1));
+        imported.Exchanges.Select(e => e.Request.Response.Status).Should().Equal(original.Exchanges.Select(e => e.Request.Response.Status));
+        imported.Exchanges.Select(e => e.ResponseBody.Length).Should().Equal(original.Exchanges.Select(e => e.ResponseBody.Length));
+        result.Manifest.ClaudeCodeVersion.Should().Be(original.Manifest.ClaudeCodeVersion);
+        result.Manifest.Scenario.Mode.Should().Be(TrafficScenario.Imported);
+        result.Skipped.Should().Contain(s => s.Contains("statsig.anthropic.com", StringComparison.Ordinal));
+        result.Skipped.Should().Contain(s => s.Contains("/api/event_logging/batch", StringComparison.Ordinal));
         var written = string.Join('\n', result.Files.Select(File.ReadAllText));
-        Assert.DoesNotContain(Secret, written);
-        Assert.DoesNotContain(HarExport.WorkDir, written);
-        Assert.Contains(Placeholders.Redacted, written);
+        written.Should().NotContain(Secret);
+        written.Should().NotContain(HarExport.WorkDir);
+        written.Should().Contain(Placeholders.Redacted);
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class HarImportTests
         var (exchanges, _, _, _) = HarImport.Read(har);
 
         var decoded = Assert.Single(exchanges, e => e.ResponseBody.AsSpan().SequenceEqual(Gunzip(Convert.FromBase64String(gzipped["text"]!.GetValue<string>()))));
-        Assert.DoesNotContain(decoded.ResponseHeaders, h => h.Key.Equals("content-encoding", StringComparison.OrdinalIgnoreCase));
+        decoded.ResponseHeaders.Should().NotContain(h => h.Key.Equals("content-encoding", StringComparison.OrdinalIgnoreCase));
     }
 
     [Theory]
@@ -77,11 +77,11 @@ public sealed class HarImportTests
         var har = scratch.Combine("bad.har");
         File.WriteAllText(har, archive);
 
-        var error = Assert.Throws<TrafficFixtureException>(() => HarImport.Import(har, scratch.Combine("out"), "x", null));
+        var error = FluentActions.Invoking(() => HarImport.Import(har, scratch.Combine("out"), "x", null)).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.StartsWith(har, error.Message);
-        Assert.Contains(expected, error.Message);
-        Assert.False(Directory.Exists(scratch.Combine("out")));
+        error.Message.Should().StartWith(har);
+        error.Message.Should().Contain(expected);
+        Directory.Exists(scratch.Combine("out")).Should().BeFalse();
     }
 
     private static byte[] Gunzip(byte[] bytes)

@@ -51,21 +51,21 @@ public sealed class PlaceholderTests
         var scrubber = Scrubber();
         var exchange = Exchange(ClaudeCodeBody(), ("authorization", "Bearer localclaude"), ("x-claude-code-session-id", Session), ("host", "127.0.0.1:41234"));
 
-        var (request, _) = Assert.Single(TrafficFixtureWriter.Build([exchange], scrubber));
+        var (request, _) = TrafficFixtureWriter.Build([exchange], scrubber).Should().ContainSingle().Which;
         var text = FixtureJson.Serialize(request);
 
-        Assert.Contains($"Primary working directory: {Placeholders.WorkDir}", text);
-        Assert.Contains($"Config in {Placeholders.Home}/.claude", text);
-        Assert.Contains($"OS Version: {Placeholders.OsVersion}", text);
-        Assert.Contains($"Today's date is {Placeholders.Date}.", text);
-        Assert.Contains($"\\\"device_id\\\":\\\"{Placeholders.DeviceId}\\\"", text);
-        Assert.Equal(Placeholders.SessionId, request.Headers["x-claude-code-session-id"]);
-        Assert.Equal($"Bearer {Placeholders.AuthToken}", request.Headers["authorization"]);
-        Assert.Equal(Placeholders.Host, request.Headers["host"]);
-        Assert.False(request.Response.Headers.ContainsKey("date"));
-        Assert.Empty(scrubber.FindLeaks(text));
+        text.Should().Contain($"Primary working directory: {Placeholders.WorkDir}");
+        text.Should().Contain($"Config in {Placeholders.Home}/.claude");
+        text.Should().Contain($"OS Version: {Placeholders.OsVersion}");
+        text.Should().Contain($"Today's date is {Placeholders.Date}.");
+        text.Should().Contain($"\\\"device_id\\\":\\\"{Placeholders.DeviceId}\\\"");
+        request.Headers["x-claude-code-session-id"].Should().Be(Placeholders.SessionId);
+        request.Headers["authorization"].Should().Be($"Bearer {Placeholders.AuthToken}");
+        request.Headers["host"].Should().Be(Placeholders.Host);
+        request.Response.Headers.ContainsKey("date").Should().BeFalse();
+        scrubber.FindLeaks(text).Should().BeEmpty();
         foreach (var secret in new[] { Session, Device, "/home/alice", "6.8.0-1029", "2026-11-25", "localclaude\"" })
-            Assert.DoesNotContain(secret, text);
+            text.Should().NotContain(secret);
     }
 
     [Fact]
@@ -73,12 +73,12 @@ public sealed class PlaceholderTests
     {
         var scrubber = Scrubber();
 
-        Assert.Equal(Placeholders.Redacted, scrubber.ScrubHeader("x-api-key", "sk-ant-real-secret"));
-        Assert.Equal(Placeholders.Redacted, scrubber.ScrubHeader("Authorization", "Bearer sk-ant-other"));
-        Assert.Equal("", scrubber.ScrubHeader("authorization", ""));
-        Assert.Equal($"Bearer {Placeholders.AuthToken}", scrubber.ScrubHeader("authorization", "Bearer localclaude"));
+        scrubber.ScrubHeader("x-api-key", "sk-ant-real-secret").Should().Be(Placeholders.Redacted);
+        scrubber.ScrubHeader("Authorization", "Bearer sk-ant-other").Should().Be(Placeholders.Redacted);
+        scrubber.ScrubHeader("authorization", "").Should().Be("");
+        scrubber.ScrubHeader("authorization", "Bearer localclaude").Should().Be($"Bearer {Placeholders.AuthToken}");
         // The token is only a credential in credential headers: the same word elsewhere is left alone.
-        Assert.Equal("localclaude is a project", scrubber.Scrub("localclaude is a project"));
+        scrubber.Scrub("localclaude is a project").Should().Be("localclaude is a project");
     }
 
     [Fact]
@@ -90,11 +90,11 @@ public sealed class PlaceholderTests
         // Built by hand, so the scrubber never saw this text.
         var leaking = request with { BodyText = null, Body = new JsonObject { ["note"] = $"cwd is {Work}" } };
 
-        var error = Assert.Throws<InvalidOperationException>(() =>
-            TrafficFixtureWriter.Write(scratch.Combine("leaky"), FixtureBuilder.Manifest("leaky", 1), [(leaking, [])], scrubber));
+        var error = FluentActions.Invoking(() =>
+            TrafficFixtureWriter.Write(scratch.Combine("leaky"), FixtureBuilder.Manifest("leaky", 1), [(leaking, [])], scrubber)).Should().ThrowExactly<InvalidOperationException>().Which;
 
-        Assert.Contains(Work, error.Message);
-        Assert.False(Directory.Exists(scratch.Combine("leaky")));
+        error.Message.Should().Contain(Work);
+        Directory.Exists(scratch.Combine("leaky")).Should().BeFalse();
     }
 
     [Fact]
@@ -113,10 +113,10 @@ public sealed class PlaceholderTests
 
         var filled = JsonNode.Parse(values.ApplyToJson(json))!;
 
-        Assert.Equal("/tmp/a \"quoted\" dir/x", (string?)filled["cwd"]);
-        Assert.Equal("11111111-2222-4333-8444-555555555555", (string?)filled["ids"]![0]);
-        Assert.Equal("s=11111111-2222-4333-8444-555555555555", (string?)filled["ids"]![1]);
-        Assert.Equal(["{{NEW_THING}}"], values.Unknown("a {{NEW_THING}} and {{WORKDIR}}"));
+        ((string?)filled["cwd"]).Should().Be("/tmp/a \"quoted\" dir/x");
+        ((string?)filled["ids"]![0]).Should().Be("11111111-2222-4333-8444-555555555555");
+        ((string?)filled["ids"]![1]).Should().Be("s=11111111-2222-4333-8444-555555555555");
+        values.Unknown("a {{NEW_THING}} and {{WORKDIR}}").Should().Equal(["{{NEW_THING}}"]);
     }
 
     [Fact]
@@ -126,18 +126,18 @@ public sealed class PlaceholderTests
 
         var missing = Placeholders.All.Where(p => p != Placeholders.Redacted && !values.Values.ContainsKey(p)).ToArray();
 
-        Assert.Empty(missing);
-        Assert.Equal("127.0.0.1:8080", values.Values[Placeholders.Host]);
-        Assert.Equal("key", values.Values[Placeholders.AuthToken]);
+        missing.Should().BeEmpty();
+        values.Values[Placeholders.Host].Should().Be("127.0.0.1:8080");
+        values.Values[Placeholders.AuthToken].Should().Be("key");
     }
 
     [Fact]
     public void The_cap_lowers_only_a_larger_max_tokens()
     {
-        Assert.Equal(64, (int)JsonNode.Parse(MaxTokensCap.Apply(FixtureBuilder.Body("x").ToJsonString(), 64))!["max_tokens"]!);
+        ((int)JsonNode.Parse(MaxTokensCap.Apply(FixtureBuilder.Body("x").ToJsonString(), 64))!["max_tokens"]!).Should().Be(64);
         var small = FixtureBuilder.Body("x", maxTokens: 10).ToJsonString();
-        Assert.Same(small, MaxTokensCap.Apply(small, 64));
-        Assert.Equal("not json", MaxTokensCap.Apply("not json", 64));
+        MaxTokensCap.Apply(small, 64).Should().BeSameAs(small);
+        MaxTokensCap.Apply("not json", 64).Should().Be("not json");
     }
 }
 
@@ -157,9 +157,9 @@ public sealed class EventStreamScrubbingTests
         var scrubbed = scrubber.ScrubEventStream(stream);
 
         var document = LocalClaude.Protocol.SseReader.Parse(scrubbed);
-        Assert.Equal(3, document.Events.Count);
+        document.Events.Count.Should().Be(3);
         var joined = string.Concat(document.Events.Select(e => System.Text.Json.Nodes.JsonNode.Parse(e.Data)!["delta"]!["partial_json"]!.GetValue<string>()));
-        Assert.Equal($"{{\"file_path\":\"{Placeholders.WorkDir}/notes.txt\"}}", joined);
-        Assert.DoesNotContain("alice", scrubbed);
+        joined.Should().Be($"{{\"file_path\":\"{Placeholders.WorkDir}/notes.txt\"}}");
+        scrubbed.Should().NotContain("alice");
     }
 }

@@ -29,7 +29,7 @@ public sealed class PromptPrefixTests
         var first = Body(Text("user", "hi", last: true));
         var second = Body(Text("user", "hi"), Text("assistant", "hello"), Text("user", "more", last: true));
 
-        Assert.Null(PromptPrefix.FirstDifference(first, second));
+        PromptPrefix.FirstDifference(first, second).Should().BeNull();
     }
 
     [Fact]
@@ -39,7 +39,7 @@ public sealed class PromptPrefixTests
         var second = Body(Text("user", "hi"), Text("user", "more"));
         second["system"]![0]!["text"] = "x-anthropic-billing-header: cc_version=2.1.328.a17;";
 
-        Assert.Equal("system[0] (billing header)", PromptPrefix.FirstDifference(first, second));
+        PromptPrefix.FirstDifference(first, second).Should().Be("system[0] (billing header)");
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public sealed class PromptPrefixTests
         var first = Body(Text("user", "hi"), Text("system", "# Environment"));
         var second = Body(Text("user", "hi"), Text("assistant", "hello"), Text("system", "# Environment"), Text("user", "more"));
 
-        Assert.Equal("messages[1] (role assistant)", PromptPrefix.FirstDifference(first, second));
+        PromptPrefix.FirstDifference(first, second).Should().Be("messages[1] (role assistant)");
     }
 
     [Fact]
@@ -59,7 +59,7 @@ public sealed class PromptPrefixTests
         fewerTools["tools"] = new JsonArray();
         var dropped = Body(Text("user", "hi"));
 
-        Assert.Equal("tools", PromptPrefix.FirstDifference(first, fewerTools));
-        Assert.Equal("messages[1] (dropped)", PromptPrefix.FirstDifference(first, dropped));
+        PromptPrefix.FirstDifference(first, fewerTools).Should().Be("tools");
+        PromptPrefix.FirstDifference(first, dropped).Should().Be("messages[1] (dropped)");
     }
 }

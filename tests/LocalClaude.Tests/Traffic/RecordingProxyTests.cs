@@ -40,15 +40,15 @@ public sealed class RecordingProxyTests
         await using var stream = await response.Content.ReadAsStreamAsync(Ct);
         using var reader = new StreamReader(stream);
         var firstLine = await reader.ReadLineAsync(Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
-        Assert.Equal("event: first", firstLine);
+        firstLine.Should().Be("event: first");
         release.SetResult();
         var rest = await reader.ReadToEndAsync(Ct);
 
-        Assert.Contains("event: second", rest);
-        var exchange = Assert.Single(proxy.Exchanges);
-        Assert.Equal("event: first\ndata: {}\n\nevent: second\ndata: {}\n\n", Encoding.UTF8.GetString(exchange.ResponseBody));
-        Assert.True(exchange.ChunkCount >= 2, $"the answer arrived in {exchange.ChunkCount} chunk(s)");
-        Assert.True(exchange.FirstByteAt < exchange.CompletedAt);
+        rest.Should().Contain("event: second");
+        var exchange = proxy.Exchanges.Should().ContainSingle().Which;
+        Encoding.UTF8.GetString(exchange.ResponseBody).Should().Be("event: first\ndata: {}\n\nevent: second\ndata: {}\n\n");
+        (exchange.ChunkCount >= 2).Should().BeTrue($"the answer arrived in {exchange.ChunkCount} chunk(s)");
+        (exchange.FirstByteAt < exchange.CompletedAt).Should().BeTrue();
     }
 
     [Fact]
@@ -65,18 +65,18 @@ public sealed class RecordingProxyTests
         using var response = await http.SendAsync(request, Ct);
         var answer = await response.Content.ReadAsStringAsync(Ct);
 
-        var exchange = Assert.Single(proxy.Exchanges);
-        Assert.Equal(("POST", "/v1/messages?beta=true", 200), (exchange.Method, exchange.PathAndQuery, exchange.Status));
-        Assert.Equal(body, Encoding.UTF8.GetString(exchange.RequestBody));
-        Assert.Equal(answer, Encoding.UTF8.GetString(exchange.ResponseBody));
-        Assert.Equal("secret-key", exchange.RequestHeader("x-api-key"));
-        Assert.Equal("claude-code-20250219", exchange.RequestHeader("anthropic-beta"));
-        Assert.StartsWith("text/event-stream", exchange.ResponseHeader("content-type"));
-        Assert.True(exchange.ArrivedAt <= exchange.FirstByteAt && exchange.FirstByteAt <= exchange.CompletedAt);
+        var exchange = proxy.Exchanges.Should().ContainSingle().Which;
+        (((string, string, int))((exchange.Method, exchange.PathAndQuery, exchange.Status))).Should().Be(("POST", "/v1/messages?beta=true", 200));
+        Encoding.UTF8.GetString(exchange.RequestBody).Should().Be(body);
+        Encoding.UTF8.GetString(exchange.ResponseBody).Should().Be(answer);
+        exchange.RequestHeader("x-api-key").Should().Be("secret-key");
+        exchange.RequestHeader("anthropic-beta").Should().Be("claude-code-20250219");
+        exchange.ResponseHeader("content-type").Should().StartWith("text/event-stream");
+        (exchange.ArrivedAt <= exchange.FirstByteAt && exchange.FirstByteAt <= exchange.CompletedAt).Should().BeTrue();
         // What reached the upstream is what the client sent.
-        var seen = Assert.Single(upstream.Requests);
-        Assert.Equal(body, seen.Body);
-        Assert.Equal("claude-code-20250219", seen.Headers["anthropic-beta"]);
+        var seen = upstream.Requests.Should().ContainSingle().Which;
+        seen.Body.Should().Be(body);
+        seen.Headers["anthropic-beta"].Should().Be("claude-code-20250219");
     }
 
     [Fact]
@@ -88,9 +88,9 @@ public sealed class RecordingProxyTests
 
         using var response = await http.PostAsync("/v1/messages", new StringContent(FixtureBuilder.Body("hi").ToJsonString(), Encoding.UTF8, "application/json"), Ct);
 
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(64, (int)upstream.MessagesRequestBodies.Single()["max_tokens"]!);
-        Assert.Equal(32000, (int)JsonNode.Parse(proxy.Exchanges.Single().RequestBody)!["max_tokens"]!);
+        response.StatusCode.Should().Be(HttpStatusCode.OK);
+        ((int)upstream.MessagesRequestBodies.Single()["max_tokens"]!).Should().Be(64);
+        ((int)JsonNode.Parse(proxy.Exchanges.Single().RequestBody)!["max_tokens"]!).Should().Be(32000);
     }
 
     [Fact]
@@ -103,12 +103,12 @@ public sealed class RecordingProxyTests
         using var response = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(Ct))!;
 
-        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
-        Assert.Equal("error", (string?)body["type"]);
-        Assert.Equal("api_error", (string?)body["error"]!["type"]);
-        var exchange = Assert.Single(proxy.Exchanges);
-        Assert.Equal(502, exchange.Status);
-        Assert.Contains("upstream unreachable", exchange.TransportError);
+        response.StatusCode.Should().Be(HttpStatusCode.BadGateway);
+        ((string?)body["type"]).Should().Be("error");
+        ((string?)body["error"]!["type"]).Should().Be("api_error");
+        var exchange = proxy.Exchanges.Should().ContainSingle().Which;
+        exchange.Status.Should().Be(502);
+        exchange.TransportError.Should().Contain("upstream unreachable");
     }
 
     [Fact]
@@ -122,10 +122,10 @@ public sealed class RecordingProxyTests
         using var first = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
         using var second = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
 
-        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
-        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
-        Assert.Equal(3, upstream.RequestsRead);
-        Assert.All(proxy.Exchanges, e => Assert.Equal(200, e.Status));
+        first.StatusCode.Should().Be(HttpStatusCode.OK);
+        second.StatusCode.Should().Be(HttpStatusCode.OK);
+        upstream.RequestsRead.Should().Be(3);
+        Assert.All(proxy.Exchanges, e => e.Status.Should().Be(200));
     }
 
     [Fact]
@@ -150,12 +150,12 @@ public sealed class RecordingProxyTests
         for (var i = 0; i < 3; i++)
         {
             using var response = await http.PostAsync("/v1/messages", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("{\"ok\":true}", await response.Content.ReadAsStringAsync(Ct));
+            response.StatusCode.Should().Be(HttpStatusCode.OK);
+            (await response.Content.ReadAsStringAsync(Ct)).Should().Be("{\"ok\":true}");
         }
 
-        Assert.Equal(1, connections);
-        Assert.Empty(relay.Exchanges);
+        connections.Should().Be(1);
+        relay.Exchanges.Should().BeEmpty();
     }
 
     [Fact]
@@ -171,14 +171,14 @@ public sealed class RecordingProxyTests
         using var http = Client(proxy);
         using var allowed = await http.PostAsync("/v1/messages?beta=true", new StringContent(FixtureBuilder.Body("hi").ToJsonString(), Encoding.UTF8, "application/json"), Ct);
 
-        Assert.Equal(400, refused.Status);
-        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
-        Assert.Equal(0, other.Connections);
-        Assert.Equal(["/v1/messages"], upstream.Requests.Select(r => r.Path));
+        refused.Status.Should().Be(400);
+        allowed.StatusCode.Should().Be(HttpStatusCode.OK);
+        other.Connections.Should().Be(0);
+        upstream.Requests.Select(r => r.Path).Should().Equal(["/v1/messages"]);
         var recorded = proxy.Exchanges;
-        Assert.Equal(($"//127.0.0.1:{other.Port}/x", 400), (recorded[0].PathAndQuery, recorded[0].Status));
-        Assert.StartsWith("refused: ", recorded[0].TransportError);
-        Assert.Equal(("/v1/messages?beta=true", 200), (recorded[1].PathAndQuery, recorded[1].Status));
+        (((string, int))((recorded[0].PathAndQuery, recorded[0].Status))).Should().Be(($"//127.0.0.1:{other.Port}/x", 400));
+        recorded[0].TransportError.Should().StartWith("refused: ");
+        (((string, int))((recorded[1].PathAndQuery, recorded[1].Status))).Should().Be(("/v1/messages?beta=true", 200));
     }
 
     [Fact]
@@ -206,12 +206,12 @@ public sealed class RecordingProxyTests
         await Post("alone");
         var requests = TrafficFixtureWriter.Build(proxy.Exchanges, new PlaceholderScrubber()).Select(r => r.Request).ToArray();
 
-        Assert.Equal(3, requests.Length);
-        Assert.Equal([2], requests[0].OverlapsWith);
-        Assert.Equal([1], requests[1].OverlapsWith);
-        Assert.Empty(requests[2].OverlapsWith);
-        Assert.All(requests, r => Assert.Equal(RequestPurpose.CountTokens, r.Purpose));
-        Assert.Equal(0, requests[0].ArrivalMs);
-        Assert.True(requests[2].ArrivalMs >= requests[1].CompletionMs);
+        requests.Length.Should().Be(3);
+        requests[0].OverlapsWith.Should().Equal([2]);
+        requests[1].OverlapsWith.Should().Equal([1]);
+        requests[2].OverlapsWith.Should().BeEmpty();
+        Assert.All(requests, r => r.Purpose.Should().Be(RequestPurpose.CountTokens));
+        requests[0].ArrivalMs.Should().Be(0);
+        (requests[2].ArrivalMs >= requests[1].CompletionMs).Should().BeTrue();
     }
 }

@@ -13,18 +13,18 @@ public sealed class RecordingWorkflowTests
     [InlineData(".hidden", "fixture name '.hidden'")]
     public async Task A_fixture_name_that_is_no_plain_folder_name_is_refused(string name, string message)
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => RunAsync(new RecordingRequest { Name = name, ClaudeArguments = ["-p", "hi"] }));
-        Assert.StartsWith(message, error.Message);
+        var error = (await FluentActions.Awaiting(() => RunAsync(new RecordingRequest { Name = name, ClaudeArguments = ["-p", "hi"] })).Should().ThrowExactlyAsync<ArgumentException>()).Which;
+        error.Message.Should().StartWith(message);
     }
 
     [Fact]
     public async Task A_headless_recording_needs_a_prompt() =>
-        Assert.Contains("needs -p PROMPT", (await Assert.ThrowsAsync<ArgumentException>(() => RunAsync(new RecordingRequest { Name = "x" }))).Message);
+        ((await FluentActions.Awaiting(() => RunAsync(new RecordingRequest { Name = "x" })).Should().ThrowExactlyAsync<ArgumentException>()).Which).Message.Should().Contain("needs -p PROMPT");
 
     [Fact]
     public async Task An_interactive_recording_needs_a_turn() =>
-        Assert.Contains("at least one --input", (await Assert.ThrowsAsync<ArgumentException>(() =>
-            RunAsync(new RecordingRequest { Name = "x", Interactive = true }))).Message);
+        ((await FluentActions.Awaiting(() =>
+            RunAsync(new RecordingRequest { Name = "x", Interactive = true })).Should().ThrowExactlyAsync<ArgumentException>()).Which).Message.Should().Contain("at least one --input");
 
     [Theory]
     [InlineData("NOEQUALS", null, null, "--env 'NOEQUALS': expected NAME=VALUE")]
@@ -33,7 +33,7 @@ public sealed class RecordingWorkflowTests
     [InlineData(null, null, "ftp://127.0.0.1/", "--upstream 'ftp://127.0.0.1/' is neither an http(s) URL nor control:NAME")]
     public async Task Bad_options_are_refused_with_the_option_named(string? env, string? profile, string? upstream, string message)
     {
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => RunAsync(new RecordingRequest
+        var error = (await FluentActions.Awaiting(() => RunAsync(new RecordingRequest
         {
             Name = "x",
             ClaudeArguments = ["-p", "hi"],
@@ -42,8 +42,8 @@ public sealed class RecordingWorkflowTests
             Upstream = upstream,
             // Never reached: the request is refused before Claude Code is looked for.
             ClaudeBinary = "/nonexistent/claude",
-        }));
-        Assert.StartsWith(message, error.Message);
+        })).Should().ThrowExactlyAsync<ArgumentException>()).Which;
+        error.Message.Should().StartWith(message);
     }
 
     private static Task<RecordingOutcome> RunAsync(RecordingRequest request) =>

@@ -57,7 +57,7 @@ public sealed class RelayForwardingTests : IAsyncLifetime
         await using (v6)
         {
             await AssertRefusedAsync($"GET //[::1]:{Other}/x HTTP/1.1\r\nHost: {RelayHost}\r\n\r\n", 400, "invalid_request_error");
-            Assert.Equal(0, v6?.Connections ?? 0);
+            (v6?.Connections ?? 0).Should().Be(0);
         }
     }
 
@@ -94,7 +94,7 @@ public sealed class RelayForwardingTests : IAsyncLifetime
     public async Task Traversal_and_encoded_paths_are_refused(string target)
     {
         var response = await SendRawAsync(Post(target, RelayHost));
-        Assert.InRange(response.Status, 400, 499);
+        response.Status.Should().BeInRange(400, 499);
         await AssertUntouchedAndStillWorkingAsync(upstreamRequestsBefore: 0);
     }
 
@@ -118,13 +118,13 @@ public sealed class RelayForwardingTests : IAsyncLifetime
                       + "Proxy-Authorization: Basic eDp5\r\nX-HTTP-Method-Override: GET\r\nX-Original-URL: /props\r\n";
         var response = await SendRawAsync(Post("/v1/messages?beta=true", RelayHost, headers));
 
-        Assert.Equal(200, response.Status);
-        var seen = Assert.Single(_upstream.Requests);
-        Assert.Equal(("POST", "/v1/messages"), (seen.Method, seen.Path));
-        Assert.Equal(_upstream.Url.Replace("http://", ""), seen.Headers["host"]);
+        response.Status.Should().Be(200);
+        var seen = _upstream.Requests.Should().ContainSingle().Which;
+        (((string, string))((seen.Method, seen.Path))).Should().Be(("POST", "/v1/messages"));
+        seen.Headers["host"].Should().Be(_upstream.Url.Replace("http://", ""));
         Assert.DoesNotContain(seen.Headers.Keys, h => h.StartsWith("x-forwarded", StringComparison.OrdinalIgnoreCase)
             || h is "forwarded" or "proxy-authorization" or "x-http-method-override" or "x-original-url");
-        Assert.Equal(0, _other.Connections);
+        _other.Connections.Should().Be(0);
     }
 
     [Fact]
@@ -137,9 +137,9 @@ public sealed class RelayForwardingTests : IAsyncLifetime
                   + $"Content-Length: {body.Length}\r\nTransfer-Encoding: chunked\r\n\r\n{body}";
         var response = await SendRawAsync(raw, readAll: true);
 
-        Assert.Equal(0, _other.Connections);
-        Assert.DoesNotContain(_other.Marker, response.Text);
-        Assert.DoesNotContain(_upstream.Requests, r => r.Path != "/v1/messages");
+        _other.Connections.Should().Be(0);
+        response.Text.Should().NotContain(_other.Marker);
+        _upstream.Requests.Should().NotContain(r => r.Path != "/v1/messages");
         await AssertStillWorkingAsync();
     }
 
@@ -150,10 +150,9 @@ public sealed class RelayForwardingTests : IAsyncLifetime
         var count = await SendRawAsync(Post("/v1/messages/count_tokens?beta=true", $"localhost:{_relay.BaseUrl.Port}"));
         var hello = await SendRawAsync($"HEAD /api/hello HTTP/1.1\r\nHost: {RelayHost}\r\n\r\n");
 
-        Assert.Equal((200, 200, 200), (messages.Status, count.Status, hello.Status));
-        Assert.Contains("event: message_stop", messages.Text);
-        Assert.Equal(["POST /v1/messages?beta=true", "POST /v1/messages/count_tokens?beta=true", "HEAD /api/hello"],
-            _upstream.Requests.Select(r => $"{r.Method} {r.Path}{r.QueryString}"));
+        ((messages.Status, count.Status, hello.Status)).Should().Be((200, 200, 200));
+        messages.Text.Should().Contain("event: message_stop");
+        _upstream.Requests.Select(r => $"{r.Method} {r.Path}{r.QueryString}").Should().Equal(["POST /v1/messages?beta=true", "POST /v1/messages/count_tokens?beta=true", "HEAD /api/hello"]);
     }
 
     private static string Post(string target, string host, string extraHeaders = "")
@@ -167,18 +166,18 @@ public sealed class RelayForwardingTests : IAsyncLifetime
     {
         var before = _upstream.Requests.Count;
         var response = await SendRawAsync(raw);
-        Assert.Equal(status, response.Status);
+        response.Status.Should().Be(status);
         var error = JsonNode.Parse(response.Body)!;
-        Assert.Equal("error", (string?)error["type"]);
-        Assert.Equal(errorType, (string?)error["error"]!["type"]);
-        Assert.DoesNotContain(_other.Marker, response.Text);
+        ((string?)error["type"]).Should().Be("error");
+        ((string?)error["error"]!["type"]).Should().Be(errorType);
+        response.Text.Should().NotContain(_other.Marker);
         await AssertUntouchedAndStillWorkingAsync(before);
     }
 
     private async Task AssertUntouchedAndStillWorkingAsync(int upstreamRequestsBefore)
     {
-        Assert.Equal(0, _other.Connections);
-        Assert.Equal(upstreamRequestsBefore, _upstream.Requests.Count);
+        _other.Connections.Should().Be(0);
+        _upstream.Requests.Count.Should().Be(upstreamRequestsBefore);
         await AssertStillWorkingAsync();
     }
 
@@ -187,11 +186,11 @@ public sealed class RelayForwardingTests : IAsyncLifetime
     {
         var before = _upstream.Requests.Count;
         var response = await SendRawAsync(Post("/v1/messages?beta=true", RelayHost));
-        Assert.Equal(200, response.Status);
-        Assert.Contains("event: message_stop", response.Text);
-        Assert.Equal(before + 1, _upstream.Requests.Count);
-        Assert.Equal("/v1/messages", _upstream.Requests[^1].Path);
-        Assert.Equal(0, _other.Connections);
+        response.Status.Should().Be(200);
+        response.Text.Should().Contain("event: message_stop");
+        _upstream.Requests.Count.Should().Be(before + 1);
+        _upstream.Requests[^1].Path.Should().Be("/v1/messages");
+        _other.Connections.Should().Be(0);
     }
 
     private Task<RawResponse> SendRawAsync(string raw, bool readAll = false) =>

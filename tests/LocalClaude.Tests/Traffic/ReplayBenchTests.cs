@@ -19,16 +19,16 @@ public sealed class ReplayBenchTests
         var bench = await ReplayBench.RunAsync([fixture], new ReplayTarget(server.BaseUrl, "k", "dropping"), Ct, TimeSpan.FromSeconds(30));
 
         // Two requests, passed over three times to reach five pairs at least.
-        Assert.Equal(6, bench.Requests);
-        Assert.True(bench.BareRetries >= 1, "the bare client never met a dropped connection: the test does not test the retry");
-        Assert.Equal([true, false, true, false, true, false], bench.Pairs.Select(p => p.BaselineFirst));
-        Assert.All(bench.Pairs, p => Assert.True(p.Baseline > 0 && p.Candidate > 0));
-        Assert.Equal(6, bench.Ratio.N);
-        Assert.InRange(bench.Ratio.Median, bench.Ratio.Min, bench.Ratio.Max);
+        bench.Requests.Should().Be(6);
+        (bench.BareRetries >= 1).Should().BeTrue("the bare client never met a dropped connection: the test does not test the retry");
+        bench.Pairs.Select(p => p.BaselineFirst).Should().Equal([true, false, true, false, true, false]);
+        Assert.All(bench.Pairs, p => (p.Baseline > 0 && p.Candidate > 0).Should().BeTrue());
+        bench.Ratio.N.Should().Be(6);
+        bench.Ratio.Median.Should().BeInRange(bench.Ratio.Min, bench.Ratio.Max);
 
         var table = new StringWriter();
         bench.PrintTable(table);
-        Assert.Matches(@"suite/bare\s+6\s+\d+\.\d{3}\s+\d+\.\d{3}\s+\d+\.\d{3}", table.ToString());
-        Assert.Contains($"retried {bench.BareRetries} request(s)", table.ToString());
+        table.ToString().Should().MatchRegex(@"suite/bare\s+6\s+\d+\.\d{3}\s+\d+\.\d{3}\s+\d+\.\d{3}");
+        table.ToString().Should().Contain($"retried {bench.BareRetries} request(s)");
     }
 }

@@ -36,13 +36,13 @@ public sealed class ReplayerTests
         var replay = await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control")).ReplayAsync(OverlapFixture(scratch), Ct);
 
         var (first, second, third) = (replay.Exchanges[0], replay.Exchanges[1], replay.Exchanges[2]);
-        Assert.InRange((second.SentAt - first.SentAt).TotalMilliseconds, 100, 450);
-        Assert.True(second.SentAt < first.CompletedAt, "the overlapping request was sent only after the first had finished");
-        Assert.Equal([2], first.OverlappedWith);
+        (second.SentAt - first.SentAt).TotalMilliseconds.Should().BeInRange(100, 450);
+        (second.SentAt < first.CompletedAt).Should().BeTrue("the overlapping request was sent only after the first had finished");
+        first.OverlappedWith.Should().Equal([2]);
         // The recorded 4 s pause between groups is not replayed: the next group starts when the previous one is done.
-        Assert.True(third.SentAt >= first.CompletedAt && third.SentAt >= second.CompletedAt);
-        Assert.True(third.SentAt - second.CompletedAt < TimeSpan.FromSeconds(2));
-        Assert.All(replay.Exchanges, e => Assert.Equal(System.Net.HttpStatusCode.OK, e.Answer.Status));
+        (third.SentAt >= first.CompletedAt && third.SentAt >= second.CompletedAt).Should().BeTrue();
+        (third.SentAt - second.CompletedAt < TimeSpan.FromSeconds(2)).Should().BeTrue();
+        Assert.All(replay.Exchanges, e => e.Answer.Status.Should().Be(System.Net.HttpStatusCode.OK));
     }
 
     [Fact]
@@ -54,8 +54,8 @@ public sealed class ReplayerTests
         var replay = await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control"), new ReplayOptions { RecordedConcurrency = false })
             .ReplayAsync(OverlapFixture(scratch), Ct);
 
-        Assert.True(replay.Exchanges[1].SentAt >= replay.Exchanges[0].CompletedAt);
-        Assert.Empty(replay.Exchanges[0].OverlappedWith);
+        (replay.Exchanges[1].SentAt >= replay.Exchanges[0].CompletedAt).Should().BeTrue();
+        replay.Exchanges[0].OverlappedWith.Should().BeEmpty();
     }
 
     /// <summary>A llama-server stand-in with <paramref name="slots"/> slots: it queues what does not fit and reports /slots like llama-server.</summary>
@@ -100,14 +100,14 @@ public sealed class ReplayerTests
         var queued = await new Replayer(new ReplayTarget(one.BaseUrl, "k", "np1", ParallelSlots: 1)).ReplayAsync(fixture, Ct);
         var side = await new Replayer(new ReplayTarget(two.BaseUrl, "k", "np2", ParallelSlots: 2)).ReplayAsync(fixture, Ct);
 
-        Assert.Equal(1, queued.Exchanges[1].BusySlots);
-        Assert.Equal([1], queued.Exchanges[1].FirstByteAfter);
-        Assert.True(queued.Exchanges[1].HeldBehind > TimeSpan.FromMilliseconds(300));
-        Assert.Contains(ReplayReport.SummaryLines(queued), l => l.Contains("NP=1: served one at a time") && l.Contains("#2 background got its first byte only after #1 (main) finished"));
-        Assert.Equal(2, side.Exchanges[1].BusySlots);
-        Assert.Contains(ReplayReport.SummaryLines(side), l => l.Contains("NP=2: served side by side (2 slots busy at once)"));
+        queued.Exchanges[1].BusySlots.Should().Be(1);
+        queued.Exchanges[1].FirstByteAfter.Should().Equal([1]);
+        (queued.Exchanges[1].HeldBehind > TimeSpan.FromMilliseconds(300)).Should().BeTrue();
+        ReplayReport.SummaryLines(queued).Should().Contain(l => l.Contains("NP=1: served one at a time") && l.Contains("#2 background got its first byte only after #1 (main) finished"));
+        side.Exchanges[1].BusySlots.Should().Be(2);
+        ReplayReport.SummaryLines(side).Should().Contain(l => l.Contains("NP=2: served side by side (2 slots busy at once)"));
         // The request after the overlap ran alone: nobody watched the slots for it.
-        Assert.Null(side.Exchanges[2].BusySlots);
+        side.Exchanges[2].BusySlots.Should().BeNull();
     }
 
     [Fact]
@@ -132,12 +132,12 @@ public sealed class ReplayerTests
         await new Replayer(new ReplayTarget(server.BaseUrl, "the-key", "control")).ReplayAsync(fixture, Ct, values);
 
         var seen = server.Requests;
-        Assert.Contains($"work in {values.Values[Placeholders.WorkDir]} on 2030-01-02", seen[0].Body);
-        Assert.Equal("Bearer the-key", seen[0].Headers["authorization"]);
-        Assert.Equal("the-key", seen[0].Headers["x-api-key"]);
-        Assert.Equal(values.Values[Placeholders.SessionId], seen[0].Headers["x-claude-code-session-id"]);
-        Assert.Equal(seen[0].Headers["x-claude-code-session-id"], seen[1].Headers["x-claude-code-session-id"]);
-        Assert.DoesNotContain("{{", seen[0].Body);
+        seen[0].Body.Should().Contain($"work in {values.Values[Placeholders.WorkDir]} on 2030-01-02");
+        seen[0].Headers["authorization"].Should().Be("Bearer the-key");
+        seen[0].Headers["x-api-key"].Should().Be("the-key");
+        seen[0].Headers["x-claude-code-session-id"].Should().Be(values.Values[Placeholders.SessionId]);
+        seen[1].Headers["x-claude-code-session-id"].Should().Be(seen[0].Headers["x-claude-code-session-id"]);
+        seen[0].Body.Should().NotContain("{{");
     }
 
     [Fact]
@@ -164,12 +164,12 @@ public sealed class ReplayerTests
         });
 
         var findings = replay.Exchanges[0].Verdict.Findings.Select(f => f.Id).ToArray();
-        Assert.Contains(ReplayFindings.Rejected.Id, findings);
-        Assert.Contains(FindingCatalog.ErrorOpenAiShape.Id, findings);
-        Assert.Contains("System message must be at the beginning", replay.Exchanges[0].Verdict.ErrorSummary);
-        Assert.Equal(CheckOutcome.Fail, failed.Outcome);
-        Assert.Equal(CheckOutcome.KnownDeviation, known.Outcome);
-        Assert.Equal(CheckOutcome.Fail, otherProfile.Outcome);
+        findings.Should().Contain(ReplayFindings.Rejected.Id);
+        findings.Should().Contain(FindingCatalog.ErrorOpenAiShape.Id);
+        replay.Exchanges[0].Verdict.ErrorSummary.Should().Contain("System message must be at the beginning");
+        failed.Outcome.Should().Be(CheckOutcome.Fail);
+        known.Outcome.Should().Be(CheckOutcome.KnownDeviation);
+        otherProfile.Outcome.Should().Be(CheckOutcome.Fail);
     }
 
     [Theory]
@@ -191,8 +191,8 @@ public sealed class ReplayerTests
         var replay = await new Replayer(new ReplayTarget(upstream.BaseUrl, "k", "p")).ReplayAsync(fixture, Ct);
 
         var verdict = replay.Exchanges[0].Verdict;
-        Assert.Equal(finding is null ? [] : [finding], verdict.Findings.Select(f => f.Id));
-        Assert.Equal(tokens, verdict.Usage.InputTokens);
+        verdict.Findings.Select(f => f.Id).Should().Equal(finding is null ? [] : [finding]);
+        verdict.Usage.InputTokens.Should().Be(tokens);
     }
 
     [Fact]
@@ -228,17 +228,17 @@ public sealed class ReplayerTests
 
         var replay = await new Replayer(new ReplayTarget(upstream.BaseUrl, "k", "p")).ReplayAsync(fixture, Ct);
 
-        Assert.Null(replay.Exchanges[0].CacheShare);
-        Assert.Equal(0, replay.Exchanges[1].CacheShare);
-        Assert.True(replay.Exchanges[1].FullReprocessing);
-        Assert.Equal("system[0] (billing header)", replay.Exchanges[1].PrefixBreak);
+        replay.Exchanges[0].CacheShare.Should().BeNull();
+        replay.Exchanges[1].CacheShare.Should().Be(0);
+        replay.Exchanges[1].FullReprocessing.Should().BeTrue();
+        replay.Exchanges[1].PrefixBreak.Should().Be("system[0] (billing header)");
         Assert.Equal(5000.0 / 5040, replay.Exchanges[2].CacheShare!.Value, 3);
-        Assert.False(replay.Exchanges[2].FullReprocessing);
-        Assert.Null(replay.Exchanges[2].PrefixBreak);
-        Assert.Contains(ReplayReport.SummaryLines(replay), l => l.Contains("FULL REPROCESSING on #2 (prompt changed at system[0] (billing header))"));
+        replay.Exchanges[2].FullReprocessing.Should().BeFalse();
+        replay.Exchanges[2].PrefixBreak.Should().BeNull();
+        ReplayReport.SummaryLines(replay).Should().Contain(l => l.Contains("FULL REPROCESSING on #2 (prompt changed at system[0] (billing header))"));
         var check = ReplayReport.Check(replay, KnownFindings.None);
-        Assert.Equal(1, check.Metrics["full_reprocessing_turns"]);
-        Assert.Contains("full reprocessing", ReplayReport.Requests(replay)[1].Note);
+        check.Metrics["full_reprocessing_turns"].Should().Be(1);
+        ReplayReport.Requests(replay)[1].Note.Should().Contain("full reprocessing");
     }
 
     [Theory]
@@ -257,8 +257,8 @@ public sealed class ReplayerTests
 
         var (_, _, _, headers, unknown) = Replayer.Prepare(request, values);
 
-        Assert.Equal(sent, headers.GetValueOrDefault(header));
-        Assert.DoesNotContain(headers.Values, v => v.Contains("{{", StringComparison.Ordinal));
-        Assert.Empty(unknown);
+        headers.GetValueOrDefault(header).Should().Be(sent);
+        headers.Values.Should().NotContain(v => v.Contains("{{", StringComparison.Ordinal));
+        unknown.Should().BeEmpty();
     }
 }

@@ -17,15 +17,15 @@ public sealed class TrafficFixtureTests
 
         var fixture = TwoRequests(scratch);
 
-        Assert.Equal("two", fixture.Name);
-        Assert.Equal(2, fixture.Manifest.RequestCount);
-        Assert.Equal([RequestPurpose.Main, RequestPurpose.Background], fixture.Exchanges.Select(e => e.Purpose));
-        Assert.Equal([2], fixture.Exchanges[0].Request.OverlapsWith);
-        Assert.Equal("turn 1", (string?)fixture.Exchanges[0].Request.Body!["messages"]![0]!["content"]);
-        Assert.Equal(FixtureBuilder.MessageStream, System.Text.Encoding.UTF8.GetString(fixture.Exchanges[1].ResponseBody));
-        Assert.True(File.Exists(scratch.Combine("two", "requests", "001.request.json")));
-        Assert.True(File.Exists(scratch.Combine("two", "requests", "002.response.sse")));
-        Assert.Contains(Placeholders.AuthToken, fixture.Manifest.Placeholders);
+        fixture.Name.Should().Be("two");
+        fixture.Manifest.RequestCount.Should().Be(2);
+        fixture.Exchanges.Select(e => e.Purpose).Should().Equal([RequestPurpose.Main, RequestPurpose.Background]);
+        fixture.Exchanges[0].Request.OverlapsWith.Should().Equal([2]);
+        ((string?)fixture.Exchanges[0].Request.Body!["messages"]![0]!["content"]).Should().Be("turn 1");
+        System.Text.Encoding.UTF8.GetString(fixture.Exchanges[1].ResponseBody).Should().Be(FixtureBuilder.MessageStream);
+        File.Exists(scratch.Combine("two", "requests", "001.request.json")).Should().BeTrue();
+        File.Exists(scratch.Combine("two", "requests", "002.response.sse")).Should().BeTrue();
+        fixture.Manifest.Placeholders.Should().Contain(Placeholders.AuthToken);
     }
 
     [Fact]
@@ -36,10 +36,10 @@ public sealed class TrafficFixtureTests
 
         var lines = File.ReadAllLines(scratch.Combine("two", "requests", "001.request.json"));
 
-        Assert.Contains(lines, l => l.Trim() == "\"index\": 1,");
-        Assert.Contains(lines, l => l.Trim() == "\"purpose\": \"main\",");
-        Assert.Contains(lines, l => l.Trim() == "\"max_tokens\": 32000,");
-        Assert.DoesNotContain("\r", File.ReadAllText(scratch.Combine("two", "manifest.json")));
+        lines.Should().Contain(l => l.Trim() == "\"index\": 1,");
+        lines.Should().Contain(l => l.Trim() == "\"purpose\": \"main\",");
+        lines.Should().Contain(l => l.Trim() == "\"max_tokens\": 32000,");
+        File.ReadAllText(scratch.Combine("two", "manifest.json")).Should().NotContain("\r");
     }
 
     [Fact]
@@ -53,11 +53,11 @@ public sealed class TrafficFixtureTests
         lines[line] = "  \"claudeCodeVersion\": 2.1.328,";
         File.WriteAllLines(manifest, lines);
 
-        var error = Assert.Throws<TrafficFixtureException>(() => TrafficFixture.Load(scratch.Combine("two")));
+        var error = FluentActions.Invoking(() => TrafficFixture.Load(scratch.Combine("two"))).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.Equal(manifest, error.File);
-        Assert.Equal(line + 1, error.Line);
-        Assert.StartsWith($"{manifest}:{line + 1}: ", error.Message);
+        error.File.Should().Be(manifest);
+        error.Line.Should().Be(line + 1);
+        error.Message.Should().StartWith($"{manifest}:{line + 1}: ");
     }
 
     [Fact]
@@ -69,11 +69,11 @@ public sealed class TrafficFixtureTests
         var text = File.ReadAllText(file);
         File.WriteAllText(file, text[..(text.Length / 2)]);
 
-        var error = Assert.Throws<TrafficFixtureException>(() => TrafficFixture.Load(scratch.Combine("two")));
+        var error = FluentActions.Invoking(() => TrafficFixture.Load(scratch.Combine("two"))).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.Equal(file, error.File);
-        Assert.NotNull(error.Line);
-        Assert.InRange(error.Line!.Value, 2, text.Split('\n').Length);
+        error.File.Should().Be(file);
+        error.Line.Should().NotBeNull();
+        error.Line!.Value.Should().BeInRange(2, text.Split('\n').Length);
     }
 
     [Fact]
@@ -85,13 +85,13 @@ public sealed class TrafficFixtureTests
         var bytes = File.ReadAllBytes(sse);
         File.WriteAllBytes(sse, bytes[..(bytes.Length - 40)]);
 
-        var error = Assert.Throws<TrafficFixtureException>(() => TrafficFixture.Load(scratch.Combine("two")));
+        var error = FluentActions.Invoking(() => TrafficFixture.Load(scratch.Combine("two"))).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.Equal(sse, error.File);
-        Assert.Equal(File.ReadAllLines(sse).Length, error.Line);
-        Assert.Contains("truncated", error.Message);
-        Assert.Contains($"records {bytes.Length}", error.Message);
-        Assert.Contains("001.request.json (line", error.Message);
+        error.File.Should().Be(sse);
+        error.Line.Should().Be(File.ReadAllLines(sse).Length);
+        error.Message.Should().Contain("truncated");
+        error.Message.Should().Contain($"records {bytes.Length}");
+        error.Message.Should().Contain("001.request.json (line");
     }
 
     [Fact]
@@ -101,11 +101,11 @@ public sealed class TrafficFixtureTests
         TwoRequests(scratch);
         File.Delete(scratch.Combine("two", "requests", "002.request.json"));
 
-        var error = Assert.Throws<TrafficFixtureException>(() => TrafficFixture.Load(scratch.Combine("two")));
+        var error = FluentActions.Invoking(() => TrafficFixture.Load(scratch.Combine("two"))).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.EndsWith("002.request.json", error.File);
-        Assert.Contains("requestCount", error.Message);
-        Assert.Contains("truncated fixture", error.Message);
+        error.File.Should().EndWith("002.request.json");
+        error.Message.Should().Contain("requestCount");
+        error.Message.Should().Contain("truncated fixture");
     }
 
     [Theory]
@@ -119,15 +119,15 @@ public sealed class TrafficFixtureTests
         TwoRequests(scratch);
         var file = scratch.Combine("two", "requests", "002.request.json");
         var text = File.ReadAllText(file);
-        Assert.Contains(find, text);
+        text.Should().Contain(find);
         var line = text[..text.IndexOf(find, StringComparison.Ordinal)].Count(c => c == '\n') + 1;
         File.WriteAllText(file, text.Replace(find, replace));
 
-        var error = Assert.Throws<TrafficFixtureException>(() => TrafficFixture.Load(scratch.Combine("two")));
+        var error = FluentActions.Invoking(() => TrafficFixture.Load(scratch.Combine("two"))).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.Equal(file, error.File);
-        Assert.Equal(line, error.Line);
-        Assert.Contains(expected, error.Message);
+        error.File.Should().Be(file);
+        error.Line.Should().Be(line);
+        error.Message.Should().Contain(expected);
     }
 
     [Fact]
@@ -137,10 +137,10 @@ public sealed class TrafficFixtureTests
         TwoRequests(scratch);
         File.Copy(scratch.Combine("two", "requests", "002.request.json"), scratch.Combine("two", "requests", "003.request.json"));
 
-        var error = Assert.Throws<TrafficFixtureException>(() => TrafficFixture.Load(scratch.Combine("two")));
+        var error = FluentActions.Invoking(() => TrafficFixture.Load(scratch.Combine("two"))).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.EndsWith("003.request.json", error.File);
-        Assert.Contains("not counted", error.Message);
+        error.File.Should().EndWith("003.request.json");
+        error.Message.Should().Contain("not counted");
     }
 
     [Fact]
@@ -151,10 +151,10 @@ public sealed class TrafficFixtureTests
         var manifest = scratch.Combine("two", "manifest.json");
         File.WriteAllText(manifest, File.ReadAllText(manifest).Replace("\"format\": 1,", "\"format\": 99,"));
 
-        var error = Assert.Throws<TrafficFixtureException>(() => TrafficFixture.Load(scratch.Combine("two")));
+        var error = FluentActions.Invoking(() => TrafficFixture.Load(scratch.Combine("two"))).Should().ThrowExactly<TrafficFixtureException>().Which;
 
-        Assert.Equal(2, error.Line);
-        Assert.Contains("newer", error.Message);
+        error.Line.Should().Be(2);
+        error.Message.Should().Contain("newer");
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class TrafficFixtureTests
 
         await new Replayer(new ReplayTarget(server.BaseUrl, "k", "control")).ReplayAsync(fixture, TestContext.Current.CancellationToken);
 
-        Assert.Equal(before, Hashes(fixture.Directory));
+        Hashes(fixture.Directory).Should().Equal(before);
     }
 
     private static Dictionary<string, string> Hashes(string directory) =>
