@@ -67,6 +67,8 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
             Ok: Args("gate", "--baseline", "reports/gate-demo/baseline", "--candidate", "reports/gate-demo/candidate", "--profile", "cpu-tiny", "--out", Scratch.Combine("gate"))),
         ["record"] = new(Typo("record"), Args("record", "x", "--compare", "--out", "/no/such/fixture", "--", "-p", "hi"),
             NoVerdictHere: "it records: no verdict"),
+        ["record import"] = new(Typo("record import"), Args("record", "import", "/no/such/session.har", "x", "--out", Scratch.Combine("imported")),
+            NoVerdictHere: "it imports: no verdict"),
         ["replay"] = new(Typo("replay"), Args("replay", "fixtures/traffic/model-haiku", "--url", "http://127.0.0.1:9", "--out", Scratch.Combine("replay.json")),
             NoVerdictHere: "a failed replay needs a server that answers wrongly (tests/Conformance/Traffic)"),
         ["e2e"] = new(Typo("e2e"), Args("e2e", "--profile", "no-such-profile"),
@@ -93,10 +95,12 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
         return RowsIn(unused).Where(r => which(r.Value)).Select(r => r.Key).ToList();
     }
 
+    /// <summary>Commands that run something: the leaves, and a command with subcommands that also acts itself (<c>record</c>).</summary>
     private static IEnumerable<string> Leaves(Command command, string prefix) =>
         command.Subcommands.Count == 0
             ? [prefix.Trim()]
-            : command.Subcommands.SelectMany(c => Leaves(c, $"{prefix} {c.Name}"));
+            : (prefix.Length > 0 && command.Action is not null ? [prefix.Trim()] : Enumerable.Empty<string>())
+                .Concat(command.Subcommands.SelectMany(c => Leaves(c, $"{prefix} {c.Name}")));
 
     [Fact]
     public void Every_command_has_a_row_and_every_row_a_command()

@@ -35,6 +35,7 @@ internal static class RecordCommand
         var command = new Command("record", "Record real Claude Code traffic through a proxy into fixtures/traffic/NAME")
         {
             name, claudeArgs, profile, upstream, token, interactive, inputs, envs, nonEssential, workFiles, description, compare, claude, modelName, maxOutput, output,
+            ImportCommand(),
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync("record", async () =>
         {
@@ -70,6 +71,34 @@ internal static class RecordCommand
             }
             Console.WriteLine($"wrote {result.Files.Count} files to {outcome.FixtureDirectory} ({result.Requests.Count} requests; Claude Code {outcome.Plan.ClaudeVersion}; run folder {result.RunDirectory})");
             return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    /// <summary><c>record import FILE.har NAME</c>: a user's own capture (HAR 1.2) as a fixture, scrubbed like a recording.</summary>
+    private static Command ImportCommand()
+    {
+        var har = new Argument<string>("har") { Description = "an HTTP Archive (HAR 1.2) of Claude Code's traffic, as mitmproxy, a browser or a debugging proxy exports it" };
+        var name = new Argument<string>("name") { Description = "fixture name: fixtures/traffic/NAME" };
+        var description = new Option<string?>("--description") { Description = "one line for the manifest" };
+        var output = new Option<string?>("--out") { Description = "fixture folder to write (default: fixtures/traffic/NAME)" };
+        var replace = new Option<bool>("--replace") { Description = "replace a fixture that is already there (otherwise refused: nothing is lost)" };
+        var command = new Command("import", "Turn an HTTP Archive of Claude Code's traffic into a fixture (same scrubbing and placeholders as a recording)")
+        {
+            har, name, description, output, replace,
+        };
+        command.SetAction((parse, ct) => CliErrors.RunAsync("record import", () =>
+        {
+            var context = LocalClaudeContext.Discover();
+            var fixtureName = RecordingWorkflow.CheckFixtureName(parse.GetValue(name)!);
+            var directory = parse.GetValue(output) ?? Path.Combine(context.Repo.Traffic, fixtureName);
+            if (Directory.Exists(directory) && !parse.GetValue(replace))
+                throw new ArgumentException($"{directory} exists; pass --replace to overwrite it");
+            var imported = HarImport.Import(parse.GetValue(har)!, directory, fixtureName, parse.GetValue(description));
+            PrintRequests(TrafficFixture.Load(directory).Exchanges.Select(e => e.Request).ToArray());
+            foreach (var skipped in imported.Skipped) Console.WriteLine($"skipped: {skipped}");
+            Console.WriteLine($"wrote {imported.Files.Count} files to {directory} ({imported.Manifest.RequestCount} requests; Claude Code {imported.Manifest.ClaudeCodeVersion})");
+            return Task.FromResult(ExitCodes.Ok);
         }, ct));
         return command;
     }

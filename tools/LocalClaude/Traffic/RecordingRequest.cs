@@ -43,13 +43,18 @@ public sealed record RecordingOutcome(RecordingResult Result, RecordingPlan Plan
 /// </summary>
 public static class RecordingWorkflow
 {
+    /// <summary><paramref name="name"/> if it can name a fixture folder (letters, digits, '-', '_', '.'; not hidden).</summary>
+    public static string CheckFixtureName(string name) =>
+        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && !name.StartsWith('.') ? name
+            : throw new ArgumentException($"fixture name '{name}': use letters, digits, '-', '_' and '.'");
+
     public static async Task<RecordingOutcome> RunAsync(LocalClaudeContext context, RecordingRequest request, ProgressLog progress, CancellationToken ct)
     {
-        var name = request.Name;
-        if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) || name.StartsWith('.'))
-            throw new ArgumentException($"fixture name '{name}': use letters, digits, '-', '_' and '.'");
+        var name = CheckFixtureName(request.Name);
         var committedDir = request.OutputDirectory ?? Path.Combine(context.Repo.Traffic, name);
         var committed = request.Compare ? TrafficFixture.Load(committedDir) : null;
+        if (committed?.Manifest.Scenario.Mode == TrafficScenario.Imported)
+            throw new ArgumentException($"{committedDir} was imported from an HTTP Archive: how Claude Code was run is not known, so it cannot be re-recorded");
 
         var scenario = committed?.Manifest.Scenario;
         var interactive = request.Interactive || scenario?.Mode == TrafficScenario.Interactive;
