@@ -1,9 +1,9 @@
 using System.Text.Json.Nodes;
+using LocalClaude.Client;
 using LocalClaude.Conformance;
 using LocalClaude.Tests.Support;
 using Snapshooter;
 using Snapshooter.Xunit3;
-using LocalClaude.Client;
 
 namespace LocalClaude.Conformance.Tests.Snapshots;
 

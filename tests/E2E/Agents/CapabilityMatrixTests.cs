@@ -8,11 +8,21 @@ public sealed class CapabilityMatrixTests
 {
     private static TaskTrial Trial(string task, int n, string? failure, double seconds = 10, int turns = 4, int tools = 0,
         int apiErrors = 0, int malformed = 0, string? control = null, string? transcript = null) => new()
-    {
-        Task = task, Category = "cat-" + task, Trial = n, Passed = failure is null, FailureKind = failure,
-        WallSeconds = seconds, Turns = turns, ToolCalls = tools, ApiErrors = apiErrors, MalformedToolCalls = malformed,
-        Control = control, Transcript = transcript, TimeToFirstTokenSeconds = seconds / 10,
-    };
+        {
+            Task = task,
+            Category = "cat-" + task,
+            Trial = n,
+            Passed = failure is null,
+            FailureKind = failure,
+            WallSeconds = seconds,
+            Turns = turns,
+            ToolCalls = tools,
+            ApiErrors = apiErrors,
+            MalformedToolCalls = malformed,
+            Control = control,
+            Transcript = transcript,
+            TimeToFirstTokenSeconds = seconds / 10,
+        };
 
     private static readonly TaskTrial[] Mixed =
     [

@@ -32,7 +32,7 @@ public sealed class ResourceAttackTests(AttackServer server, ITestOutputHelper o
         return (site, outcome);
     }
 
-        /// <summary>The limits that apply to a process inside, as the host sees them.</summary>
+    /// <summary>The limits that apply to a process inside, as the host sees them.</summary>
     private static string Limits(HostProcess? process)
     {
         if (process is null) return "no process found";

@@ -188,7 +188,8 @@ public sealed class LaunchBadInputTests
         var home = Directory.CreateDirectory(Path.Combine(scratch.Root, "h")).FullName;
         await using var session = await new BwrapSandbox().StartAsync(new SandboxSpec
         {
-            WorkDirectory = work, HomeDirectory = home,
+            WorkDirectory = work,
+            HomeDirectory = home,
             ReadOnlyBinds = [LocalLauncher.ClaudeReadOnlyBind(looseBind)],
         }, ct);
         var seen = await session.RunShellAsync($"ls -A {LocalLauncher.ClaudeFolderInside}; ls -A /tmp; {LocalLauncher.ClaudeInside(looseBind)}; echo rc=$?", TimeSpan.FromSeconds(60), ct);

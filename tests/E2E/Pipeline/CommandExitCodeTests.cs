@@ -54,7 +54,7 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
         ["conformance"] = new(Typo("conformance"),
             Args("conformance", "--server-url", "http://127.0.0.1:9", "--checks", "message.system-blocks", "--out", Scratch.Combine("c.json")),
             NoVerdictHere: "a failing check needs a llama-server that fails one (tests/Conformance)"),
-        ["validate"] = new(Typo("validate"), new([ "validate", Scratch.Combine("missing.sse")], SaysWhyOnStdout: true),
+        ["validate"] = new(Typo("validate"), new(["validate", Scratch.Combine("missing.sse")], SaysWhyOnStdout: true),
             Verdict: Args("validate", "fixtures/streams/broken/data-not-json.sse"),
             Ok: Args("validate", "fixtures/streams/valid/comments.sse")),
         ["report"] = new(Typo("report"), Args("report", "--merge", "/no/such/folder", "--out", Scratch.Combine("report-none")),
@@ -246,7 +246,10 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
             // stdout on /dev/full: every write fails with "No space left on device".
             result = await ExternalCommand.RunAsync("sh", ["-c", $"exec \"$0\" \"$@\" > /dev/full", LauncherCli.Localclaude, .. c.Arguments], new CommandOptions
             {
-                WorkingDirectory = LauncherCli.Repo.Root, Environment = c.Environment, Timeout = TimeSpan.FromMinutes(3), ThrowOnFailure = false,
+                WorkingDirectory = LauncherCli.Repo.Root,
+                Environment = c.Environment,
+                Timeout = TimeSpan.FromMinutes(3),
+                ThrowOnFailure = false,
             }, ct);
         }
         else

@@ -79,7 +79,9 @@ public sealed class CommandFailureTests(ITestOutputHelper output) : IDisposable
         // stdout on /dev/full: every write fails with "No space left on device".
         var result = await ExternalCommand.RunAsync("sh", ["-c", $"exec '{LauncherCli.Localclaude}' doctor > /dev/full"], new CommandOptions
         {
-            WorkingDirectory = LauncherCli.Repo.Root, Timeout = TimeSpan.FromMinutes(3), ThrowOnFailure = false,
+            WorkingDirectory = LauncherCli.Repo.Root,
+            Timeout = TimeSpan.FromMinutes(3),
+            ThrowOnFailure = false,
         }, TestContext.Current.CancellationToken);
         output.WriteLine($"exit {result.ExitCode}\n{result.StandardError}");
         result.ExitCode.Should().Be(ExitCodes.CouldNotRun);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using LocalClaude.Agents;
-using LocalClaude.ScriptedControls;
 using LocalClaude.Results;
+using LocalClaude.ScriptedControls;
 
 namespace LocalClaude.E2E.Tests.Pipeline;
 

@@ -1,5 +1,5 @@
-using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.E2E.Tests.Pipeline;
 

@@ -30,14 +30,14 @@ public sealed class CpuProfileE2ETests(ITestOutputHelper output) : IDisposable
         try
         {
             result = await new E2ESuite(E2EParts.Context).RunProfileAsync(profile, ServerTarget.FromArgumentsOrEnvironment(null, null), new E2ESuiteOptions
-                {
-                    ResultPath = resultPath,
-                    TaskGlob = glob,
-                    RunDirectory = Path.Combine(_scratch.Path, "runs"),
-                    // A random model never stops on its own; at the output cap a task takes seconds, so this only catches a hang.
-                    TimeoutCap = TimeSpan.FromSeconds(240),
-                    Command = $"LocalClaude.E2E.Tests e2e --profile {profile.Name} --tasks '{glob}'",
-                }, TestContext.Current.CancellationToken);
+            {
+                ResultPath = resultPath,
+                TaskGlob = glob,
+                RunDirectory = Path.Combine(_scratch.Path, "runs"),
+                // A random model never stops on its own; at the output cap a task takes seconds, so this only catches a hang.
+                TimeoutCap = TimeSpan.FromSeconds(240),
+                Command = $"LocalClaude.E2E.Tests e2e --profile {profile.Name} --tasks '{glob}'",
+            }, TestContext.Current.CancellationToken);
         }
         catch (Exception e) when (e is FileNotFoundException
                                   || e is LlamaServerStartException { Kind: ServerStartFailureKind.BinaryMissing or ServerStartFailureKind.ModelFileMissing })

@@ -1,8 +1,8 @@
-using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 using LocalClaude.E2E.Tests.Launcher;
 using LocalClaude.Infrastructure;
 using LocalClaude.Results;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.E2E.Tests.Pipeline;
 

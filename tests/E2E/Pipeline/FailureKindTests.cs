@@ -1,7 +1,7 @@
-using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
 using LocalClaude.Agents;
 using LocalClaude.ScriptedControls;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.E2E.Tests.Pipeline;
 

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LocalClaude.Infrastructure;
+using LocalClaude.Pipeline;
 using LocalClaude.Reporting;
+using LocalClaude.Results;
 using LocalClaude.Tests.Support;
 using Microsoft.Playwright;
-using LocalClaude.Results;
-using LocalClaude.Pipeline;
 
 namespace LocalClaude.E2E.Tests.Report;
 
@@ -110,9 +110,9 @@ public sealed class ReportPageTests
             "els => els.map(e => ({ kind: e.dataset.kind, check: e.dataset.check, profile: e.dataset.profile, outcome: e.dataset.outcome, background: getComputedStyle(e).backgroundColor }))");
         var expected = new List<(string, string, string, string)>();
         foreach (var row in report.GetProperty("features").EnumerateArray())
-        foreach (var profile in ProfileNames(report))
-            expected.Add((row.GetProperty("kind").GetString()!, row.GetProperty("id").GetString()!, profile,
-                row.GetProperty("cells").TryGetProperty(profile, out var cell) ? cell.GetProperty("outcome").GetString()! : "missing"));
+            foreach (var profile in ProfileNames(report))
+                expected.Add((row.GetProperty("kind").GetString()!, row.GetProperty("id").GetString()!, profile,
+                    row.GetProperty("cells").TryGetProperty(profile, out var cell) ? cell.GetProperty("outcome").GetString()! : "missing"));
 
         cells.Length.Should().Be(expected.Count);
         ((IOrderedEnumerable<(string, string, string, string)>)(cells.Select(c => (c.Kind, c.Check, c.Profile, c.Outcome)).Order())).Should().Equal(expected.Order());
@@ -130,19 +130,19 @@ public sealed class ReportPageTests
         rows.Should().NotBeEmpty();
         cells.Length.Should().Be(rows.Count * ProfileNames(report).Count);
         foreach (var row in rows)
-        foreach (var profile in ProfileNames(report))
-        {
-            var shown = cells.Single(c => c.Task == row.GetProperty("task").GetString() && c.Profile == profile);
-            if (!row.GetProperty("cells").TryGetProperty(profile, out var cell))
+            foreach (var profile in ProfileNames(report))
             {
-                shown.Trials.Should().Be("0");
-                continue;
+                var shown = cells.Single(c => c.Task == row.GetProperty("task").GetString() && c.Profile == profile);
+                if (!row.GetProperty("cells").TryGetProperty(profile, out var cell))
+                {
+                    shown.Trials.Should().Be("0");
+                    continue;
+                }
+                shown.Trials.Should().Be(cell.GetProperty("trials").GetInt32().ToString());
+                shown.Passes.Should().Be(cell.GetProperty("passes").GetInt32().ToString());
+                Assert.Equal(cell.GetProperty("passAt1").GetDouble(), double.Parse(shown.PassAt1!, System.Globalization.CultureInfo.InvariantCulture), 4);
+                Assert.Equal(cell.GetProperty("passAtK").GetDouble(), double.Parse(shown.PassAtK!, System.Globalization.CultureInfo.InvariantCulture), 4);
             }
-            shown.Trials.Should().Be(cell.GetProperty("trials").GetInt32().ToString());
-            shown.Passes.Should().Be(cell.GetProperty("passes").GetInt32().ToString());
-            Assert.Equal(cell.GetProperty("passAt1").GetDouble(), double.Parse(shown.PassAt1!, System.Globalization.CultureInfo.InvariantCulture), 4);
-            Assert.Equal(cell.GetProperty("passAtK").GetDouble(), double.Parse(shown.PassAtK!, System.Globalization.CultureInfo.InvariantCulture), 4);
-        }
     }
 
     private static async Task VersionsAgreeAsync(IPage page, JsonElement report)
@@ -195,15 +195,15 @@ public sealed class ReportPageTests
                      ("decode", new[] { ReportMetrics.DecodeTokensPerSecond }),
                      ("parallel", ReportMetrics.ConcurrencySlots.SelectMany(n => new[] { ReportMetrics.MainAlone(n), ReportMetrics.MainBesideTitle(n), ReportMetrics.Title(n) }).ToArray()),
                  })
-        foreach (var (profile, values) in performance)
-        foreach (var metric in metrics)
-        {
-            if (!values.TryGetProperty(metric.Name, out var value)) continue;
-            expectedBars++;
-            var bar = marks.Single(m => m.Chart == chart && m.Profile == profile && m.Metric == metric.Name);
-            Assert.Equal(value.GetDouble(), double.Parse(bar.Value, System.Globalization.CultureInfo.InvariantCulture), 6);
-            (bar.Width > 0 && bar.Height > 0).Should().BeTrue($"{chart} bar {profile}/{metric.Name} is not drawn");
-        }
+            foreach (var (profile, values) in performance)
+                foreach (var metric in metrics)
+                {
+                    if (!values.TryGetProperty(metric.Name, out var value)) continue;
+                    expectedBars++;
+                    var bar = marks.Single(m => m.Chart == chart && m.Profile == profile && m.Metric == metric.Name);
+                    Assert.Equal(value.GetDouble(), double.Parse(bar.Value, System.Globalization.CultureInfo.InvariantCulture), 6);
+                    (bar.Width > 0 && bar.Height > 0).Should().BeTrue($"{chart} bar {profile}/{metric.Name} is not drawn");
+                }
         marks.Count(m => m.Chart is "ttfb" or "decode" or "parallel").Should().Be(expectedBars);
 
         foreach (var session in report.GetProperty("cacheReuse").EnumerateArray())
@@ -215,11 +215,11 @@ public sealed class ReportPageTests
         var trends = report.GetProperty("trends").EnumerateArray().ToList();
         trends.Count.Should().Be(2);
         foreach (var point in trends)
-        foreach (var profile in point.GetProperty("profiles").EnumerateArray())
-        {
-            var passes = profile.GetProperty("checks").GetProperty("pass").GetInt32();
-            marks.Should().Contain(m => m.Chart == "trend-checks" && m.Profile == profile.GetProperty("profile").GetString() && m.Value == passes.ToString() && m.Width > 0);
-        }
+            foreach (var profile in point.GetProperty("profiles").EnumerateArray())
+            {
+                var passes = profile.GetProperty("checks").GetProperty("pass").GetInt32();
+                marks.Should().Contain(m => m.Chart == "trend-checks" && m.Profile == profile.GetProperty("profile").GetString() && m.Value == passes.ToString() && m.Width > 0);
+            }
     }
 
     private static async Task TooltipShowsTheEvidenceAsync(IPage page, JsonElement report)

@@ -27,7 +27,9 @@ public sealed class ChromiumHarImportTests(LlamaServerFixture server) : IClassFi
         {
             await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
             {
-                ExecutablePath = Chromium, Headless = true, Timeout = 60_000,
+                ExecutablePath = Chromium,
+                Headless = true,
+                Timeout = 60_000,
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
             });
             var context = await browser.NewContextAsync(new BrowserNewContextOptions { RecordHarPath = har, RecordHarContent = HarContentPolicy.Embed });

@@ -1,6 +1,6 @@
-using LocalClaude.Client;
 using System.Net;
 using System.Text.Json.Nodes;
+using LocalClaude.Client;
 using LocalClaude.Conformance;
 using LocalClaude.Infrastructure;
 using LocalClaude.Results;
@@ -91,7 +91,8 @@ public sealed class ConformanceSessionTests
         {
             await Task.Delay(Timeout.Infinite, ct);
             return CheckVerdict.Pass("unreachable");
-        }) { Timeout = TimeSpan.FromMilliseconds(200) };
+        })
+        { Timeout = TimeSpan.FromMilliseconds(200) };
 
         var result = await session.RunCheckAsync(check, Ct);
 

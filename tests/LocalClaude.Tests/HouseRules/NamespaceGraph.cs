@@ -133,8 +133,8 @@ public sealed class NamespaceGraph
         yield return type;
         if (type.IsConstructedGenericType)
             foreach (var argument in type.GenericTypeArguments)
-            foreach (var t in Flatten(argument))
-                yield return t;
+                foreach (var t in Flatten(argument))
+                    yield return t;
     }
 
     private static IEnumerable<Type> ReferencedTypes(Type type)
@@ -144,8 +144,8 @@ public sealed class NamespaceGraph
         foreach (var a in Attributes(type.CustomAttributes)) yield return a;
         if (type.IsGenericTypeDefinition)
             foreach (var p in type.GetGenericArguments())
-            foreach (var c in p.GetGenericParameterConstraints())
-                yield return c;
+                foreach (var c in p.GetGenericParameterConstraints())
+                    yield return c;
         foreach (var field in type.GetFields(Declared))
         {
             yield return field.FieldType;

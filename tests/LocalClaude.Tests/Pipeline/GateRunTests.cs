@@ -1,9 +1,9 @@
-using LocalClaude.Tests.Support;
 using LocalClaude.Infrastructure;
+using LocalClaude.Pipeline;
 using LocalClaude.Provisioning;
 using LocalClaude.Reporting;
 using LocalClaude.Results;
-using LocalClaude.Pipeline;
+using LocalClaude.Tests.Support;
 using static LocalClaude.Tests.Reporting.Samples;
 
 namespace LocalClaude.Tests.Pipeline;
@@ -233,7 +233,10 @@ public sealed class GateRunTests
         Directory.CreateDirectory(Path.GetDirectoryName(registered)!);
         File.WriteAllText(registered, System.Text.Json.JsonSerializer.Serialize(new LlamaServerBuild
         {
-            Key = "mine", Binary = binary, Flavor = "registered", Version = new LlamaServerVersion("1", 1, "abc", "version: 1"),
+            Key = "mine",
+            Binary = binary,
+            Flavor = "registered",
+            Version = new LlamaServerVersion("1", 1, "abc", "version: 1"),
         }, JsonDefaults.Indented));
 
         GateSourceResolver.Resolve(dir.Combine("nightly"), registry).Should().BeOfType<GateSource.Report>();

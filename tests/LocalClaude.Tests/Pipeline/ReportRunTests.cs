@@ -1,8 +1,8 @@
-using LocalClaude.Tests.Support;
 using LocalClaude.Infrastructure;
+using LocalClaude.Pipeline;
 using LocalClaude.Reporting;
 using LocalClaude.Results;
-using LocalClaude.Pipeline;
+using LocalClaude.Tests.Support;
 using static LocalClaude.Tests.Reporting.Samples;
 
 namespace LocalClaude.Tests.Pipeline;

@@ -30,11 +30,11 @@ public sealed partial class HtmlReportTests
 
         cells.Count.Should().Be(report.Features.Count * report.Profiles.Count);
         foreach (var row in report.Features)
-        foreach (var profile in report.Profiles)
-        {
-            var expected = row.Cells.TryGetValue(profile.Name, out var cell) ? ReportFormat.Outcome(cell.Outcome) : "missing";
-            cells.Should().Contain((row.Kind, row.Id, profile.Name, expected));
-        }
+            foreach (var profile in report.Profiles)
+            {
+                var expected = row.Cells.TryGetValue(profile.Name, out var cell) ? ReportFormat.Outcome(cell.Outcome) : "missing";
+                cells.Should().Contain((row.Kind, row.Id, profile.Name, expected));
+            }
         html.Should().Contain("data-task=\"fix-bug\" data-profile=\"b\" data-trials=\"2\" data-passes=\"1\" data-pass-at-1=\"0.5\" data-pass-at-k=\"1\"");
         html.Should().Contain("data-task=\"fix-bug\" data-profile=\"a\" data-trials=\"0\"");
     }

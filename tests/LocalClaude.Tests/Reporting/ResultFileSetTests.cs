@@ -1,6 +1,6 @@
-using LocalClaude.Tests.Support;
 using LocalClaude.Reporting;
 using LocalClaude.Results;
+using LocalClaude.Tests.Support;
 using static LocalClaude.Tests.Reporting.Samples;
 
 namespace LocalClaude.Tests.Reporting;

@@ -10,30 +10,30 @@ internal static class Samples
 
     public static CheckResult Check(string id, CheckOutcome outcome, string area = "streaming", string? reason = null,
         Evidence? evidence = null, IReadOnlyDictionary<string, double>? metrics = null) => new()
-    {
-        Id = id,
-        Area = area,
-        Title = $"title of {id}",
-        Outcome = outcome,
-        Reason = reason ?? $"{id} is {outcome}",
-        Evidence = evidence,
-        Metrics = metrics ?? new Dictionary<string, double>(),
-        DurationSeconds = 0.25,
-    };
+        {
+            Id = id,
+            Area = area,
+            Title = $"title of {id}",
+            Outcome = outcome,
+            Reason = reason ?? $"{id} is {outcome}",
+            Evidence = evidence,
+            Metrics = metrics ?? new Dictionary<string, double>(),
+            DurationSeconds = 0.25,
+        };
 
     public static RunInfo Run(string profile, DateTimeOffset? startedAt = null, string version = "0.5.0-dev (build 1, commit de3ff81)",
         string machine = "ci-1", params string[] arguments) => new()
-    {
-        Profile = profile,
-        ProfileDescription = $"{profile} description",
-        Server = new ServerInfo { Version = version, Commit = "de3ff81", Build = "v0.5.0-de3ff81-cpu", Arguments = arguments, Synthetic = true },
-        ClaudeCodeVersion = "2.1.3",
-        StartedAt = startedAt ?? Night,
-        DurationSeconds = 42,
-        Machine = machine,
-        Command = "tools/localclaude conformance " + profile,
-        SuiteCommit = "abc1234",
-    };
+        {
+            Profile = profile,
+            ProfileDescription = $"{profile} description",
+            Server = new ServerInfo { Version = version, Commit = "de3ff81", Build = "v0.5.0-de3ff81-cpu", Arguments = arguments, Synthetic = true },
+            ClaudeCodeVersion = "2.1.3",
+            StartedAt = startedAt ?? Night,
+            DurationSeconds = 42,
+            Machine = machine,
+            Command = "tools/localclaude conformance " + profile,
+            SuiteCommit = "abc1234",
+        };
 
     public static LoadedResultFile ConformanceResult(string profile, IReadOnlyList<CheckResult> checks,
         IReadOnlyDictionary<string, double>? metrics = null, RunInfo? run = null) =>

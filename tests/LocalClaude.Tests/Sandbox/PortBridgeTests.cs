@@ -3,13 +3,13 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using LocalClaude.ScriptedControls;
 using LocalClaude.Infrastructure;
+using LocalClaude.Relay;
 using LocalClaude.Sandbox;
+using LocalClaude.ScriptedControls;
 using LocalClaude.Tests.Support;
 using LocalClaude.Tests.Traffic;
 using LocalClaude.Traffic;
-using LocalClaude.Relay;
 
 namespace LocalClaude.Tests.Sandbox;
 

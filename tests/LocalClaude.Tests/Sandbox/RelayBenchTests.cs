@@ -29,7 +29,11 @@ public sealed class RelayBenchTests
 
         var result = await RelayBench.RunAsync(new RelayBenchPlan
         {
-            Server = upstream.BaseUrl, ApiKey = "control", Model = "control", Pairs = 3, LongPromptTokens = 2000,
+            Server = upstream.BaseUrl,
+            ApiKey = "control",
+            Model = "control",
+            Pairs = 3,
+            LongPromptTokens = 2000,
         }, dir.Path, ct);
 
         result.Rows.Select(r => r.Measure).Should().Equal(["time to first byte", "gap between chunks", "time to first byte", "gap between chunks"]);

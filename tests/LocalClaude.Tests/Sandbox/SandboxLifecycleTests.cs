@@ -25,7 +25,9 @@ public sealed class SandboxLifecycleTests(ITestOutputHelper output)
         await using var server = ReachabilityListener.Start(System.Net.IPAddress.Loopback);
         var session = await new BwrapSandbox().StartAsync(new SandboxSpec
         {
-            WorkDirectory = layout.Work, HomeDirectory = layout.Home, ModelServerPort = server.Port,
+            WorkDirectory = layout.Work,
+            HomeDirectory = layout.Home,
+            ModelServerPort = server.Port,
         }, Ct);
         var runtime = Directory.GetDirectories(Path.GetTempPath(), "localclaude-sbx-" + session.Id).Single();
         // A tracked long-running process, and one started from the argv by someone else (as under tmux).

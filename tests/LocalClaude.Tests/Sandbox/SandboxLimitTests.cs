@@ -15,8 +15,11 @@ public sealed class SandboxLimitFixture : IAsyncLifetime
     public static readonly SandboxLimits SmallLimits = new()
     {
         // The sandbox-wide bound above one process's (the memory hog must meet RLIMIT_DATA first), below three of 120 MiB.
-        MaxProcesses = 64, MaxMemoryBytes = 256L * 1024 * 1024, MaxSandboxMemoryBytes = 320L * 1024 * 1024,
-        MaxFileBytes = 16L * 1024 * 1024, MaxCpuSeconds = 2,
+        MaxProcesses = 64,
+        MaxMemoryBytes = 256L * 1024 * 1024,
+        MaxSandboxMemoryBytes = 320L * 1024 * 1024,
+        MaxFileBytes = 16L * 1024 * 1024,
+        MaxCpuSeconds = 2,
     };
 
     private readonly TempDirectory _root = new("localclaude-sbx-limits");

@@ -22,7 +22,9 @@ public sealed class SandboxRefusalTests
 
         var error = (await FluentActions.Awaiting(() => sandbox.StartAsync(new SandboxSpec
         {
-            WorkDirectory = layout.Work, HomeDirectory = layout.Home, ModelServerPort = 8080,
+            WorkDirectory = layout.Work,
+            HomeDirectory = layout.Home,
+            ModelServerPort = 8080,
         }, Ct)).Should().ThrowExactlyAsync<SandboxUnavailableException>()).Which;
         error.Message.Should().Contain("bwrap-not-installed-here");
         error.Message.Should().Contain("apt-get install -y bubblewrap");
@@ -45,7 +47,9 @@ public sealed class SandboxRefusalTests
 
         var error = (await FluentActions.Awaiting(() => sandbox.StartAsync(new SandboxSpec
         {
-            WorkDirectory = layout.Work, HomeDirectory = layout.Home, ModelServerPort = 8080,
+            WorkDirectory = layout.Work,
+            HomeDirectory = layout.Home,
+            ModelServerPort = 8080,
         }, Ct)).Should().ThrowExactlyAsync<SandboxUnavailableException>()).Which;
         error.Message.Should().Contain("socat-not-installed-here");
         error.Message.Should().Contain("apt-get install -y socat");

@@ -52,7 +52,8 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
     private static async Task<CommandResult> HostGitAsync(string folder, params string[] arguments) =>
         await ExternalCommand.RunAsync("git", ["-C", folder, .. arguments], new CommandOptions
         {
-            Timeout = TimeSpan.FromSeconds(30), ThrowOnFailure = false,
+            Timeout = TimeSpan.FromSeconds(30),
+            ThrowOnFailure = false,
             Environment = new Dictionary<string, string?> { ["GIT_AUTHOR_NAME"] = "host", ["GIT_AUTHOR_EMAIL"] = "host@localhost", ["GIT_COMMITTER_NAME"] = "host", ["GIT_COMMITTER_EMAIL"] = "host@localhost" },
         }, Ct);
 
@@ -235,7 +236,9 @@ public sealed class SandboxWriteDenyTests(ITestOutputHelper output)
         await File.WriteAllTextAsync(tool, "#!/bin/sh\necho tool-ran\n", Ct);
         await using var session = await sandbox.StartAsync(new SandboxSpec
         {
-            WorkDirectory = scene.Work, HomeDirectory = scene.Home, ReadOnlyBinds = [new ReadOnlyBind(tool, "/opt/tool.sh")],
+            WorkDirectory = scene.Work,
+            HomeDirectory = scene.Home,
+            ReadOnlyBinds = [new ReadOnlyBind(tool, "/opt/tool.sh")],
         }, Ct);
         var ran = await session.RunShellAsync("sh /opt/tool.sh", Timeout, Ct);
         ran.StandardOutput.Trim().Should().Be("tool-ran");

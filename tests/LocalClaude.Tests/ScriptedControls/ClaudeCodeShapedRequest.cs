@@ -39,7 +39,10 @@ internal static class ClaudeCodeShapedRequest
                 ["role"] = "user",
                 ["content"] = new JsonArray(new JsonObject
                 {
-                    ["type"] = "tool_result", ["tool_use_id"] = $"toolu_{i:D2}", ["content"] = "", ["is_error"] = false,
+                    ["type"] = "tool_result",
+                    ["tool_use_id"] = $"toolu_{i:D2}",
+                    ["content"] = "",
+                    ["is_error"] = false,
                 }),
             });
         }

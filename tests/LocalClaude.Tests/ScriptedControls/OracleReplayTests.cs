@@ -1,6 +1,6 @@
-using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.ScriptedControls;
 

@@ -23,46 +23,46 @@ internal static class OracleStepInterpreter
             switch (step.Tool)
             {
                 case "Write":
-                {
-                    var path = InsideWorkDir(Str(input, "file_path"), workDirectory, where);
-                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                    await File.WriteAllTextAsync(path, Str(input, "content"), cancellationToken);
-                    transcript.Add($"{where}: wrote {path}");
-                    break;
-                }
-                case "Edit":
-                {
-                    var path = InsideWorkDir(Str(input, "file_path"), workDirectory, where);
-                    var text = await File.ReadAllTextAsync(path, cancellationToken);
-                    var (oldString, newString) = (Str(input, "old_string"), Str(input, "new_string"));
-                    var replaceAll = input["replace_all"]?.GetValue<bool>() ?? false;
-                    var count = Count(text, oldString);
-                    if (count == 0) throw new InvalidOperationException($"{where}: old_string not found in {path}");
-                    if (count > 1 && !replaceAll) throw new InvalidOperationException($"{where}: old_string matches {count} times in {path}");
-                    var edited = replaceAll ? text.Replace(oldString, newString) : ReplaceFirst(text, oldString, newString);
-                    await File.WriteAllTextAsync(path, edited, cancellationToken);
-                    transcript.Add($"{where}: edited {path}");
-                    break;
-                }
-                case "Read":
-                {
-                    var path = InsideWorkDir(Str(input, "file_path"), workDirectory, where);
-                    if (!File.Exists(path)) throw new InvalidOperationException($"{where}: {path} does not exist");
-                    transcript.Add($"{where}: read {path}");
-                    break;
-                }
-                case "Bash":
-                {
-                    var result = await ExternalCommand.RunAsync("/bin/bash", ["-c", Str(input, "command")], new CommandOptions
                     {
-                        WorkingDirectory = workDirectory,
-                        ThrowOnFailure = false,
-                        Timeout = TimeSpan.FromSeconds(30),
-                        Environment = new Dictionary<string, string?> { ["PYTHONDONTWRITEBYTECODE"] = "1" },
-                    }, cancellationToken);
-                    transcript.Add($"{where}: exit {result.ExitCode}: {result.StandardOutput.Trim()}");
-                    break;
-                }
+                        var path = InsideWorkDir(Str(input, "file_path"), workDirectory, where);
+                        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                        await File.WriteAllTextAsync(path, Str(input, "content"), cancellationToken);
+                        transcript.Add($"{where}: wrote {path}");
+                        break;
+                    }
+                case "Edit":
+                    {
+                        var path = InsideWorkDir(Str(input, "file_path"), workDirectory, where);
+                        var text = await File.ReadAllTextAsync(path, cancellationToken);
+                        var (oldString, newString) = (Str(input, "old_string"), Str(input, "new_string"));
+                        var replaceAll = input["replace_all"]?.GetValue<bool>() ?? false;
+                        var count = Count(text, oldString);
+                        if (count == 0) throw new InvalidOperationException($"{where}: old_string not found in {path}");
+                        if (count > 1 && !replaceAll) throw new InvalidOperationException($"{where}: old_string matches {count} times in {path}");
+                        var edited = replaceAll ? text.Replace(oldString, newString) : ReplaceFirst(text, oldString, newString);
+                        await File.WriteAllTextAsync(path, edited, cancellationToken);
+                        transcript.Add($"{where}: edited {path}");
+                        break;
+                    }
+                case "Read":
+                    {
+                        var path = InsideWorkDir(Str(input, "file_path"), workDirectory, where);
+                        if (!File.Exists(path)) throw new InvalidOperationException($"{where}: {path} does not exist");
+                        transcript.Add($"{where}: read {path}");
+                        break;
+                    }
+                case "Bash":
+                    {
+                        var result = await ExternalCommand.RunAsync("/bin/bash", ["-c", Str(input, "command")], new CommandOptions
+                        {
+                            WorkingDirectory = workDirectory,
+                            ThrowOnFailure = false,
+                            Timeout = TimeSpan.FromSeconds(30),
+                            Environment = new Dictionary<string, string?> { ["PYTHONDONTWRITEBYTECODE"] = "1" },
+                        }, cancellationToken);
+                        transcript.Add($"{where}: exit {result.ExitCode}: {result.StandardOutput.Trim()}");
+                        break;
+                    }
                 case "Glob" or "Grep":
                     transcript.Add($"{where}: search only");
                     break;

@@ -1,9 +1,9 @@
-using LocalClaude.Tests.Support;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using LocalClaude.ScriptedControls;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.ScriptedControls;
 

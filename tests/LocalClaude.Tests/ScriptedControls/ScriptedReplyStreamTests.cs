@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using LocalClaude.ScriptedControls;
 using LocalClaude.Protocol;
+using LocalClaude.ScriptedControls;
 
 namespace LocalClaude.Tests.ScriptedControls;
 

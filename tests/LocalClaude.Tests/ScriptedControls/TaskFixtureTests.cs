@@ -1,7 +1,7 @@
-using LocalClaude.Tests.Support;
 using LocalClaude.Agents;
 using LocalClaude.Infrastructure;
 using LocalClaude.Sandbox;
+using LocalClaude.Tests.Support;
 
 namespace LocalClaude.Tests.ScriptedControls;
 

@@ -133,7 +133,9 @@ public sealed class LlamaServerProcessTests
         {
             StartInfo = new ProcessStartInfo(Path.Combine(repo.Root, "tools", "localclaude"), ["serve", launch.Profile.Name, "--port", port.ToString()])
             {
-                RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
             },
         };
         serve.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); if (e.Data?.StartsWith("ready in") == true) ready.TrySetResult(); };

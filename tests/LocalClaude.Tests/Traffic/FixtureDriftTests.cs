@@ -1,5 +1,5 @@
-using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
+using LocalClaude.Tests.Support;
 using LocalClaude.Traffic;
 
 namespace LocalClaude.Tests.Traffic;

@@ -150,23 +150,36 @@ internal static class HarExport
 
     private static JsonObject Entry(DateTimeOffset started, double time, double wait, string method, string url, JsonArray headers, string? body,
         int status, JsonArray responseHeaders, JsonObject content) => new()
-    {
-        ["startedDateTime"] = started.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture),
-        ["time"] = time,
-        ["request"] = new JsonObject
         {
-            ["method"] = method, ["url"] = url, ["httpVersion"] = "HTTP/2.0", ["cookies"] = new JsonArray(), ["headers"] = headers,
-            ["queryString"] = new JsonArray(), ["headersSize"] = -1, ["bodySize"] = body?.Length ?? 0,
-            ["postData"] = body is null ? null : new JsonObject { ["mimeType"] = "application/json", ["text"] = body },
-        },
-        ["response"] = new JsonObject
-        {
-            ["status"] = status, ["statusText"] = "", ["httpVersion"] = "HTTP/2.0", ["cookies"] = new JsonArray(), ["headers"] = responseHeaders,
-            ["content"] = content, ["redirectURL"] = "", ["headersSize"] = -1, ["bodySize"] = -1,
-        },
-        ["cache"] = new JsonObject(),
-        ["timings"] = new JsonObject { ["blocked"] = -1, ["dns"] = -1, ["connect"] = -1, ["ssl"] = -1, ["send"] = 0, ["wait"] = wait, ["receive"] = Math.Max(0, time - wait) },
-    };
+            ["startedDateTime"] = started.ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", System.Globalization.CultureInfo.InvariantCulture),
+            ["time"] = time,
+            ["request"] = new JsonObject
+            {
+                ["method"] = method,
+                ["url"] = url,
+                ["httpVersion"] = "HTTP/2.0",
+                ["cookies"] = new JsonArray(),
+                ["headers"] = headers,
+                ["queryString"] = new JsonArray(),
+                ["headersSize"] = -1,
+                ["bodySize"] = body?.Length ?? 0,
+                ["postData"] = body is null ? null : new JsonObject { ["mimeType"] = "application/json", ["text"] = body },
+            },
+            ["response"] = new JsonObject
+            {
+                ["status"] = status,
+                ["statusText"] = "",
+                ["httpVersion"] = "HTTP/2.0",
+                ["cookies"] = new JsonArray(),
+                ["headers"] = responseHeaders,
+                ["content"] = content,
+                ["redirectURL"] = "",
+                ["headersSize"] = -1,
+                ["bodySize"] = -1,
+            },
+            ["cache"] = new JsonObject(),
+            ["timings"] = new JsonObject { ["blocked"] = -1, ["dns"] = -1, ["connect"] = -1, ["ssl"] = -1, ["send"] = 0, ["wait"] = wait, ["receive"] = Math.Max(0, time - wait) },
+        };
 
     private static byte[] Gzip(byte[] bytes)
     {

@@ -1,8 +1,8 @@
-using LocalClaude.Tests.Support;
 using System.Text;
 using System.Text.Json.Nodes;
-using LocalClaude.Traffic;
 using LocalClaude.Relay;
+using LocalClaude.Tests.Support;
+using LocalClaude.Traffic;
 
 namespace LocalClaude.Tests.Traffic;
 

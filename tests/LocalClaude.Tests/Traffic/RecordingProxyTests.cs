@@ -1,11 +1,11 @@
-using LocalClaude.Infrastructure;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using LocalClaude.Infrastructure;
+using LocalClaude.Relay;
 using LocalClaude.ScriptedControls;
 using LocalClaude.Traffic;
 using Microsoft.AspNetCore.Http;
-using LocalClaude.Relay;
 
 namespace LocalClaude.Tests.Traffic;
 
@@ -145,7 +145,8 @@ public sealed class RecordingProxyTests
                 await socket.ConnectAsync(context.DnsEndPoint, ct);
                 return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
             },
-        }) { BaseAddress = relay.BaseUrl };
+        })
+        { BaseAddress = relay.BaseUrl };
 
         for (var i = 0; i < 3; i++)
         {

@@ -3,10 +3,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using LocalClaude.Relay;
 using LocalClaude.ScriptedControls;
 using LocalClaude.Tests.Sandbox;
 using LocalClaude.Traffic;
-using LocalClaude.Relay;
 
 namespace LocalClaude.Tests.Traffic;
 

@@ -1,9 +1,9 @@
-using LocalClaude.Infrastructure;
-using LocalClaude.Tests.Support;
 using System.Text.Json.Nodes;
-using LocalClaude.ScriptedControls;
+using LocalClaude.Infrastructure;
 using LocalClaude.Protocol;
 using LocalClaude.Results;
+using LocalClaude.ScriptedControls;
+using LocalClaude.Tests.Support;
 using LocalClaude.Traffic;
 using Microsoft.AspNetCore.Http;
 
@@ -249,7 +249,12 @@ public sealed class ReplayerTests
     {
         var request = new TrafficRequest
         {
-            Index = 1, Purpose = RequestPurpose.Main, Method = "POST", Path = "/v1/messages", ArrivalMs = 0, CompletionMs = 1,
+            Index = 1,
+            Purpose = RequestPurpose.Main,
+            Method = "POST",
+            Path = "/v1/messages",
+            ArrivalMs = 0,
+            CompletionMs = 1,
             Headers = new Dictionary<string, string> { [header] = Placeholders.Redacted, ["anthropic-version"] = "2023-06-01" },
             Response = new TrafficResponse { Status = 200 },
         };

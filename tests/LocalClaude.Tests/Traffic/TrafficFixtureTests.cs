@@ -1,5 +1,5 @@
-using LocalClaude.Tests.Support;
 using System.Security.Cryptography;
+using LocalClaude.Tests.Support;
 using LocalClaude.Traffic;
 
 namespace LocalClaude.Tests.Traffic;

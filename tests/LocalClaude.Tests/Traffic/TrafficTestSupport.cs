@@ -34,24 +34,24 @@ internal static class FixtureBuilder
 
     public static TrafficRequest Request(int index, double arrival, double completion, JsonObject? body = null, int[]? overlaps = null,
         string purpose = RequestPurpose.Main, string path = "/v1/messages?beta=true", long responseBytes = 0) => new()
-    {
-        Index = index,
-        Purpose = purpose,
-        Method = "POST",
-        Path = path,
-        ArrivalMs = arrival,
-        CompletionMs = completion,
-        OverlapsWith = overlaps ?? [],
-        Headers = new Dictionary<string, string> { ["anthropic-version"] = "2023-06-01", ["authorization"] = $"Bearer {Placeholders.AuthToken}" },
-        Body = body ?? Body($"turn {index}"),
-        Response = new TrafficResponse
         {
-            Status = 200,
-            Headers = new Dictionary<string, string> { ["content-type"] = "text/event-stream" },
-            BodyFile = responseBytes > 0 ? TrafficFixture.ResponseFileName(index, "text/event-stream") : null,
-            BodyBytes = responseBytes,
-        },
-    };
+            Index = index,
+            Purpose = purpose,
+            Method = "POST",
+            Path = path,
+            ArrivalMs = arrival,
+            CompletionMs = completion,
+            OverlapsWith = overlaps ?? [],
+            Headers = new Dictionary<string, string> { ["anthropic-version"] = "2023-06-01", ["authorization"] = $"Bearer {Placeholders.AuthToken}" },
+            Body = body ?? Body($"turn {index}"),
+            Response = new TrafficResponse
+            {
+                Status = 200,
+                Headers = new Dictionary<string, string> { ["content-type"] = "text/event-stream" },
+                BodyFile = responseBytes > 0 ? TrafficFixture.ResponseFileName(index, "text/event-stream") : null,
+                BodyBytes = responseBytes,
+            },
+        };
 
     public static TrafficManifest Manifest(string name, int count) => new()
     {

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using LocalClaude.Infrastructure;
+using LocalClaude.Pipeline;
 using LocalClaude.Provisioning;
 using LocalClaude.Reporting;
 using LocalClaude.Results;
-using LocalClaude.Pipeline;
 
 namespace LocalClaude.Cli.Commands;
 

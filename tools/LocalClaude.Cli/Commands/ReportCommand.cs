@@ -1,7 +1,7 @@
 using System.CommandLine;
 using LocalClaude.Infrastructure;
-using LocalClaude.Reporting;
 using LocalClaude.Pipeline;
+using LocalClaude.Reporting;
 
 namespace LocalClaude.Cli.Commands;
 

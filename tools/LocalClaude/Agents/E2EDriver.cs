@@ -146,19 +146,19 @@ public sealed class E2EDriver(ClaudeCodeRunner runner)
     /// <summary>One task's Claude Code run: its instruction, tools and turns, the timeout capped by the options, this trial's folders.</summary>
     private static ClaudeCodeInvocation Invocation(TaskFixture task, E2ERunOptions options, ClaudeCodeBackend backend,
         string trialDirectory, string workDirectory, string home, string transcriptPath) => new()
-    {
-        Instruction = task.Definition.Instruction,
-        AllowedTools = task.Definition.AllowedTools,
-        MaxTurns = task.Definition.MaxTurns,
-        Timeout = options.TimeoutCap is { } cap && cap < task.Definition.Timeout ? cap : task.Definition.Timeout,
-        WorkDirectory = workDirectory,
-        HomeDirectory = home,
-        Backend = backend,
-        TranscriptPath = transcriptPath,
-        LogPath = Path.Combine(trialDirectory, "claude.log"),
-        MaxOutputTokens = options.MaxOutputTokens,
-        MaxRetries = options.MaxRetries,
-    };
+        {
+            Instruction = task.Definition.Instruction,
+            AllowedTools = task.Definition.AllowedTools,
+            MaxTurns = task.Definition.MaxTurns,
+            Timeout = options.TimeoutCap is { } cap && cap < task.Definition.Timeout ? cap : task.Definition.Timeout,
+            WorkDirectory = workDirectory,
+            HomeDirectory = home,
+            Backend = backend,
+            TranscriptPath = transcriptPath,
+            LogPath = Path.Combine(trialDirectory, "claude.log"),
+            MaxOutputTokens = options.MaxOutputTokens,
+            MaxRetries = options.MaxRetries,
+        };
 
     /// <summary>
     /// The same task through Claude Code's interactive UI under tmux (the smoke test of that mode): a fresh work dir

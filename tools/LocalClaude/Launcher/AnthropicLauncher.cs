@@ -1,5 +1,5 @@
-using LocalClaude.Sandbox;
 using LocalClaude.Infrastructure;
+using LocalClaude.Sandbox;
 
 namespace LocalClaude.Launcher;
 

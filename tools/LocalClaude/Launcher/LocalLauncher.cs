@@ -1,9 +1,9 @@
 using System.Globalization;
+using LocalClaude.Client;
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
 using LocalClaude.Sandbox;
 using LocalClaude.Server;
-using LocalClaude.Client;
 
 namespace LocalClaude.Launcher;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
 using LocalClaude.Provisioning;
-using LocalClaude.Results;
 using LocalClaude.Reporting;
+using LocalClaude.Results;
 
 namespace LocalClaude.Pipeline;
 

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
-using LocalClaude.Results;
 using LocalClaude.Reporting;
+using LocalClaude.Results;
 
 namespace LocalClaude.Pipeline;
 

@@ -1,7 +1,7 @@
 using LocalClaude.Infrastructure;
 using LocalClaude.Profiles;
-using LocalClaude.Results;
 using LocalClaude.Reporting;
+using LocalClaude.Results;
 
 namespace LocalClaude.Pipeline;
 

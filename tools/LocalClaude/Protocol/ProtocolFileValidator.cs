@@ -163,30 +163,30 @@ public static class ProtocolFileValidator
         switch (kind)
         {
             case ProtocolInputKind.SseStream:
-            {
-                if (status is { } code && code != 200)
                 {
-                    findings.Add(FindingCatalog.HttpUnexpectedStatus.Whole($"an event stream with HTTP {code}"));
+                    if (status is { } code && code != 200)
+                    {
+                        findings.Add(FindingCatalog.HttpUnexpectedStatus.Whole($"an event stream with HTTP {code}"));
+                    }
+
+                    var stream = AnthropicStreamValidator.Validate(body);
+                    findings.AddRange(stream.Findings);
+                    return Report(stream.Message, stream, null);
                 }
 
-                var stream = AnthropicStreamValidator.Validate(body);
-                findings.AddRange(stream.Findings);
-                return Report(stream.Message, stream, null);
-            }
-
             case ProtocolInputKind.MessageBody:
-            {
-                var result = AnthropicMessageValidator.Validate(DecodeText(body), status);
-                findings.AddRange(result.Findings);
-                return Report(result.Message, null, null);
-            }
+                {
+                    var result = AnthropicMessageValidator.Validate(DecodeText(body), status);
+                    findings.AddRange(result.Findings);
+                    return Report(result.Message, null, null);
+                }
 
             case ProtocolInputKind.ErrorBody:
-            {
-                var result = AnthropicErrorValidator.Validate(DecodeText(body), status);
-                findings.AddRange(result.Findings);
-                return Report(null, null, result);
-            }
+                {
+                    var result = AnthropicErrorValidator.Validate(DecodeText(body), status);
+                    findings.AddRange(result.Findings);
+                    return Report(null, null, result);
+                }
 
             default:
                 findings.Add(FindingCatalog.BodyNotJson.Whole(problem ?? "the body is not JSON"));

@@ -98,8 +98,12 @@ public sealed partial record ClaudeCodeInstall(string Version, string Binary)
     public static async Task<string?> ReadVersionAsync(string binary, CancellationToken ct)
     {
         var result = await ExternalCommand.RunAsync(binary, ["--version"],
-            new CommandOptions { Timeout = TimeSpan.FromSeconds(60), ThrowOnFailure = false,
-                Environment = new Dictionary<string, string?> { ["DISABLE_AUTOUPDATER"] = "1", ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1" } }, ct);
+            new CommandOptions
+            {
+                Timeout = TimeSpan.FromSeconds(60),
+                ThrowOnFailure = false,
+                Environment = new Dictionary<string, string?> { ["DISABLE_AUTOUPDATER"] = "1", ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1" }
+            }, ct);
         return result.Succeeded ? result.StandardOutput.Trim().Split(' ')[0] : null;
     }
 }

@@ -1,10 +1,10 @@
-using LocalClaude.Client;
-using LocalClaude.Infrastructure;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
+using LocalClaude.Client;
+using LocalClaude.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 

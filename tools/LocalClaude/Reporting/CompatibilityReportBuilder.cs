@@ -52,24 +52,24 @@ public static class CompatibilityReportBuilder
         var index = new Dictionary<(string, string), int>();
         // Kind by kind, and in the order the runners wrote the checks: that order groups related checks.
         foreach (var kind in FeatureKinds)
-        foreach (var file in files.Where(f => f.Kind == kind))
-        foreach (var check in file.File.Checks)
-        {
-            if (!index.TryGetValue((kind, check.Id), out var i))
-            {
-                i = rows.Count;
-                index[(kind, check.Id)] = i;
-                rows.Add((kind, check, new Dictionary<string, FeatureCell>()));
-            }
-            rows[i].Cells[file.Profile] = new FeatureCell
-            {
-                Outcome = check.Outcome,
-                Reason = check.Reason,
-                Evidence = check.Evidence,
-                Findings = check.Findings,
-                DurationSeconds = check.DurationSeconds,
-            };
-        }
+            foreach (var file in files.Where(f => f.Kind == kind))
+                foreach (var check in file.File.Checks)
+                {
+                    if (!index.TryGetValue((kind, check.Id), out var i))
+                    {
+                        i = rows.Count;
+                        index[(kind, check.Id)] = i;
+                        rows.Add((kind, check, new Dictionary<string, FeatureCell>()));
+                    }
+                    rows[i].Cells[file.Profile] = new FeatureCell
+                    {
+                        Outcome = check.Outcome,
+                        Reason = check.Reason,
+                        Evidence = check.Evidence,
+                        Findings = check.Findings,
+                        DurationSeconds = check.DurationSeconds,
+                    };
+                }
         return rows.Select(r => new FeatureRow { Kind = r.Kind, Id = r.First.Id, Area = r.First.Area, Title = r.First.Title, Cells = r.Cells }).ToList();
     }
 

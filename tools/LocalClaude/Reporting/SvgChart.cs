@@ -187,8 +187,8 @@ public static class SvgChart
     private static void Attributes(StringBuilder svg, params IReadOnlyDictionary<string, string>[] sets)
     {
         foreach (var set in sets)
-        foreach (var (name, value) in set)
-            svg.Append($" {name}=\"{E(value)}\"");
+            foreach (var (name, value) in set)
+                svg.Append($" {name}=\"{E(value)}\"");
     }
 
     private static string N(double v) => ReportFormat.Number(v, "0.#");

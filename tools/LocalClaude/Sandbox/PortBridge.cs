@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using LocalClaude.Infrastructure;
-using LocalClaude.Traffic;
 using LocalClaude.Relay;
+using LocalClaude.Traffic;
 
 namespace LocalClaude.Sandbox;
 

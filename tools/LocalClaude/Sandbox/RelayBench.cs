@@ -4,10 +4,10 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
+using LocalClaude.Client;
 using LocalClaude.Conformance;
 using LocalClaude.Conformance.Checks;
 using LocalClaude.Profiles;
-using LocalClaude.Client;
 
 namespace LocalClaude.Sandbox;
 

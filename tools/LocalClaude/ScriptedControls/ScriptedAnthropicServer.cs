@@ -1,10 +1,10 @@
-using LocalClaude.Infrastructure;
 using System.Collections.Concurrent;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LocalClaude.Infrastructure;
 using Microsoft.AspNetCore.Http;
 
 namespace LocalClaude.ScriptedControls;
@@ -152,7 +152,10 @@ public sealed class ScriptedAnthropicServer : IAsyncDisposable
     {
         ["data"] = new JsonArray(new JsonObject
         {
-            ["type"] = "model", ["id"] = "control", ["display_name"] = "Scripted control backend", ["created_at"] = "2026-01-01T00:00:00Z",
+            ["type"] = "model",
+            ["id"] = "control",
+            ["display_name"] = "Scripted control backend",
+            ["created_at"] = "2026-01-01T00:00:00Z",
         }),
         ["has_more"] = false,
         ["first_id"] = "control",

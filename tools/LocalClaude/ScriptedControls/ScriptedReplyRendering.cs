@@ -51,7 +51,10 @@ public static class ScriptedReplyRendering
                         ["index"] = index,
                         ["content_block"] = new JsonObject
                         {
-                            ["type"] = "tool_use", ["id"] = tool.Id, ["name"] = tool.Name, ["input"] = new JsonObject(),
+                            ["type"] = "tool_use",
+                            ["id"] = tool.Id,
+                            ["name"] = tool.Name,
+                            ["input"] = new JsonObject(),
                         },
                     });
                     foreach (var chunk in Split(tool.InputJson, MaxChunksPerBlock))
@@ -85,7 +88,10 @@ public static class ScriptedReplyRendering
                 TextReplyBlock text => new JsonObject { ["type"] = "text", ["text"] = text.Text },
                 ToolUseReplyBlock tool => new JsonObject
                 {
-                    ["type"] = "tool_use", ["id"] = tool.Id, ["name"] = tool.Name, ["input"] = JsonNode.Parse(tool.InputJson),
+                    ["type"] = "tool_use",
+                    ["id"] = tool.Id,
+                    ["name"] = tool.Name,
+                    ["input"] = JsonNode.Parse(tool.InputJson),
                 },
                 _ => throw new ArgumentException($"unknown reply block {block.GetType().Name}", nameof(reply)),
             });

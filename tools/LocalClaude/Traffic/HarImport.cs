@@ -43,7 +43,8 @@ public static partial class HarImport
             Scenario = new TrafficScenario { Mode = TrafficScenario.Imported, ClaudeArguments = [] },
             Upstream = new TrafficUpstream
             {
-                Kind = TrafficUpstream.UrlKind, Name = $"https://{Placeholders.Host}",
+                Kind = TrafficUpstream.UrlKind,
+                Name = $"https://{Placeholders.Host}",
                 Note = "imported from an HTTP Archive: the upstream is whatever answered the user's Claude Code",
             },
             RequestCount = requests.Count,

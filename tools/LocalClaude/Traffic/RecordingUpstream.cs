@@ -1,7 +1,7 @@
-using LocalClaude.ScriptedControls;
 using LocalClaude.Profiles;
-using LocalClaude.Server;
 using LocalClaude.Relay;
+using LocalClaude.ScriptedControls;
+using LocalClaude.Server;
 
 namespace LocalClaude.Traffic;
 
@@ -31,34 +31,34 @@ public sealed class RunningUpstream(Uri baseUrl, string authToken, string modelN
         switch (spec)
         {
             case UpstreamSpec.Profile(var profile):
-            {
-                var server = await ServerUnderTest.OpenAsync(context, profile, ServerTarget.Start(), cancellationToken);
-                var cap = maxOutputTokens ?? profile.MaxOutputTokens;
-                return new RunningUpstream(server.BaseUrl, profile.ApiKey, profile.ServedModelName, new TrafficUpstream
                 {
-                    Kind = TrafficUpstream.ProfileKind,
-                    Name = profile.Name,
-                    Server = server.Info.Version is { } version ? "llama-server " + version : null,
-                    MaxOutputTokens = cap,
-                    Note = cap is not null
-                        ? $"generation capped: the recording proxy lowered max_tokens to {cap} on the way to llama-server (random weights rarely stop; " +
-                          "llama-server's -n does not cap a request's own max_tokens); the recorded requests keep Claude Code's own max_tokens, " +
-                          "and Claude Code answered each max_tokens stop with a continuation request"
-                        : null,
-                }, server);
-            }
+                    var server = await ServerUnderTest.OpenAsync(context, profile, ServerTarget.Start(), cancellationToken);
+                    var cap = maxOutputTokens ?? profile.MaxOutputTokens;
+                    return new RunningUpstream(server.BaseUrl, profile.ApiKey, profile.ServedModelName, new TrafficUpstream
+                    {
+                        Kind = TrafficUpstream.ProfileKind,
+                        Name = profile.Name,
+                        Server = server.Info.Version is { } version ? "llama-server " + version : null,
+                        MaxOutputTokens = cap,
+                        Note = cap is not null
+                            ? $"generation capped: the recording proxy lowered max_tokens to {cap} on the way to llama-server (random weights rarely stop; " +
+                              "llama-server's -n does not cap a request's own max_tokens); the recorded requests keep Claude Code's own max_tokens, " +
+                              "and Claude Code answered each max_tokens stop with a continuation request"
+                            : null,
+                    }, server);
+                }
             case UpstreamSpec.Control(var name):
-            {
-                var script = RecordingControls.Create(name, workDirectory);
-                var control = await ScriptedAnthropicServer.StartAsync(script, cancellationToken);
-                return new RunningUpstream(control.BaseUrl, "control", modelNameForControls, new TrafficUpstream
                 {
-                    Kind = TrafficUpstream.ControlKind,
-                    Name = script.Name,
-                    Server = "LocalClaude ScriptedAnthropicServer (a CONTROL, not a model)",
-                    Note = RecordingControls.Descriptions[name] + ". The requests are what matters; replay sends them to a real server.",
-                }, control);
-            }
+                    var script = RecordingControls.Create(name, workDirectory);
+                    var control = await ScriptedAnthropicServer.StartAsync(script, cancellationToken);
+                    return new RunningUpstream(control.BaseUrl, "control", modelNameForControls, new TrafficUpstream
+                    {
+                        Kind = TrafficUpstream.ControlKind,
+                        Name = script.Name,
+                        Server = "LocalClaude ScriptedAnthropicServer (a CONTROL, not a model)",
+                        Note = RecordingControls.Descriptions[name] + ". The requests are what matters; replay sends them to a real server.",
+                    }, control);
+                }
             case UpstreamSpec.Url(var address, var token, var model):
                 return new RunningUpstream(address, token, model, new TrafficUpstream { Kind = TrafficUpstream.UrlKind, Name = address.ToString() }, null);
             default:

@@ -56,32 +56,32 @@ public static class ReplayBench
         var pairs = new List<PairedSample>();
         var retries = 0;
         for (var pass = 0; pass < passes; pass++)
-        foreach (var fixture in fixtures)
-        {
-            var values = PlaceholderValues.ForReplay(target.BaseUrl, target.ApiKey, DateTimeOffset.UtcNow);
-            foreach (var exchange in fixture.Exchanges)
+            foreach (var fixture in fixtures)
             {
-                retries += (await BareAsync(http, exchange, values, target, cancellationToken)).Retries;
-                var one = fixture with { Exchanges = [exchange] };
-                async Task<double> Suite()
+                var values = PlaceholderValues.ForReplay(target.BaseUrl, target.ApiKey, DateTimeOffset.UtcNow);
+                foreach (var exchange in fixture.Exchanges)
                 {
-                    var clock = Stopwatch.StartNew();
-                    await replayer.ReplayAsync(one, cancellationToken, values);
-                    return clock.Elapsed.TotalSeconds;
+                    retries += (await BareAsync(http, exchange, values, target, cancellationToken)).Retries;
+                    var one = fixture with { Exchanges = [exchange] };
+                    async Task<double> Suite()
+                    {
+                        var clock = Stopwatch.StartNew();
+                        await replayer.ReplayAsync(one, cancellationToken, values);
+                        return clock.Elapsed.TotalSeconds;
+                    }
+                    async Task<double> Bare()
+                    {
+                        var (seconds, retried) = await BareAsync(http, exchange, values, target, cancellationToken);
+                        retries += retried;
+                        return seconds;
+                    }
+                    var bareFirst = pairs.Count % 2 == 0;
+                    double bare, suite;
+                    if (bareFirst) { bare = await Bare(); suite = await Suite(); }
+                    else { suite = await Suite(); bare = await Bare(); }
+                    pairs.Add(new PairedSample(pairs.Count + 1, bare, suite, bareFirst));
                 }
-                async Task<double> Bare()
-                {
-                    var (seconds, retried) = await BareAsync(http, exchange, values, target, cancellationToken);
-                    retries += retried;
-                    return seconds;
-                }
-                var bareFirst = pairs.Count % 2 == 0;
-                double bare, suite;
-                if (bareFirst) { bare = await Bare(); suite = await Suite(); }
-                else { suite = await Suite(); bare = await Bare(); }
-                pairs.Add(new PairedSample(pairs.Count + 1, bare, suite, bareFirst));
             }
-        }
         return new BenchResult(pairs, retries);
     }
 

@@ -1,5 +1,5 @@
-using LocalClaude.Infrastructure;
 using LocalClaude.Client;
+using LocalClaude.Infrastructure;
 using LocalClaude.Relay;
 using LocalClaude.Terminal;
 

@@ -47,7 +47,8 @@ internal static class ConnectionChecks
             return CheckVerdict.Deviation(
                 $"the server closed the connection right after a complete {string.Join(" and a ", dropped)} answer " +
                 "whose headers kept it alive (no Connection: close, RFC 9112 §9.6 asks for one); a client that reuses it at once " +
-                "(Claude Code does) fails that request and retries it") with { Evidence = evidence };
+                "(Claude Code does) fails that request and retries it") with
+            { Evidence = evidence };
         return CheckVerdict.Pass(note) with { Evidence = evidence };
     }
 }
