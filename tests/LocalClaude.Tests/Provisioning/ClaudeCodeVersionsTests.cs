@@ -52,6 +52,20 @@ public sealed class ClaudeCodeVersionsTests
         missing.Message.Should().Contain("installed: 2.1.99, 2.1.337");
     }
 
+    [Fact]
+    public void The_launcher_runs_an_installed_version_and_refuses_a_missing_one_or_both_choices()
+    {
+        using var cache = new TempDirectory();
+        var home = new LocalClaudeHome(cache.Path);
+        FakeInstall(home, "2.1.337");
+
+        LocalClaude.Launcher.ClaudeCodeLocator.ForLocal(home, null, "2.1.337").Path.Should().Be(ClaudeCodeInstall.Require(home, "2.1.337").Binary);
+        FluentActions.Invoking(() => LocalClaude.Launcher.ClaudeCodeLocator.ForLocal(home, null, "2.1.400"))
+            .Should().Throw<LocalClaude.Launcher.LaunchRefusedException>().WithMessage("*setup --claude-code 2.1.400*");
+        FluentActions.Invoking(() => LocalClaude.Launcher.ClaudeCodeLocator.ForLocal(home, "/usr/bin/true", "2.1.337"))
+            .Should().Throw<LocalClaude.Launcher.LaunchRefusedException>().WithMessage("*not both*");
+    }
+
     /// <summary>npm's layout: node_modules/.bin/claude links to the package's native binary.</summary>
     private static void FakeInstall(LocalClaudeHome home, string version)
     {

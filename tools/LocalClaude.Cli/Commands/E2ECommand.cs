@@ -25,9 +25,10 @@ internal static class E2ECommand
         var timeout = new Option<int?>("--timeout") { Description = "cap each task's timeout at this many seconds" };
         var maxOutput = new Option<int?>("--max-output-tokens") { Description = "max_tokens Claude Code asks for (CLAUDE_CODE_MAX_OUTPUT_TOKENS; default: the profile's MAX_OUTPUT_TOKENS)" };
         var reportOnly = new Option<bool>("--report-only") { Description = "exit 0 even when trials fail (SYNTHETIC profiles always do; a control run still fails when it disproves the pipeline)" };
+        var claudeCode = ClaudeCodeVersionOption.Create();
         var command = new Command("e2e", "Run the coding tasks through the real Claude Code in the sandbox and print the capability matrix")
         {
-            profile, tasks, trials, output, control, serverUrl, apiKey, parallel, timeout, maxOutput, reportOnly,
+            profile, tasks, trials, output, control, serverUrl, apiKey, parallel, timeout, maxOutput, reportOnly, claudeCode,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync("e2e", async () =>
         {
@@ -46,6 +47,7 @@ internal static class E2ECommand
                 Parallelism = parse.GetValue(parallel),
                 TimeoutCap = parse.GetValue(timeout) is { } seconds ? TimeSpan.FromSeconds(seconds) : null,
                 MaxOutputTokens = parse.GetValue(maxOutput),
+                ClaudeCodeVersion = parse.GetValue(claudeCode),
                 Command = "tools/localclaude " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
                 Progress = ProgressLog.Console,
             };

@@ -40,9 +40,10 @@ internal static class LaunchCommand
             AllowMultipleArgumentsPerToken = false,
         };
         var claudeArgs = ClaudeArguments();
+        var claudeCode = ClaudeCodeVersionOption.Create();
         var command = new Command("local", "Claude Code on a profile's llama-server, in the sandbox with its own HOME; stops what it started on exit")
         {
-            profile, workdir, home, claude, newServer, denyWrite, claudeArgs,
+            profile, workdir, home, claude, claudeCode, newServer, denyWrite, claudeArgs,
         };
         command.SetAction(parse => Run("launch local", async ct =>
         {
@@ -54,6 +55,7 @@ internal static class LaunchCommand
                 WorkDirectory = parse.GetValue(workdir) ?? Environment.CurrentDirectory,
                 SandboxHome = parse.GetValue(home),
                 ClaudeBinary = parse.GetValue(claude),
+                ClaudeCodeVersion = parse.GetValue(claudeCode),
                 ClaudeArguments = parse.GetValue(claudeArgs) ?? [],
                 ReuseServer = !parse.GetValue(newServer),
                 DenyWrite = parse.GetValue(denyWrite) ?? [],

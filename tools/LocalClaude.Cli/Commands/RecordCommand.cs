@@ -32,9 +32,10 @@ internal static class RecordCommand
         var modelName = new Option<string?>("--model-name") { Description = "ANTHROPIC_MODEL for --upstream recordings (default: the selected profile's served name)" };
         var maxOutput = new Option<int?>("--max-output-tokens") { Description = "generation cap for a profile upstream (default: the profile's MAX_OUTPUT_TOKENS); the proxy lowers max_tokens on the way" };
         var output = new Option<string?>("--out") { Description = "fixture folder to write (default: fixtures/traffic/NAME)" };
+        var claudeCode = ClaudeCodeVersionOption.Create();
         var command = new Command("record", "Record real Claude Code traffic through a proxy into fixtures/traffic/NAME")
         {
-            name, claudeArgs, profile, upstream, token, interactive, inputs, envs, nonEssential, workFiles, description, compare, claude, modelName, maxOutput, output,
+            name, claudeArgs, profile, upstream, token, interactive, inputs, envs, nonEssential, workFiles, description, compare, claude, claudeCode, modelName, maxOutput, output,
             ImportCommand(),
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync("record", async () =>
@@ -54,6 +55,7 @@ internal static class RecordCommand
                 Description = parse.GetValue(description),
                 Compare = parse.GetValue(compare),
                 ClaudeBinary = parse.GetValue(claude),
+                ClaudeCodeVersion = parse.GetValue(claudeCode),
                 ModelName = parse.GetValue(modelName),
                 MaxOutputTokens = parse.GetValue(maxOutput),
                 OutputDirectory = parse.GetValue(output),

@@ -19,9 +19,10 @@ internal static class ReportCommand
         };
         var phaseTimeout = new Option<int>("--phase-timeout") { Description = "minutes one producer may run on one profile", DefaultValueFactory = _ => (int)ProfileRunner.DefaultPhaseTimeout.TotalMinutes };
         var keepHistory = new Option<int>("--keep-history") { Description = "snapshots kept in history/ (0: all)", DefaultValueFactory = _ => 0 };
+        var claudeCode = ClaudeCodeVersionOption.Create();
         var command = new Command("report", "Write the compatibility report (exit 0: written; 1: written, some phase had no result; 2: not written)")
         {
-            profiles, output, merge, phaseTimeout, keepHistory,
+            profiles, output, merge, phaseTimeout, keepHistory, claudeCode,
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync("report", async () =>
         {
@@ -39,7 +40,7 @@ internal static class ReportCommand
                 KeepHistory = parse.GetValue(keepHistory),
             };
             var progress = ProgressLog.Console;
-            var outcome = await new ReportRun(ResultProducers.Create(context, progress), progress, TimeProvider.System).RunAsync(request, ct);
+            var outcome = await new ReportRun(ResultProducers.Create(context, progress, parse.GetValue(claudeCode)), progress, TimeProvider.System).RunAsync(request, ct);
             Console.WriteLine();
             Console.Write(MarkdownSummary.Render(outcome.Report));
             return outcome.ExitCode;

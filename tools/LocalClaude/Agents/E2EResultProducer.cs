@@ -9,7 +9,7 @@ namespace LocalClaude.Agents;
 /// profile) and runs every task once. The run's own folder keeps the transcripts; since the report saves the file
 /// elsewhere, the returned trials name them by absolute path.
 /// </summary>
-public sealed class E2EResultProducer(LocalClaudeContext context, ProgressLog progress, int trials = 1) : IResultProducer
+public sealed class E2EResultProducer(LocalClaudeContext context, ProgressLog progress, int trials = 1, string? claudeCodeVersion = null) : IResultProducer
 {
     public string Kind => CapabilityMatrix.Kind;
 
@@ -21,6 +21,7 @@ public sealed class E2EResultProducer(LocalClaudeContext context, ProgressLog pr
             ResultPath = Path.Combine(folder, $"e2e-{profile.Name}.json"),
             RunDirectory = Path.Combine(folder, "trials"),
             Trials = trials,
+            ClaudeCodeVersion = claudeCodeVersion,
             Progress = progress,
             Command = $"tools/localclaude report --profiles {profile.Name}" + (server is null ? "" : $" (llama-server {server.Label})"),
         }, ct);

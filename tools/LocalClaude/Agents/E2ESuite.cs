@@ -18,6 +18,8 @@ public sealed record E2ESuiteOptions
     public int Trials { get; init; } = 1;
     public int? Parallelism { get; init; }
     public TimeSpan? TimeoutCap { get; init; }
+    /// <summary>The installed Claude Code version to run (<c>setup --claude-code</c>); null: the pinned one.</summary>
+    public string? ClaudeCodeVersion { get; init; }
     /// <summary>CLAUDE_CODE_MAX_OUTPUT_TOKENS; null: the profile's MAX_OUTPUT_TOKENS (none for profiles without one).</summary>
     public int? MaxOutputTokens { get; init; }
     /// <summary>Per-trial folders; null: a fresh folder under the cache's runs/.</summary>
@@ -56,10 +58,8 @@ public sealed class E2ESuite(LocalClaudeContext context, BwrapSandbox? sandbox =
 {
     private readonly BwrapSandbox _sandbox = sandbox ?? new BwrapSandbox();
 
-    /// <summary>The pinned Claude Code from the cache, or a clear error naming the command that installs it.</summary>
-    public ClaudeCodeInstall RequireClaudeCode() =>
-        ClaudeCodeInstall.Find(context.Home) ?? throw new FileNotFoundException(
-            $"Claude Code {ClaudeCodeInstall.PinnedVersion} is not installed under {ClaudeCodeInstall.PrefixFor(context.Home, ClaudeCodeInstall.PinnedVersion)}; run 'tools/localclaude setup'");
+    /// <summary>The Claude Code <paramref name="version"/> (default the pinned one) from the cache, or a clear error naming the command that installs it.</summary>
+    public ClaudeCodeInstall RequireClaudeCode(string? version = null) => ClaudeCodeInstall.Require(context.Home, version);
 
     public IReadOnlyList<TaskFixture> LoadTasks(string glob)
     {
@@ -70,7 +70,7 @@ public sealed class E2ESuite(LocalClaudeContext context, BwrapSandbox? sandbox =
     /// <summary>Starts the profile's llama-server (or attaches to the target's) and runs the tasks against it.</summary>
     public async Task<E2ESuiteResult> RunProfileAsync(ModelProfile profile, ServerTarget target, E2ESuiteOptions options, CancellationToken ct)
     {
-        var claude = RequireClaudeCode();
+        var claude = RequireClaudeCode(options.ClaudeCodeVersion);
         var tasks = LoadTasks(options.TaskGlob);
         await EnsureSandboxAsync(ct);
         options.Progress.Step(target.AttachUrl is null ? $"starting llama-server for '{profile.Name}'" : $"attaching to {target.AttachUrl} as profile '{profile.Name}'");
@@ -82,7 +82,7 @@ public sealed class E2ESuite(LocalClaudeContext context, BwrapSandbox? sandbox =
     /// <summary>Runs the tasks against a CONTROL backend, with the profile's caps; the result is the control's, never the profile's.</summary>
     public async Task<E2ESuiteResult> RunControlAsync(ModelProfile profile, ControlKind control, E2ESuiteOptions options, CancellationToken ct)
     {
-        var claude = RequireClaudeCode();
+        var claude = RequireClaudeCode(options.ClaudeCodeVersion);
         var tasks = LoadTasks(options.TaskGlob);
         await EnsureSandboxAsync(ct);
         var backend = ControlBackend.Create(control);

@@ -15,10 +15,16 @@ public sealed record ClaudeCodeBind(string HostPath, string RelativeExecutable, 
 /// <summary>Finds the Claude Code executable a backend runs; a missing one is a <see cref="LaunchRefusedException"/>.</summary>
 public static class ClaudeCodeLocator
 {
-    /// <summary>The local backend runs the pinned install (<c>tools/localclaude setup</c>) unless told otherwise.</summary>
-    public static ClaudeCodeBinary ForLocal(LocalClaudeHome cache, string? explicitPath)
+    /// <summary>The local backend runs the pinned install (<c>tools/localclaude setup</c>) unless told a path or another installed version.</summary>
+    public static ClaudeCodeBinary ForLocal(LocalClaudeHome cache, string? explicitPath, string? version = null)
     {
+        if (explicitPath is not null && version is not null) throw new LaunchRefusedException("give --claude PATH or --claude-code VERSION, not both");
         if (explicitPath is not null) return Explicit(explicitPath);
+        if (version is not null)
+        {
+            try { return new ClaudeCodeBinary(ClaudeCodeInstall.Require(cache, version).Binary, $"{version} from the cache"); }
+            catch (Exception e) when (e is FileNotFoundException or ArgumentException) { throw new LaunchRefusedException(e.Message); }
+        }
         if (ClaudeCodeInstall.Find(cache) is { } pinned)
             return new ClaudeCodeBinary(pinned.Binary, $"pinned {ClaudeCodeInstall.PinnedVersion} from the cache");
         throw new LaunchRefusedException(

@@ -10,6 +10,8 @@ public sealed record LocalLaunchRequest
     public string? SandboxHome { get; init; }
     /// <summary>A Claude Code executable; null: the pinned install in the cache.</summary>
     public string? ClaudeBinary { get; init; }
+    /// <summary>An installed Claude Code version (<c>setup --claude-code</c>) instead of the pinned one.</summary>
+    public string? ClaudeCodeVersion { get; init; }
     /// <summary>More paths (relative to the work dir and HOME) the sandbox may not create or change (<c>--deny-write</c>).</summary>
     public IReadOnlyList<string> DenyWrite { get; init; } = [];
     /// <summary>Passed to claude as they are (e.g. <c>--continue</c>).</summary>

@@ -34,7 +34,7 @@ public sealed class LocalLauncher(LocalClaudeContext context, TextWriter output,
         // One list of reserved paths for every path argument (ReservedPaths), each resolved (symlinks, ..) first.
         var reserved = ReservedPaths.ForLaunch(context.Repo.Root, context.Home.Root, ReservedPaths.UserHome());
         var work = CheckWorkDirectory(request.WorkDirectory, reserved);
-        var claude = ClaudeCodeLocator.ForLocal(context.Home, request.ClaudeBinary);
+        var claude = ClaudeCodeLocator.ForLocal(context.Home, request.ClaudeBinary, request.ClaudeCodeVersion);
         var claudeBind = ClaudeCodeLocator.BindFor(claude);
         if (request.ClaudeBinary is not null) CheckClaude(request.ClaudeBinary, claudeBind, reserved);
         if (RealPath.Overlap(claudeBind.HostPath, work))

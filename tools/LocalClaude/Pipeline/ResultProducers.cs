@@ -12,13 +12,14 @@ namespace LocalClaude.Pipeline;
 /// </summary>
 public static class ResultProducers
 {
-    public static IReadOnlyList<IResultProducer> Create(LocalClaudeContext context, ProgressLog progress)
+    /// <param name="claudeCodeVersion">The installed Claude Code the E2E tasks run (null: the pinned one).</param>
+    public static IReadOnlyList<IResultProducer> Create(LocalClaudeContext context, ProgressLog progress, string? claudeCodeVersion = null)
     {
         return
         [
             new ConformanceResultProducer(context, progress),
             new ReplayResultProducer(context, progress),
-            new E2EResultProducer(context, progress),
+            new E2EResultProducer(context, progress, claudeCodeVersion: claudeCodeVersion),
         ];
     }
 }

@@ -23,6 +23,8 @@ public sealed record RecordingRequest
     /// <summary><c>NAME=TEXT</c> entries of <c>--work-file</c>.</summary>
     public IReadOnlyList<string> WorkFiles { get; init; } = [];
     public string? Description { get; init; }
+    /// <summary>An installed Claude Code version (<c>setup --claude-code</c>) instead of the pinned one.</summary>
+    public string? ClaudeCodeVersion { get; init; }
     /// <summary>Re-record the committed scenario into a scratch folder and compare; the fixture is not touched.</summary>
     public bool Compare { get; init; }
     public string? ClaudeBinary { get; init; }
@@ -70,8 +72,9 @@ public static class RecordingWorkflow
 
         var upstream = Upstream(context, request, committed?.Manifest.Upstream, out var claudeModel);
         // Bad arguments fail before anything is looked for or started.
-        var binary = request.ClaudeBinary ?? ClaudeCodeInstall.Find(context.Home)?.Binary
-            ?? throw new InvalidOperationException($"Claude Code {ClaudeCodeInstall.PinnedVersion} is not installed: run 'tools/localclaude setup' (or pass --claude PATH)");
+        if (request.ClaudeBinary is not null && request.ClaudeCodeVersion is not null)
+            throw new ArgumentException("give --claude PATH or --claude-code VERSION, not both");
+        var binary = request.ClaudeBinary ?? ClaudeCodeInstall.Require(context.Home, request.ClaudeCodeVersion).Binary;
         var version = await ClaudeCodeInstall.ReadVersionAsync(binary, ct)
             ?? throw new InvalidOperationException($"'{binary} --version' failed");
 
