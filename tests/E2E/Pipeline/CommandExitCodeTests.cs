@@ -67,6 +67,8 @@ public sealed partial class CommandExitCodeTests(ITestOutputHelper output) : IDi
             Ok: Args("gate", "--baseline", "reports/gate-demo/baseline", "--candidate", "reports/gate-demo/candidate", "--profile", "cpu-tiny", "--out", Scratch.Combine("gate"))),
         ["record"] = new(Typo("record"), Args("record", "x", "--compare", "--out", "/no/such/fixture", "--", "-p", "hi"),
             NoVerdictHere: "it records: no verdict"),
+        ["record refresh"] = new(Typo("record refresh"), Args("record", "refresh", "--claude-code", "9.9.9", "--out", Scratch.Combine("refresh")),
+            NoVerdictHere: "drift is information, not a verdict"),
         ["record import"] = new(Typo("record import"), Args("record", "import", "/no/such/session.har", "x", "--out", Scratch.Combine("imported")),
             NoVerdictHere: "it imports: no verdict"),
         ["replay"] = new(Typo("replay"), Args("replay", "fixtures/traffic/model-haiku", "--url", "http://127.0.0.1:9", "--out", Scratch.Combine("replay.json")),

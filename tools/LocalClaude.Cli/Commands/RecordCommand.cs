@@ -37,6 +37,7 @@ internal static class RecordCommand
         {
             name, claudeArgs, profile, upstream, token, interactive, inputs, envs, nonEssential, workFiles, description, compare, claude, claudeCode, modelName, maxOutput, output,
             ImportCommand(),
+            RefreshCommand(),
         };
         command.SetAction((parse, ct) => CliErrors.RunAsync("record", async () =>
         {
@@ -73,6 +74,38 @@ internal static class RecordCommand
             }
             Console.WriteLine($"wrote {result.Files.Count} files to {outcome.FixtureDirectory} ({result.Requests.Count} requests; Claude Code {outcome.Plan.ClaudeVersion}; run folder {result.RunDirectory})");
             return ExitCodes.Ok;
+        }, ct));
+        return command;
+    }
+
+    /// <summary><c>record refresh [--claude-code VERSION] [--out DIR]</c>: every committed fixture re-recorded and compared.</summary>
+    private static Command RefreshCommand()
+    {
+        var claudeCode = ClaudeCodeVersionOption.Create();
+        var output = new Option<string?>("--out") { Description = "where the new recordings go, one folder per fixture (default: a new scratch folder)" };
+        var command = new Command("refresh", "Re-record every committed fixture with a Claude Code version into a scratch folder and print the drift; the fixtures are not touched")
+        {
+            claudeCode, output,
+        };
+        command.SetAction((parse, ct) => CliErrors.RunAsync("record refresh", async () =>
+        {
+            var context = LocalClaudeContext.Discover();
+            var scratch = parse.GetValue(output) ?? Path.Combine(Path.GetTempPath(), $"localclaude-refresh-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}");
+            var refreshed = await RecordingWorkflow.RefreshAllAsync(context, parse.GetValue(claudeCode), scratch, ProgressLog.Console, ct);
+            foreach (var fixture in refreshed)
+            {
+                Console.WriteLine();
+                if (fixture.Outcome is { Committed: { } committed, Drift: { } drift })
+                {
+                    Console.WriteLine($"== {fixture.Name}: Claude Code {committed.Manifest.ClaudeCodeVersion} -> {fixture.Outcome.Plan.ClaudeVersion} ({fixture.Outcome.Plan.OutputDirectory})");
+                    Console.WriteLine(drift.Render());
+                }
+                else Console.WriteLine($"== {fixture.Name}: not re-recorded: {fixture.Problem}");
+            }
+            Console.WriteLine();
+            Console.WriteLine($"{refreshed.Count(f => f.Outcome is not null)} of {refreshed.Count} fixtures re-recorded into {scratch}; drift is information, the committed fixtures are unchanged");
+            // Drift is no verdict; a fixture that could not be re-recorded means the refresh did not fully run.
+            return refreshed.All(f => f.Outcome is not null) ? ExitCodes.Ok : ExitCodes.CouldNotRun;
         }, ct));
         return command;
     }

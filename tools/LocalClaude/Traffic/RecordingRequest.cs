@@ -27,6 +27,8 @@ public sealed record RecordingRequest
     public string? ClaudeCodeVersion { get; init; }
     /// <summary>Re-record the committed scenario into a scratch folder and compare; the fixture is not touched.</summary>
     public bool Compare { get; init; }
+    /// <summary>With <see cref="Compare"/>: where the new recording goes; null: a scratch folder under the temp folder.</summary>
+    public string? CompareDirectory { get; init; }
     public string? ClaudeBinary { get; init; }
     public string? ModelName { get; init; }
     public int? MaxOutputTokens { get; init; }
@@ -35,6 +37,9 @@ public sealed record RecordingRequest
     /// <summary>The command line, for the manifest.</summary>
     public string? RecordedWith { get; init; }
 }
+
+/// <summary>One fixture of <c>record refresh</c>: its re-recording and drift, or why it could not be re-recorded.</summary>
+public sealed record FixtureRefresh(string Name, RecordingOutcome? Outcome, string? Problem);
 
 /// <summary>A finished <c>record</c>: the recording, where the fixture is, and with <c>--compare</c> the drift from the committed one.</summary>
 public sealed record RecordingOutcome(RecordingResult Result, RecordingPlan Plan, string FixtureDirectory, TrafficFixture? Committed, FixtureDrift? Drift);
@@ -81,7 +86,9 @@ public static class RecordingWorkflow
         var plan = new RecordingPlan
         {
             Name = name,
-            OutputDirectory = request.Compare ? Path.Combine(Path.GetTempPath(), $"localclaude-compare-{name}-{Environment.ProcessId}") : committedDir,
+            OutputDirectory = request.Compare
+                ? request.CompareDirectory ?? Path.Combine(Path.GetTempPath(), $"localclaude-compare-{name}-{Environment.ProcessId}")
+                : committedDir,
             Upstream = upstream,
             ClaudeBinary = binary,
             ClaudeVersion = version,
@@ -100,6 +107,48 @@ public static class RecordingWorkflow
         var result = await new TrafficRecorder(context, progress).RecordAsync(plan, ct);
         var drift = committed is null ? null : FixtureDrift.Compare(committed, TrafficFixture.Load(plan.OutputDirectory));
         return new RecordingOutcome(result, plan, committedDir, committed, drift);
+    }
+
+    /// <summary>
+    /// <c>record refresh</c>: every committed fixture re-recorded with the chosen Claude Code into
+    /// <paramref name="scratch"/>/NAME, each against the upstream kind it was recorded with, and compared. The committed
+    /// fixtures are never touched: a maintainer reads the drift and moves fixtures to the new version on purpose.
+    /// One fixture that cannot be re-recorded (imported from a HAR, or its upstream fails) does not stop the others.
+    /// </summary>
+    public static async Task<IReadOnlyList<FixtureRefresh>> RefreshAllAsync(LocalClaudeContext context, string? claudeCodeVersion, string scratch,
+        ProgressLog progress, CancellationToken ct)
+    {
+        ClaudeCodeInstall.Require(context.Home, claudeCodeVersion);
+        var refreshed = new List<FixtureRefresh>();
+        foreach (var folder in TrafficFixture.FindAll(context.Repo.Traffic))
+        {
+            var name = Path.GetFileName(folder);
+            if (TrafficFixture.Load(folder).Manifest.Scenario.Mode == TrafficScenario.Imported)
+            {
+                progress.Info($"{name}: imported from an HTTP Archive, so there is no scenario to re-record");
+                continue;
+            }
+            progress.Step($"re-recording {name}");
+            try
+            {
+                var outcome = await RunAsync(context, new RecordingRequest
+                {
+                    Name = name,
+                    Compare = true,
+                    OutputDirectory = folder,
+                    CompareDirectory = Path.Combine(scratch, name),
+                    ClaudeCodeVersion = claudeCodeVersion,
+                    RecordedWith = $"tools/localclaude record refresh{(claudeCodeVersion is null ? "" : $" --claude-code {claudeCodeVersion}")}",
+                }, progress, ct);
+                refreshed.Add(new FixtureRefresh(name, outcome, null));
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                progress.Warn($"{name}: {e.Message.Split('\n')[0]}");
+                refreshed.Add(new FixtureRefresh(name, null, e.Message.Split('\n')[0]));
+            }
+        }
+        return refreshed;
     }
 
     /// <summary>Headless recordings use stream-json output, as the E2E runner does.</summary>
