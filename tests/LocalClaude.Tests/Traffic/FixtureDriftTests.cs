@@ -91,4 +91,17 @@ public sealed class FixtureDriftTests
         tool.Details!.Should().Contain(d => d.StartsWith("+ input_schema.properties: {\"run_in_background\"", StringComparison.Ordinal));
         items.Should().Contain(i => i.Area == "system" && i.What.StartsWith("size ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Edits_far_apart_in_a_long_text_show_the_first_and_say_there_are_more()
+    {
+        var filler = string.Concat(Enumerable.Repeat("All of this stays the same from one version to the next. ", 20));
+        var before = new JsonObject { ["description"] = $"Jobs expire after 7 days. {filler}Durable jobs survive restarts." };
+        var after = new JsonObject { ["description"] = $"Jobs expire after 30 days. {filler}Durable jobs survive restarts when signed in." };
+
+        var line = JsonNodeDiff.Lines(before, after).Should().ContainSingle().Which;
+
+        line.Should().Contain("after 7 days").And.Contain("after 30 days").And.EndWith("more changes further on)");
+        line.Length.Should().BeLessThan(300);
+    }
 }

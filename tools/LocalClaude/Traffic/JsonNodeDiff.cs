@@ -74,14 +74,16 @@ public static class JsonNodeDiff
         // The window opens and closes at word boundaries (both strings share the prefix, so they open at the same place).
         var from = Math.Max(0, start - Context / 2);
         while (from > 0 && before[from - 1] != ' ' && start - from < Context) from--;
+        // Several edits far apart in one long text (a tool description) show as the first one only, marked as more.
+        var spread = Math.Max(endBefore, endAfter) - start > 2 * Context;
         string Window(string s, int end)
         {
-            var to = Math.Min(s.Length, Math.Max(end, start) + Context / 2);
+            var to = Math.Min(s.Length, (spread ? start + Context : Math.Max(end, start)) + Context / 2);
             while (to < s.Length && s[to] != ' ' && to - end < Context) to++;
             return (from > 0 ? "…" : "") + s[from..to] + (to < s.Length ? "…" : "");
         }
         var delta = after.Length - before.Length;
-        return $"{Quote(Window(before, endBefore))} -> {Quote(Window(after, endAfter))} ({(delta >= 0 ? "+" : "")}{delta} chars)";
+        return $"{Quote(Window(before, endBefore))} -> {Quote(Window(after, endAfter))} ({(delta >= 0 ? "+" : "")}{delta} chars{(spread ? ", more changes further on" : "")})";
     }
 
     private static string Quote(string s) => JsonSerializer.Serialize(s, FixtureJson.Wire);
