@@ -28,6 +28,8 @@ public static partial class HarImport
             .Add(Environment.MachineName, Placeholders.MachineName)
             .Add(host, Placeholders.Host, mustNotLeak: false)
             .AddDates(started);
+        // A credential is redacted wherever it appears (a body, the query, another header), not only in its own header.
+        foreach (var secret in exchanges.SelectMany(CredentialsOf).Distinct(StringComparer.Ordinal)) scrubber.Add(secret, Placeholders.Redacted);
         // The work folder and Claude Code's home are the user's, not ours: the prompt names both.
         var bodies = exchanges.Select(e => Encoding.UTF8.GetString(e.RequestBody)).ToArray();
         if (bodies.Select(b => WorkingDirectory().Match(b)).FirstOrDefault(m => m.Success) is { } work) scrubber.AddWorkDir(work.Groups[1].Value);
@@ -81,7 +83,7 @@ public static partial class HarImport
             var entries = Property(log, "entries", harPath, "log");
             if (entries.ValueKind != JsonValueKind.Array) throw new TrafficFixtureException(harPath, null, "log.entries: not an array");
 
-            var parsed = entries.EnumerateArray().Select((entry, i) => ParseEntry(entry, i, harPath)).ToArray();
+            var parsed = entries.EnumerateArray().Select((entry, i) => ParseEntryOrRefuse(entry, i, harPath)).ToArray();
             var api = parsed.FirstOrDefault(e => e.Url.AbsolutePath.Contains("/v1/messages", StringComparison.Ordinal))
                 ?? throw new TrafficFixtureException(harPath, null, "no entry posts to /v1/messages: not Claude Code traffic to the Messages API");
             var host = api.Url.Authority;
@@ -119,6 +121,16 @@ public static partial class HarImport
         IReadOnlyList<KeyValuePair<string, string>> RequestHeaders, byte[] RequestBody,
         int Status, IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders, byte[] ResponseBody);
 
+    /// <summary>A string that is not UTF-8 or a body that inflates without bound fails deep inside .NET: name the entry.</summary>
+    private static HarEntry ParseEntryOrRefuse(JsonElement entry, int index, string file)
+    {
+        try { return ParseEntry(entry, index, file); }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+        {
+            throw new TrafficFixtureException(file, null, $"log.entries[{index}]: {e.Message}", e);
+        }
+    }
+
     private static HarEntry ParseEntry(JsonElement entry, int index, string file)
     {
         var at = $"log.entries[{index}]";
@@ -140,14 +152,14 @@ public static partial class HarImport
         var requestBody = request.TryGetProperty("postData", out var post) && post.ValueKind == JsonValueKind.Object
             ? Text(post, "text", post.TryGetProperty("encoding", out var pe) ? pe.GetString() : null, file, $"{at}.request.postData")
             : [];
-        requestBody = ContentEncodings.Decode(requestBody, HeaderValue(requestHeaders, "content-encoding"));
+        requestBody = DecodeOrRefuse(requestBody, HeaderValue(requestHeaders, "content-encoding"), file, $"{at}.request");
         var content = Property(response, "content", file, $"{at}.response");
         var responseBody = Text(content, "text", content.TryGetProperty("encoding", out var ce) ? ce.GetString() : null, file, $"{at}.response.content");
         // HAR says content.text is decoded, but some exporters keep the compressed bytes (base64): undo what the header says.
         var encoding = HeaderValue(responseHeaders, "content-encoding");
         if (encoding is not null && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            if (ContentEncodings.CanDecode(encoding)) responseBody = ContentEncodings.Decode(responseBody, encoding);
+            if (ContentEncodings.CanDecode(encoding)) responseBody = DecodeOrRefuse(responseBody, encoding, file, $"{at}.response");
             else if (!LooksLikeText(responseBody))
                 throw new TrafficFixtureException(file, null, $"{at}.response: body in Content-Encoding '{encoding}', which this import cannot undo; export it decoded");
             responseHeaders = responseHeaders.Where(h => !h.Key.Equals("content-encoding", StringComparison.OrdinalIgnoreCase)).ToArray();
@@ -211,6 +223,17 @@ public static partial class HarImport
         catch (FormatException) { throw new TrafficFixtureException(file, null, $"{at}.{name}: not valid base64"); }
     }
 
+    /// <summary>Decoded bytes; bytes that are not in the encoding are kept only when they are text (an exporter that decoded them but kept the header).</summary>
+    private static byte[] DecodeOrRefuse(byte[] body, string? encoding, string file, string at)
+    {
+        var decoded = ContentEncodings.Decode(body, encoding);
+        // Truncated or garbage bytes either fail to decode or, cut off before the first block, decode to nothing.
+        var undecodable = ReferenceEquals(decoded, body) || decoded.Length == 0;
+        if (undecodable && ContentEncodings.CanDecode(encoding) && body.Length > 0 && !LooksLikeText(body))
+            throw new TrafficFixtureException(file, null, $"{at}: body is not valid Content-Encoding '{encoding}' (nor text); export it decoded");
+        return decoded;
+    }
+
     private static bool LooksLikeText(byte[] bytes) => !bytes.Contains((byte)0) && System.Text.Unicode.Utf8.IsValid(bytes);
 
     private static JsonElement Property(JsonElement element, string name, string file, string at) =>
@@ -220,6 +243,32 @@ public static partial class HarImport
     private static string String(JsonElement element, string name, string file, string at) =>
         Property(element, name, file, at) is { ValueKind: JsonValueKind.String } value ? value.GetString()!
             : throw new TrafficFixtureException(file, null, $"{at}.{name}: not a string");
+
+    /// <summary>
+    /// The credential values an exchange carries: credential headers (either way) and headers or query parameters whose
+    /// name says token, secret, password, key or auth; a cookie's or an authorization scheme's value on its own too.
+    /// </summary>
+    private static IEnumerable<string> CredentialsOf(CapturedExchange exchange)
+    {
+        var headers = exchange.RequestHeaders.Concat(exchange.ResponseHeaders)
+            .Where(h => PlaceholderScrubber.CredentialHeaders.Contains(h.Key) || CredentialName().IsMatch(h.Key))
+            .Where(h => !h.Key.Equals("x-claude-code-session-id", StringComparison.OrdinalIgnoreCase))
+            .Select(h => h.Value);
+        var query = exchange.PathAndQuery.IndexOf('?') is var q and >= 0 ? exchange.PathAndQuery[(q + 1)..].Split('&') : [];
+        var parameters = query.Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && CredentialName().IsMatch(Uri.UnescapeDataString(p[0])))
+            .SelectMany(p => new[] { p[1], Uri.UnescapeDataString(p[1]) });
+        foreach (var value in headers.Concat(parameters))
+        {
+            var pieces = value.Split([';', ',']).Select(piece => piece.Split('=', 2)[^1].Trim())
+                .Select(part => part.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } words ? words[^1] : part);
+            // Shorter values are flags and counts, not secrets, and would blank ordinary text.
+            foreach (var secret in pieces.Prepend(value.Trim()).Where(v => v.Length >= 8)) yield return secret;
+        }
+    }
+
+    // The name's last word: x-auth-token and api_key, not anthropic-ratelimit-tokens-limit.
+    [GeneratedRegex(@"(?:^|[-_.])(?:auth\w*|\w*token|secret|passw(?:or)?d|api-?key|key|cookie|credentials?|sig(?:nature)?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CredentialName();
 
     private static string? ClaudeCodeVersionOf(IEnumerable<CapturedExchange> exchanges) =>
         exchanges.Select(e => e.RequestHeader("user-agent")).OfType<string>()
