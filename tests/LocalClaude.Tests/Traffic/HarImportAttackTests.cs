@@ -123,4 +123,17 @@ public sealed class HarImportAttackTests
         error.Message.Should().StartWith(har).And.Contain("log.entries[0]");
         Directory.Exists(scratch.Combine("out")).Should().BeFalse();
     }
+
+    [Fact]
+    public void An_archive_of_more_exchanges_than_any_session_is_refused_before_anything_is_written()
+    {
+        // Every exchange overlaps every other: the overlap marks grow with the square of the count.
+        using var scratch = new TempDirectory();
+        var har = Archive(scratch, [.. Enumerable.Range(0, HarImport.MaxExchanges + 1).Select(_ => Entry("https://api.anthropic.com/v1/messages"))]);
+
+        var error = FluentActions.Invoking(() => HarImport.Import(har, scratch.Combine("out"), "out", null)).Should().ThrowExactly<TrafficFixtureException>().Which;
+
+        error.Message.Should().StartWith(har).And.Contain($"more than {HarImport.MaxExchanges}");
+        Directory.Exists(scratch.Combine("out")).Should().BeFalse();
+    }
 }

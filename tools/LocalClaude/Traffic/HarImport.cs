@@ -20,6 +20,12 @@ public static partial class HarImport
     /// <summary>Larger than any real session's archive; a bigger file is refused before it is read.</summary>
     public const long MaxArchiveBytes = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// More Messages API exchanges than any real session; overlap marks grow with the square of the count, so a hostile
+    /// archive of concurrent entries is refused rather than written (2000 fully overlapping: seconds and ~50 MB).
+    /// </summary>
+    public const int MaxExchanges = 2000;
+
     public static HarImportResult Import(string harPath, string outputDirectory, string name, string? description)
     {
         var (exchanges, skipped, host, started) = Read(harPath);
@@ -95,6 +101,8 @@ public static partial class HarImport
                 else if (ApiPath(entry) is null) skipped.Add($"entries[{entry.Index}] {entry.Method} {entry.Url.AbsolutePath}: not under /v1/ (nor Claude Code's start-up probe)");
                 else kept.Add(entry);
             }
+            if (kept.Count > MaxExchanges)
+                throw new TrafficFixtureException(harPath, null, $"log.entries: {kept.Count} Messages API exchanges, more than {MaxExchanges}; split the archive");
             var origin = kept.Min(e => e.Started);
             var exchanges = kept.OrderBy(e => e.Started).ThenBy(e => e.Index).Select((e, sequence) => new CapturedExchange
             {
