@@ -136,4 +136,22 @@ public sealed class HarImportAttackTests
         error.Message.Should().StartWith(har).And.Contain($"more than {HarImport.MaxExchanges}");
         Directory.Exists(scratch.Combine("out")).Should().BeFalse();
     }
+
+    [Theory]
+    [InlineData("file")]
+    [InlineData("dangling link")]
+    public void A_target_that_is_a_file_or_a_dangling_link_is_refused_and_nothing_is_left_beside_it(string kind)
+    {
+        using var scratch = new TempDirectory();
+        var har = Archive(scratch, Entry("https://api.anthropic.com/v1/messages"));
+        var target = scratch.Combine("out");
+        if (kind == "file") File.WriteAllText(target, "mine");
+        else File.CreateSymbolicLink(target, scratch.Combine("nowhere"));
+
+        var error = FluentActions.Invoking(() => HarImport.Import(har, target, "out", null)).Should().ThrowExactly<TrafficFixtureException>().Which;
+
+        error.Message.Should().StartWith(target).And.Contain("not a folder");
+        Directory.EnumerateFileSystemEntries(scratch.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["session.har", "out"]);
+        if (kind == "file") File.ReadAllText(target).Should().Be("mine");
+    }
 }

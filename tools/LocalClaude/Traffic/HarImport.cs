@@ -28,6 +28,10 @@ public static partial class HarImport
 
     public static HarImportResult Import(string harPath, string outputDirectory, string name, string? description)
     {
+        // Checked before the archive is read: the writer would build beside the target and then fail to move over it.
+        var target = new FileInfo(Path.TrimEndingDirectorySeparator(outputDirectory));
+        if (target.Exists || (target.LinkTarget is not null && !Directory.Exists(target.FullName)))
+            throw new TrafficFixtureException(outputDirectory, null, "exists and is not a folder; choose another --out");
         var (exchanges, skipped, host, started) = Read(harPath);
         var scrubber = new PlaceholderScrubber()
             .Add(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Placeholders.UserHome)
