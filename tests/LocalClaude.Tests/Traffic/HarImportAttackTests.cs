@@ -154,4 +154,20 @@ public sealed class HarImportAttackTests
         Directory.EnumerateFileSystemEntries(scratch.Path).Select(Path.GetFileName).Should().BeEquivalentTo(["session.har", "out"]);
         if (kind == "file") File.ReadAllText(target).Should().Be("mine");
     }
+
+    [Theory]
+    [InlineData("x-foo\r\nx-injected", "a", "request.headers[1].name")]
+    [InlineData("x-foo", "a\r\nx-injected: b", "request.headers[1].value")]
+    [InlineData("x-foo", "a\u0000b", "request.headers[1].value")]
+    [InlineData("", "a", "request.headers[1].name")]
+    public void A_header_that_http_cannot_carry_is_refused_naming_the_entry(string name, string value, string expected)
+    {
+        using var scratch = new TempDirectory();
+        var har = Archive(scratch, Entry("https://api.anthropic.com/v1/messages", new JsonArray(Header("content-type", "application/json"), Header(name, value))));
+
+        var error = FluentActions.Invoking(() => HarImport.Import(har, scratch.Combine("out"), "out", null)).Should().ThrowExactly<TrafficFixtureException>().Which;
+
+        error.Message.Should().StartWith(har).And.Contain($"log.entries[0].{expected}");
+        Directory.Exists(scratch.Combine("out")).Should().BeFalse();
+    }
 }

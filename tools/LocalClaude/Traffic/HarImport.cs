@@ -215,8 +215,12 @@ public static partial class HarImport
         return headers.EnumerateArray().Select((h, i) =>
         {
             var name = String(h, "name", file, $"{at}.headers[{i}]");
+            var value = String(h, "value", file, $"{at}.headers[{i}]");
+            // A name that is no HTTP token or a value with CR, LF or another control byte would be replayed as a forged header.
+            if (!HeaderName().IsMatch(name)) throw new TrafficFixtureException(file, null, $"{at}.headers[{i}].name: not an HTTP header name");
+            if (value.Any(c => char.IsControl(c) && c != '\t')) throw new TrafficFixtureException(file, null, $"{at}.headers[{i}].value: a control character (CR, LF, NUL...)");
             // HTTP/2 pseudo-headers (:authority, :path) are how some exporters write the request line: not headers.
-            return new KeyValuePair<string, string>(name, String(h, "value", file, $"{at}.headers[{i}]"));
+            return new KeyValuePair<string, string>(name, value);
         }).Where(h => !h.Key.StartsWith(':')).ToArray();
     }
 
@@ -277,6 +281,9 @@ public static partial class HarImport
             foreach (var secret in pieces.Prepend(value.Trim()).Where(v => v.Length >= 8)) yield return secret;
         }
     }
+
+    [GeneratedRegex(@"^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$")]
+    private static partial Regex HeaderName();
 
     // The name's last word: x-auth-token and api_key, not anthropic-ratelimit-tokens-limit.
     [GeneratedRegex(@"(?:^|[-_.])(?:auth\w*|\w*token|secret|passw(?:or)?d|api-?key|key|cookie|credentials?|sig(?:nature)?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
