@@ -20,14 +20,26 @@ public static partial class HarImport
     /// <summary>Larger than any real session's archive; a bigger file is refused before it is read.</summary>
     public const long MaxArchiveBytes = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// More Messages API exchanges than any real session; overlap marks grow with the square of the count, so a hostile
+    /// archive of concurrent entries is refused rather than written (2000 fully overlapping: seconds and ~50 MB).
+    /// </summary>
+    public const int MaxExchanges = 2000;
+
     public static HarImportResult Import(string harPath, string outputDirectory, string name, string? description)
     {
+        // Checked before the archive is read: the writer would build beside the target and then fail to move over it.
+        var target = new FileInfo(Path.TrimEndingDirectorySeparator(outputDirectory));
+        if (target.Exists || (target.LinkTarget is not null && !Directory.Exists(target.FullName)))
+            throw new TrafficFixtureException(outputDirectory, null, "exists and is not a folder; choose another --out");
         var (exchanges, skipped, host, started) = Read(harPath);
         var scrubber = new PlaceholderScrubber()
             .Add(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), Placeholders.UserHome)
             .Add(Environment.MachineName, Placeholders.MachineName)
             .Add(host, Placeholders.Host, mustNotLeak: false)
             .AddDates(started);
+        // A credential is redacted wherever it appears (a body, the query, another header), not only in its own header.
+        foreach (var secret in exchanges.SelectMany(CredentialsOf).Distinct(StringComparer.Ordinal)) scrubber.Add(secret, Placeholders.Redacted);
         // The work folder and Claude Code's home are the user's, not ours: the prompt names both.
         var bodies = exchanges.Select(e => Encoding.UTF8.GetString(e.RequestBody)).ToArray();
         if (bodies.Select(b => WorkingDirectory().Match(b)).FirstOrDefault(m => m.Success) is { } work) scrubber.AddWorkDir(work.Groups[1].Value);
@@ -81,7 +93,7 @@ public static partial class HarImport
             var entries = Property(log, "entries", harPath, "log");
             if (entries.ValueKind != JsonValueKind.Array) throw new TrafficFixtureException(harPath, null, "log.entries: not an array");
 
-            var parsed = entries.EnumerateArray().Select((entry, i) => ParseEntry(entry, i, harPath)).ToArray();
+            var parsed = entries.EnumerateArray().Select((entry, i) => ParseEntryOrRefuse(entry, i, harPath)).ToArray();
             var api = parsed.FirstOrDefault(e => e.Url.AbsolutePath.Contains("/v1/messages", StringComparison.Ordinal))
                 ?? throw new TrafficFixtureException(harPath, null, "no entry posts to /v1/messages: not Claude Code traffic to the Messages API");
             var host = api.Url.Authority;
@@ -93,6 +105,8 @@ public static partial class HarImport
                 else if (ApiPath(entry) is null) skipped.Add($"entries[{entry.Index}] {entry.Method} {entry.Url.AbsolutePath}: not under /v1/ (nor Claude Code's start-up probe)");
                 else kept.Add(entry);
             }
+            if (kept.Count > MaxExchanges)
+                throw new TrafficFixtureException(harPath, null, $"log.entries: {kept.Count} Messages API exchanges, more than {MaxExchanges}; split the archive");
             var origin = kept.Min(e => e.Started);
             var exchanges = kept.OrderBy(e => e.Started).ThenBy(e => e.Index).Select((e, sequence) => new CapturedExchange
             {
@@ -119,6 +133,16 @@ public static partial class HarImport
         IReadOnlyList<KeyValuePair<string, string>> RequestHeaders, byte[] RequestBody,
         int Status, IReadOnlyList<KeyValuePair<string, string>> ResponseHeaders, byte[] ResponseBody);
 
+    /// <summary>A string that is not UTF-8 or a body that inflates without bound fails deep inside .NET: name the entry.</summary>
+    private static HarEntry ParseEntryOrRefuse(JsonElement entry, int index, string file)
+    {
+        try { return ParseEntry(entry, index, file); }
+        catch (Exception e) when (e is InvalidOperationException or InvalidDataException)
+        {
+            throw new TrafficFixtureException(file, null, $"log.entries[{index}]: {e.Message}", e);
+        }
+    }
+
     private static HarEntry ParseEntry(JsonElement entry, int index, string file)
     {
         var at = $"log.entries[{index}]";
@@ -140,14 +164,14 @@ public static partial class HarImport
         var requestBody = request.TryGetProperty("postData", out var post) && post.ValueKind == JsonValueKind.Object
             ? Text(post, "text", post.TryGetProperty("encoding", out var pe) ? pe.GetString() : null, file, $"{at}.request.postData")
             : [];
-        requestBody = ContentEncodings.Decode(requestBody, HeaderValue(requestHeaders, "content-encoding"));
+        requestBody = DecodeOrRefuse(requestBody, HeaderValue(requestHeaders, "content-encoding"), file, $"{at}.request");
         var content = Property(response, "content", file, $"{at}.response");
         var responseBody = Text(content, "text", content.TryGetProperty("encoding", out var ce) ? ce.GetString() : null, file, $"{at}.response.content");
         // HAR says content.text is decoded, but some exporters keep the compressed bytes (base64): undo what the header says.
         var encoding = HeaderValue(responseHeaders, "content-encoding");
         if (encoding is not null && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            if (ContentEncodings.CanDecode(encoding)) responseBody = ContentEncodings.Decode(responseBody, encoding);
+            if (ContentEncodings.CanDecode(encoding)) responseBody = DecodeOrRefuse(responseBody, encoding, file, $"{at}.response");
             else if (!LooksLikeText(responseBody))
                 throw new TrafficFixtureException(file, null, $"{at}.response: body in Content-Encoding '{encoding}', which this import cannot undo; export it decoded");
             responseHeaders = responseHeaders.Where(h => !h.Key.Equals("content-encoding", StringComparison.OrdinalIgnoreCase)).ToArray();
@@ -191,8 +215,12 @@ public static partial class HarImport
         return headers.EnumerateArray().Select((h, i) =>
         {
             var name = String(h, "name", file, $"{at}.headers[{i}]");
+            var value = String(h, "value", file, $"{at}.headers[{i}]");
+            // A name that is no HTTP token or a value with CR, LF or another control byte would be replayed as a forged header.
+            if (!HeaderName().IsMatch(name)) throw new TrafficFixtureException(file, null, $"{at}.headers[{i}].name: not an HTTP header name");
+            if (value.Any(c => char.IsControl(c) && c != '\t')) throw new TrafficFixtureException(file, null, $"{at}.headers[{i}].value: a control character (CR, LF, NUL...)");
             // HTTP/2 pseudo-headers (:authority, :path) are how some exporters write the request line: not headers.
-            return new KeyValuePair<string, string>(name, String(h, "value", file, $"{at}.headers[{i}]"));
+            return new KeyValuePair<string, string>(name, value);
         }).Where(h => !h.Key.StartsWith(':')).ToArray();
     }
 
@@ -211,6 +239,17 @@ public static partial class HarImport
         catch (FormatException) { throw new TrafficFixtureException(file, null, $"{at}.{name}: not valid base64"); }
     }
 
+    /// <summary>Decoded bytes; bytes that are not in the encoding are kept only when they are text (an exporter that decoded them but kept the header).</summary>
+    private static byte[] DecodeOrRefuse(byte[] body, string? encoding, string file, string at)
+    {
+        var decoded = ContentEncodings.Decode(body, encoding);
+        // Truncated or garbage bytes either fail to decode or, cut off before the first block, decode to nothing.
+        var undecodable = ReferenceEquals(decoded, body) || decoded.Length == 0;
+        if (undecodable && ContentEncodings.CanDecode(encoding) && body.Length > 0 && !LooksLikeText(body))
+            throw new TrafficFixtureException(file, null, $"{at}: body is not valid Content-Encoding '{encoding}' (nor text); export it decoded");
+        return decoded;
+    }
+
     private static bool LooksLikeText(byte[] bytes) => !bytes.Contains((byte)0) && System.Text.Unicode.Utf8.IsValid(bytes);
 
     private static JsonElement Property(JsonElement element, string name, string file, string at) =>
@@ -220,6 +259,35 @@ public static partial class HarImport
     private static string String(JsonElement element, string name, string file, string at) =>
         Property(element, name, file, at) is { ValueKind: JsonValueKind.String } value ? value.GetString()!
             : throw new TrafficFixtureException(file, null, $"{at}.{name}: not a string");
+
+    /// <summary>
+    /// The credential values an exchange carries: credential headers (either way) and headers or query parameters whose
+    /// name says token, secret, password, key or auth; a cookie's or an authorization scheme's value on its own too.
+    /// </summary>
+    private static IEnumerable<string> CredentialsOf(CapturedExchange exchange)
+    {
+        var headers = exchange.RequestHeaders.Concat(exchange.ResponseHeaders)
+            .Where(h => PlaceholderScrubber.CredentialHeaders.Contains(h.Key) || CredentialName().IsMatch(h.Key))
+            .Where(h => !h.Key.Equals("x-claude-code-session-id", StringComparison.OrdinalIgnoreCase))
+            .Select(h => h.Value);
+        var query = exchange.PathAndQuery.IndexOf('?') is var q and >= 0 ? exchange.PathAndQuery[(q + 1)..].Split('&') : [];
+        var parameters = query.Select(p => p.Split('=', 2)).Where(p => p.Length == 2 && CredentialName().IsMatch(Uri.UnescapeDataString(p[0])))
+            .SelectMany(p => new[] { p[1], Uri.UnescapeDataString(p[1]) });
+        foreach (var value in headers.Concat(parameters))
+        {
+            var pieces = value.Split([';', ',']).Select(piece => piece.Split('=', 2)[^1].Trim())
+                .Select(part => part.Split(' ', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } words ? words[^1] : part);
+            // Shorter values are flags and counts, not secrets, and would blank ordinary text.
+            foreach (var secret in pieces.Prepend(value.Trim()).Where(v => v.Length >= 8)) yield return secret;
+        }
+    }
+
+    [GeneratedRegex(@"^:?[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}$")]
+    private static partial Regex HeaderName();
+
+    // The name's last word: x-auth-token and api_key, not anthropic-ratelimit-tokens-limit.
+    [GeneratedRegex(@"(?:^|[-_.])(?:auth\w*|\w*token|secret|passw(?:or)?d|api-?key|key|cookie|credentials?|sig(?:nature)?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex CredentialName();
 
     private static string? ClaudeCodeVersionOf(IEnumerable<CapturedExchange> exchanges) =>
         exchanges.Select(e => e.RequestHeader("user-agent")).OfType<string>()
