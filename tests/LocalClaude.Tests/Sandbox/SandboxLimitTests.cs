@@ -295,9 +295,11 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
         try
         {
             var pidFile = Path.Combine(dir, "launcher.pid");
-            for (var i = 0; i < 100 && (!File.Exists(pidFile) || session.FindProcesses().Count == 0); i++)
+            // Killed once bwrap runs: the parent-death signal is set by then. Its argv is shared by env, unshare and
+            // setpriv before they exec, and a kill in those first milliseconds left the sandbox running (a residual).
+            for (var i = 0; i < 100 && (!File.Exists(pidFile) || !session.FindProcesses().Any(IsBwrap)); i++)
                 await Task.Delay(200, TestContext.Current.CancellationToken);
-            session.FindProcesses().Should().NotBeEmpty();
+            session.FindProcesses().Should().Contain(pid => IsBwrap(pid));
             var launcher = int.Parse((await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim(), CultureInfo.InvariantCulture);
             System.Diagnostics.Process.GetProcessById(launcher).Kill();
             for (var i = 0; i < 50 && session.FindProcesses().Count > 0; i++)
@@ -306,6 +308,12 @@ public sealed class SandboxLimitTests(SandboxLimitFixture fixture, ITestOutputHe
             (left.Length == 0).Should().BeTrue("still running after the launcher's parent died:\n" + string.Join('\n', left));
         }
         finally { await StopPaneAsync(tmux, socket); }
+    }
+
+    private static bool IsBwrap(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/comm").Trim() == "bwrap"; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 
     private static string Describe(int pid)
