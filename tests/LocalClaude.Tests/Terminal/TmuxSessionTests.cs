@@ -83,6 +83,23 @@ public sealed class TmuxSessionTests : IDisposable
         wait.ExitStatus.Should().Be(3);
     }
 
+    [Fact]
+    public async Task It_tells_whether_the_program_reads_its_terminal_key_by_key()
+    {
+        RequireTmux();
+        var ct = TestContext.Current.CancellationToken;
+        await using var tmux = await TmuxSession.StartAsync(new TmuxSessionOptions
+        {
+            Command = ["/bin/sh", "-c", "echo line-mode; sleep 5; stty raw -echo; echo key-by-key; sleep 30"],
+            WorkingDirectory = _scratch,
+        }, ct);
+
+        (await tmux.WaitForTextAsync("line-mode", TimeSpan.FromSeconds(30), ct)).Matched.Should().BeTrue();
+        (await tmux.IsInputRawAsync(ct)).Should().BeFalse();
+        (await tmux.WaitForTextAsync("key-by-key", TimeSpan.FromSeconds(30), ct)).Matched.Should().BeTrue();
+        (await tmux.IsInputRawAsync(ct)).Should().BeTrue();
+    }
+
     private static void RequireTmux() => MissingPart.Require(RunEnvironment.Which("tmux") is not null, "tmux is not installed");
 
     public void Dispose() => Directory.Delete(_scratch, recursive: true);

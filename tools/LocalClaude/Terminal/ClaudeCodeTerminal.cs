@@ -39,6 +39,7 @@ public sealed class ClaudeCodeTerminal(TmuxSession tmux)
             {
                 _screens.Add(screen);
                 answered.Add(kind);
+                await WaitForKeyByKeyInputAsync(ct);
                 await tmux.SendKeysAsync(ct, keys);
                 // Wait until the next step differs (E2E's wait for the next screen, or a list's choice moved): a busy
                 // machine can take seconds to redraw, and an Enter sent twice lands on the next screen ("No, exit").
@@ -54,6 +55,18 @@ public sealed class ClaudeCodeTerminal(TmuxSession tmux)
             await Task.Delay(250, ct);
         }
         throw new InvalidOperationException($"Claude Code's input box did not appear within {timeout.TotalSeconds:0} s; screens answered: {string.Join(", ", answered)}; last screen:\n{screen}");
+    }
+
+    /// <summary>
+    /// Waits (up to 10 s) until Claude Code reads the terminal key by key. Between two dialogs it briefly leaves the
+    /// terminal in line mode: a Down sent then was echoed as ^[OB and reached it as a lone Esc, which answers the trust
+    /// dialog with "No, exit" (seen under load). When it cannot be told, the key goes anyway.
+    /// </summary>
+    private async Task WaitForKeyByKeyInputAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10) && await tmux.IsInputRawAsync(ct) == false)
+            await Task.Delay(100, ct);
     }
 
     /// <summary>

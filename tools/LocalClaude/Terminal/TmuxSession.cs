@@ -132,6 +132,20 @@ public sealed class TmuxSession : IAsyncDisposable
     }
 
     /// <summary>The pid of the pane's program (with an output log: the program itself, which the waiting shell exec'ed).</summary>
+    /// <summary>
+    /// Whether the program in the pane reads its terminal key by key (<c>-icanon</c>, as Claude Code does while a dialog
+    /// or its input box waits); null when it cannot be told (no tty, no stty).
+    /// </summary>
+    public async Task<bool?> IsInputRawAsync(CancellationToken cancellationToken)
+    {
+        var tty = (await TmuxAsync(["display-message", "-p", "-t", Target, "#{pane_tty}"], cancellationToken, throwOnFailure: false)).StandardOutput.Trim();
+        if (!tty.StartsWith("/dev/", StringComparison.Ordinal)) return null;
+        var result = await ExternalCommand.RunAsync("stty", ["-F", tty, "-a"],
+            new CommandOptions { Timeout = TimeSpan.FromSeconds(5), ThrowOnFailure = false }, cancellationToken);
+        if (!result.Succeeded) return null;
+        return result.StandardOutput.Split([' ', ';', '\n'], StringSplitOptions.RemoveEmptyEntries).Contains("-icanon");
+    }
+
     public async Task<int> PanePidAsync(CancellationToken cancellationToken) =>
         int.Parse((await TmuxAsync(["display-message", "-p", "-t", Target, "#{pane_pid}"], cancellationToken)).StandardOutput.Trim(), CultureInfo.InvariantCulture);
 
