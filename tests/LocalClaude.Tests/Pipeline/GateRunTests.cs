@@ -104,7 +104,7 @@ public sealed class GateRunTests
             var noise = new[] { 1.0, 0.98, 1.02, 0.99, 1.01, 1.0, 0.97 };
             return Task.FromResult(new ResultFile
             {
-                Kind = ResultFile.PairedKind,
+                Kind = ResultKinds.Paired,
                 Run = Run(profile.Name),
                 Pairs = [new PairedMetricSamples(ReportMetrics.DecodeTokensPerSecond.Name,
                     Enumerable.Range(0, rounds).Select(i => new PairedSample(i + 1, 100 * noise[i], 100 * candidateShare * noise[(i + 3) % noise.Length], i % 2 == 0)).ToList())],
@@ -287,7 +287,7 @@ public sealed class GateAATests
     {
         using var dir = new TempDirectory();
         var paired = ResultFile.Load(Path.Combine(Folder, "candidate", "cpu-tiny.paired.json"));
-        paired.Kind.Should().Be(ResultFile.PairedKind);
+        paired.Kind.Should().Be(ResultKinds.Paired);
         Assert.Equal(paired.Sides!.Baseline.Version, paired.Sides.Candidate.Version);
         paired.Pairs.Count.Should().Be(4);
         Assert.All(paired.Pairs, p => p.Samples.Count.Should().Be(PairedComparison.DefaultRounds));

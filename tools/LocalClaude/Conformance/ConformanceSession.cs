@@ -76,7 +76,7 @@ public sealed class ConformanceSession : IAsyncDisposable
         }
         return new ResultFile
         {
-            Kind = "conformance",
+            Kind = ResultKinds.Conformance,
             Run = new RunInfo
             {
                 Profile = Profile.Name,

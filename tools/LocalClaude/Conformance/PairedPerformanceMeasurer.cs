@@ -31,7 +31,7 @@ public sealed class PairedPerformanceMeasurer(LocalClaudeContext context, Progre
             ct);
         return new ResultFile
         {
-            Kind = ResultFile.PairedKind,
+            Kind = ResultKinds.Paired,
             Run = new RunInfo
             {
                 Profile = profile.Name,

@@ -87,12 +87,12 @@ public sealed class GateRun(IReadOnlyList<IResultProducer> producers, Func<strin
             {
                 throw new GateCouldNotRunException($"the paired speed measurement failed: {e.Message}");
             }
-            var path = Path.Combine(request.OutputDirectory, "candidate", ReportWriter.ResultFileName(profile, ResultFile.PairedKind));
+            var path = Path.Combine(request.OutputDirectory, "candidate", ReportWriter.ResultFileName(profile, ResultKinds.Paired));
             paired.Save(path);
             progress.Info($"paired samples → {path}");
             return paired.Pairs;
         }
-        return candidate.Results?.Files.FirstOrDefault(f => f.Kind == ResultFile.PairedKind && f.Profile == profile)?.File.Pairs;
+        return candidate.Results?.Files.FirstOrDefault(f => f.Kind == ResultKinds.Paired && f.Profile == profile)?.File.Pairs;
     }
 
     private sealed record LoadedSide(GateSource Source, CompatibilityReport? Report, ResultFileSet? Results)

@@ -12,22 +12,31 @@ public static class ContentEncodings
     public static bool CanDecode(string? contentEncoding) => DecoderFor(contentEncoding) is not null;
 
     /// <summary>The decoded bytes, or <paramref name="body"/> unchanged when the encoding is unknown or the bytes are not in it.</summary>
-    public static byte[] Decode(byte[] body, string? contentEncoding)
+    public static byte[] Decode(byte[] body, string? contentEncoding) =>
+        TryDecode(body, contentEncoding, out var decoded) ? decoded : body;
+
+    /// <summary>
+    /// False when the encoding is unknown, the body is empty or the bytes are not in the encoding (then
+    /// <paramref name="decoded"/> is <paramref name="body"/>); a body that inflates past the cap throws.
+    /// </summary>
+    public static bool TryDecode(byte[] body, string? contentEncoding, out byte[] decoded)
     {
-        if (DecoderFor(contentEncoding) is not { } decoder || body.Length == 0) return body;
+        decoded = body;
+        if (DecoderFor(contentEncoding) is not { } decoder || body.Length == 0) return false;
         using var input = decoder(new MemoryStream(body));
         using var output = new MemoryStream();
         var buffer = new byte[81920];
         while (true)
         {
             var read = ReadOrEnd(input, buffer);
-            if (read < 0) return body;
+            if (read < 0) return false;
             if (read == 0) break;
             if (output.Length + read > MaxDecodedBytes)
                 throw new InvalidDataException($"a {contentEncoding}-encoded body inflates past {MaxDecodedBytes / (1024 * 1024)} MiB");
             output.Write(buffer, 0, read);
         }
-        return output.ToArray();
+        decoded = output.ToArray();
+        return true;
     }
 
     /// <summary>Bytes read; -1 when the bytes are not in the encoding after all (then the body is kept as it was).</summary>

@@ -4,7 +4,7 @@ namespace LocalClaude.Results;
 
 /// <summary>
 /// Measures the gated speed metrics on two builds in turn (both servers up at once, requests alternating between
-/// them) and returns a result file of kind <see cref="ResultFile.PairedKind"/> holding every pair.
+/// them) and returns a result file of kind <see cref="ResultKinds.Paired"/> holding every pair.
 /// </summary>
 public interface IPairedMeasurer
 {

@@ -13,8 +13,6 @@ namespace LocalClaude.Results;
 public sealed record ResultFile
 {
     public const int CurrentSchema = 2;
-    /// <summary>The kind of a paired measurement file (baseline and candidate interleaved; the gate writes it).</summary>
-    public const string PairedKind = ResultKinds.Paired;
 
     public int Schema { get; init; } = CurrentSchema;
     /// <summary><c>conformance</c>, <c>replay</c> or <c>e2e</c>.</summary>

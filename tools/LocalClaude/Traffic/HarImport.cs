@@ -242,9 +242,8 @@ public static partial class HarImport
     /// <summary>Decoded bytes; bytes that are not in the encoding are kept only when they are text (an exporter that decoded them but kept the header).</summary>
     private static byte[] DecodeOrRefuse(byte[] body, string? encoding, string file, string at)
     {
-        var decoded = ContentEncodings.Decode(body, encoding);
         // Truncated or garbage bytes either fail to decode or, cut off before the first block, decode to nothing.
-        var undecodable = ReferenceEquals(decoded, body) || decoded.Length == 0;
+        var undecodable = !ContentEncodings.TryDecode(body, encoding, out var decoded) || decoded.Length == 0;
         if (undecodable && ContentEncodings.CanDecode(encoding) && body.Length > 0 && !LooksLikeText(body))
             throw new TrafficFixtureException(file, null, $"{at}: body is not valid Content-Encoding '{encoding}' (nor text); export it decoded");
         return decoded;

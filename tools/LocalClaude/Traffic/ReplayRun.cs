@@ -65,7 +65,7 @@ public static class ReplayRun
 
         return new ResultFile
         {
-            Kind = "replay",
+            Kind = ResultKinds.Replay,
             Run = new RunInfo
             {
                 Profile = profile.Name,
