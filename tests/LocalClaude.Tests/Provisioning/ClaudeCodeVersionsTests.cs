@@ -22,6 +22,7 @@ public sealed class ClaudeCodeVersionsTests
     [InlineData("2.1")]
     [InlineData("")]
     [InlineData("2.1.328 ")]
+    [InlineData("2.1.328\n")]
     public void Anything_else_is_refused_by_name(string version)
     {
         var error = FluentActions.Invoking(() => ClaudeCodeInstall.CheckVersion(version)).Should().ThrowExactly<ArgumentException>().Which;

@@ -77,7 +77,8 @@ public sealed class SeccompFilterTests
     {
         // Found by an outside review: TCXONC TCOOFF from inside stopped the terminal's output, so the launcher's next
         // write blocked before its clean-up; TIOCSPGRP and TIOCSWINSZ changed the terminal's state after the launch.
-        foreach (var request in new ulong[] { Tcxonc, Tiocspgrp, Tiocswinsz, 0xFFFF_FFFF_0000_0000UL | Tcxonc })
+        // A third one: TIOCEXCL left the user's terminal in exclusive mode after the launch.
+        foreach (var request in new ulong[] { Tcxonc, Tiocspgrp, Tiocswinsz, Tiocexcl, 0xFFFF_FFFF_0000_0000UL | Tcxonc })
             Run(16, 0, request).Should().Be(Denied(Eperm));
         // What a TUI needs: TCGETS, TCSETS/TCSETSW (raw mode), TIOCGWINSZ, TIOCGPGRP.
         foreach (var request in new ulong[] { 0x5401, 0x5402, 0x5403, 0x5413, 0x540F })

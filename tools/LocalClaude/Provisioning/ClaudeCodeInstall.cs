@@ -59,7 +59,8 @@ public sealed partial record ClaudeCodeInstall(string Version, string Binary)
         return (Part(1), Part(2), Part(3), pre.Length == 0 ? 1 : 0, pre);
     }
 
-    [GeneratedRegex(@"^(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z][0-9A-Za-z.]{0,63}))?$")]
+    // \z, not $: $ also matches before a final newline, and "2.1.328\n" must not pass.
+    [GeneratedRegex(@"^(\d{1,9})\.(\d{1,9})\.(\d{1,9})(?:-([0-9A-Za-z][0-9A-Za-z.]{0,63}))?\z")]
     private static partial Regex ExactVersion();
 
     public static string PrefixFor(LocalClaudeHome home, string version) => Path.Combine(home.ClaudeCode, version);

@@ -36,7 +36,7 @@ internal static class SeccompFilter
     public const uint RetKillProcess = 0x80000000;
     public const int Eperm = 1, Enosys = 38, Eafnosupport = 97;
 
-    public const uint Tiocsti = 0x5412, Tioclinux = 0x541C, Tcxonc = 0x540A, Tiocspgrp = 0x5410, Tiocswinsz = 0x5414;
+    public const uint Tiocsti = 0x5412, Tioclinux = 0x541C, Tcxonc = 0x540A, Tiocspgrp = 0x5410, Tiocswinsz = 0x5414, Tiocexcl = 0x540C;
     public const uint AfUnix = 1, AfInet = 2, AfInet6 = 10, AfNetlink = 16, NetlinkRoute = 0;
     public const uint CloneNewFlags = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
 
@@ -48,10 +48,11 @@ internal static class SeccompFilter
         // The shared terminal (interactive launch): keystrokes pushed into the caller's input queue (CVE-2017-5226)
         // or console selection/paste (CVE-2023-28100). Low 32 bits only, as the kernel compares them (CVE-2023-28101 class).
         // Also what would stop or take over the shared terminal after the sandbox ends: output suspended (TCXONC TCOOFF
-        // blocked the launcher's next write, so its clean-up never ran), the foreground group, the window size.
+        // blocked the launcher's next write, so its clean-up never ran), the foreground group, the window size, and
+        // exclusive mode (TIOCEXCL stayed set on the user's terminal after the launch: a third outside review).
         new("ioctl", 16, Eperm, new DenyValues(1, [
             new("TIOCSTI", Tiocsti), new("TIOCLINUX", Tioclinux), new("TCXONC", Tcxonc), new("TIOCSPGRP", Tiocspgrp),
-            new("TIOCSWINSZ", Tiocswinsz)]), "TIOCSTI/TIOCLINUX and terminal takeover"),
+            new("TIOCSWINSZ", Tiocswinsz), new("TIOCEXCL", Tiocexcl)]), "TIOCSTI/TIOCLINUX and terminal takeover"),
         // Only the families a client needs; netlink only for NETLINK_ROUTE (getifaddrs, glibc's getaddrinfo address check).
         new("socket", 41, Eafnosupport, new AllowValues(0, [
             new("AF_UNIX", AfUnix), new("AF_INET", AfInet), new("AF_INET6", AfInet6),
